@@ -1,0 +1,65 @@
+package dev.broadcaster;
+
+import dev.broadcaster.datastar.ElementPatchMode;
+import dev.broadcaster.datastar.PatchElements;
+import dev.broadcaster.datastar.PatchSignals;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A CDI event that sends {@code message} to every connection of {@code channel}, except the
+ * connection ids in {@code exclude}. Fire it from any bean or EJB:
+ *
+ * <pre>{@code
+ * @Inject Event<Broadcast> broadcasts;
+ * broadcasts.fire(Broadcast.elements("room-42", "<ul id=\"messages\">…</ul>"));      // after commit
+ * broadcasts.fireAsync(Broadcast.signals("room-42", "{\"count\":3}"));                // at once, async
+ * }</pre>
+ *
+ * A synchronous {@code fire} inside a JTA transaction is delivered after the commit and never after
+ * a rollback; outside a transaction it is delivered at once. Publishing never waits for the fan-out.
+ */
+public record Broadcast(String channel, SseMessage message, Set<String> exclude) {
+
+    public Broadcast {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(message, "message");
+        exclude = exclude == null ? Set.of() : Set.copyOf(exclude);
+    }
+
+    /** Sends any message to the channel. */
+    public static Broadcast of(String channel, SseMessage message) {
+        return new Broadcast(channel, message, Set.of());
+    }
+
+    /** Datastar: patches {@code html} (elements matched by id). */
+    public static Broadcast elements(String channel, String html) {
+        return of(channel, PatchElements.of(html));
+    }
+
+    /** Datastar: patches {@code html} into {@code selector} with {@code mode}. */
+    public static Broadcast elements(String channel, String html, String selector, ElementPatchMode mode) {
+        return of(channel, PatchElements.of(html).withSelector(selector).withMode(mode));
+    }
+
+    /** Datastar: patches signals with the JSON merge patch {@code json}. */
+    public static Broadcast signals(String channel, String json) {
+        return of(channel, PatchSignals.of(json));
+    }
+
+    /** htmx: a named event, swapped by {@code sse-swap="<name>"}. */
+    public static Broadcast event(String channel, String name, String html) {
+        return of(channel, SseEvent.named(name, html));
+    }
+
+    /** A typed JSON message ({@link JsonMessage}). */
+    public static Broadcast message(String channel, String type, Object data) {
+        return of(channel, JsonMessage.of(type, data));
+    }
+
+    /** The same broadcast, skipping the given connection ids (e.g. the sender's own tab). */
+    public Broadcast excluding(String... connectionIds) {
+        return new Broadcast(channel, message, Set.copyOf(Arrays.asList(connectionIds)));
+    }
+}

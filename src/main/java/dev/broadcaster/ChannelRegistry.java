@@ -1,0 +1,79 @@
+package dev.broadcaster;
+
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The channels of this application: an application-scoped CDI bean. A channel is created on first
+ * connect (or by {@link #create}) and removed when its last connection leaves.
+ *
+ * <p>Publish to everyone with {@link #broadcast}, to one tab with {@link #send}; every send is
+ * encoded once and never waits for slow readers. From your own JAX-RS resource:
+ *
+ * <pre>{@code
+ * @GET @Path("rooms/{room}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
+ * public void events(@PathParam("room") String room, @Context SseEventSink sink, @Context Sse sse,
+ *                    @Context SecurityContext security) {
+ *     registry.connect("room-" + room, security, sink, sse);
+ * }
+ * }</pre>
+ *
+ * Channel names are 1 to 128 characters of letters, digits and {@code -_.:@}; any other name is an
+ * {@link IllegalArgumentException} saying so.
+ */
+public interface ChannelRegistry {
+
+    /**
+     * Subscribes {@code sink} to {@code channel} as the user of {@code security}. The stream starts
+     * with the comment {@code : connected <connection-id>}.
+     *
+     * @throws jakarta.ws.rs.NotAuthorizedException (401) if anonymous and anonymous access is off
+     * @throws jakarta.ws.rs.ForbiddenException (403) if the {@link ChannelAuthorizer} refuses
+     * @throws jakarta.ws.rs.BadRequestException (400) if the channel name is malformed
+     */
+    ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse);
+
+    /** As {@link #connect(String, SecurityContext, SseEventSink, Sse)}, setting the channel's presence renderer. */
+    ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse,
+                           PresenceRenderer presence);
+
+    /** Creates {@code channel} now (if absent) and sets its presence renderer ({@code null} for none). */
+    void create(String channel, PresenceRenderer presence);
+
+    /** Sends {@code message} to every connection of {@code channel}; returns how many it was sent to. */
+    int broadcast(String channel, SseMessage message);
+
+    /** As {@link #broadcast(String, SseMessage)}, skipping the connections whose ids are in {@code exclude}. */
+    int broadcast(String channel, SseMessage message, Set<String> exclude);
+
+    /** Sends {@code message} to one connection; false if no such connection is open. */
+    boolean send(String connectionId, SseMessage message);
+
+    /** Closes every connection of {@code channel} and removes it; returns how many were closed. */
+    int kill(String channel);
+
+    /** Closes every connection (all tabs) of {@code user} on {@code channel}; returns how many. */
+    int disconnect(String channel, String user);
+
+    /** The channels that have at least one connection, or were created and not yet left, by name. */
+    List<ChannelInfo> channels();
+
+    /** The user of every connection of {@code channel}, in connection order: a user in two tabs appears twice. */
+    List<String> users(String channel);
+
+    /** The distinct users of {@code channel}, in the order they joined. */
+    List<String> distinctUsers(String channel);
+
+    /** The open connections of {@code channel}, in connection order. */
+    List<ConnectionInfo> connections(String channel);
+
+    /** The connection with this id, if it is open. */
+    Optional<ConnectionInfo> connection(String connectionId);
+
+    /** The number of open connections, over all channels. */
+    int connectionCount();
+}

@@ -1,0 +1,102 @@
+package dev.broadcaster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One Server-Sent Event, validated once at construction so that nothing in it can forge another
+ * field or event.
+ *
+ * <ul>
+ *   <li>{@code name} ({@code event:} field) and {@code id} ({@code id:} field) may be {@code null};
+ *       when present they must not contain CR, LF or NUL ({@link IllegalArgumentException} otherwise).
+ *       An empty name is treated as no name.
+ *   <li>{@code retry} ({@code retry:} field) may be {@code null}; otherwise it is zero or positive.
+ *   <li>{@code data} is neither {@code null} nor empty; CR, LF and CRLF all end a line, and every line becomes
+ *       one {@code data:} field, so the receiving {@code EventSource} sees exactly {@link #data()}
+ *       with line breaks normalised to LF.
+ * </ul>
+ *
+ * <p>Example, an htmx named event: {@code SseEvent.named("chat", "<li>hello</li>")}.
+ */
+public record SseEvent(String name, String id, Duration retry, String data) implements SseMessage {
+
+    public SseEvent {
+        name = requireSingleLine("event name", name);
+        if (name != null && name.isEmpty()) {
+            name = null;
+        }
+        id = requireSingleLine("event id", id);
+        if (retry != null && retry.isNegative()) {
+            throw new IllegalArgumentException("retry must not be negative: " + retry);
+        }
+        Objects.requireNonNull(data, "data");
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("data must not be empty: JAX-RS runtimes write no data line for it,"
+                    + " and an EventSource drops an event without one");
+        }
+        data = normaliseLineBreaks(data);
+    }
+
+    /** An unnamed event (delivered to {@code EventSource.onmessage}). */
+    public static SseEvent data(String data) {
+        return new SseEvent(null, null, null, data);
+    }
+
+    /** A named event: what htmx's SSE extension swaps with {@code sse-swap="<name>"}. */
+    public static SseEvent named(String name, String data) {
+        Objects.requireNonNull(name, "name");
+        return new SseEvent(name, null, null, data);
+    }
+
+    /** The same event with the given id. */
+    public SseEvent withId(String newId) {
+        return new SseEvent(name, newId, retry, data);
+    }
+
+    /** The same event with the given reconnection delay. */
+    public SseEvent withRetry(Duration newRetry) {
+        return new SseEvent(name, id, newRetry, data);
+    }
+
+    /** The data lines, each sent as one {@code data:} field (at least one, possibly empty). */
+    public List<String> dataLines() {
+        return List.of(data.split("\n", -1));
+    }
+
+    @Override
+    public SseEvent toEvent() {
+        return this;
+    }
+
+    private static String requireSingleLine(String what, String value) {
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == '\0') {
+                throw new IllegalArgumentException(what + " must not contain CR, LF or NUL (found "
+                        + describe(c) + " at index " + i + ")");
+            }
+        }
+        return value;
+    }
+
+    private static String describe(char c) {
+        return switch (c) {
+            case '\r' -> "CR";
+            case '\n' -> "LF";
+            default -> "NUL";
+        };
+    }
+
+    /** CRLF and lone CR become LF: the three line endings an EventSource recognises. */
+    static String normaliseLineBreaks(String text) {
+        if (text.indexOf('\r') < 0) {
+            return text;
+        }
+        return text.replace("\r\n", "\n").replace('\r', '\n');
+    }
+}

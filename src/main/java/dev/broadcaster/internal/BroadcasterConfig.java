@@ -1,0 +1,123 @@
+package dev.broadcaster.internal;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * The one place that reads {@code broadcaster.*} keys from MicroProfile Config. Every key, with its
+ * default, is listed here and in the README. An invalid value is a {@link IllegalStateException}
+ * naming the key, which stops deployment.
+ */
+public final class BroadcasterConfig {
+
+    public static final String HEARTBEAT_INTERVAL = "broadcaster.heartbeat-interval";
+    public static final String QUEUE_SIZE = "broadcaster.queue-size";
+    public static final String HISTORY_SIZE = "broadcaster.history-size";
+    public static final String SEND_TIMEOUT = "broadcaster.send-timeout";
+    public static final String PATH = "broadcaster.path";
+    public static final String ALLOW_ANONYMOUS = "broadcaster.allow-anonymous";
+    public static final String ENDPOINTS_ENABLED = "broadcaster.endpoints.enabled";
+
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern PATH_SYNTAX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+
+    private BroadcasterConfig() {
+    }
+
+    /** Reads and validates all settings. */
+    public static BroadcasterSettings read(Config config) {
+        return new BroadcasterSettings(
+                read(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), BroadcasterConfig::positiveDuration),
+                read(config, QUEUE_SIZE, 100, BroadcasterConfig::positiveInt),
+                read(config, HISTORY_SIZE, 50, BroadcasterConfig::nonNegativeInt),
+                read(config, SEND_TIMEOUT, Duration.ofMillis(100), BroadcasterConfig::positiveDuration),
+                read(config, PATH, "/sse", BroadcasterConfig::path),
+                read(config, ALLOW_ANONYMOUS, false, BroadcasterConfig::bool),
+                read(config, ENDPOINTS_ENABLED, true, BroadcasterConfig::bool));
+    }
+
+    private static <T> T read(Config config, String key, T defaultValue, Function<String, T> parser) {
+        Optional<String> raw = config.getOptionalValue(key, String.class);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return parser.apply(raw.get().trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Invalid value '" + raw.get() + "' for configuration key " + key + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** {@code 250ms}, {@code 15s}, {@code 5m}, {@code 1h} or ISO-8601 such as {@code PT15S}; must be positive. */
+    static Duration positiveDuration(String text) {
+        Duration duration = duration(text);
+        if (duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException("expected a positive duration");
+        }
+        return duration;
+    }
+
+    static Duration duration(String text) {
+        var matcher = SHORT_DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (matcher.matches()) {
+            long amount = Long.parseLong(matcher.group(1));
+            return switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+        try {
+            return Duration.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("expected a duration such as 250ms, 15s, 5m or PT15S");
+        }
+    }
+
+    static int positiveInt(String text) {
+        int value = integer(text);
+        if (value < 1) {
+            throw new IllegalArgumentException("expected a positive integer");
+        }
+        return value;
+    }
+
+    static int nonNegativeInt(String text) {
+        int value = integer(text);
+        if (value < 0) {
+            throw new IllegalArgumentException("expected zero or a positive integer");
+        }
+        return value;
+    }
+
+    private static int integer(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected an integer");
+        }
+    }
+
+    static boolean bool(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
+    }
+
+    static String path(String text) {
+        String path = text.endsWith("/") && text.length() > 1 ? text.substring(0, text.length() - 1) : text;
+        if (!PATH_SYNTAX.matcher(path).matches()) {
+            throw new IllegalArgumentException("expected a path such as /sse (segments of letters, digits, . _ ~ -)");
+        }
+        return path;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.broadcaster.internal;
+
+import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ChannelRegistry;
+import dev.broadcaster.SseMessage;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The built-in HTTP API, served under {@code broadcaster.path} (see {@link EndpointRouting}).
+ * It calls the same {@link ChannelRegistry} methods an application would.
+ */
+@Path(BroadcasterEndpoints.ROOT)
+@RequestScoped
+public class BroadcasterEndpoints {
+
+    /** The fixed path the routing filter maps {@code broadcaster.path} to; not reachable directly. */
+    static final String ROOT = "_broadcaster";
+    static final String PUBLISHER_ROLE = "broadcaster-publisher";
+    static final String ADMIN_ROLE = "broadcaster-admin";
+
+    @Inject
+    ChannelRegistry registry;
+
+    @Context
+    SecurityContext security;
+
+    @GET
+    @Path("channels/{channel}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void subscribe(@PathParam("channel") String channel, @Context SseEventSink sink, @Context Sse sse) {
+        registry.connect(channel, security, sink, sse);
+    }
+
+    @POST
+    @Path("channels/{channel}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response publish(@PathParam("channel") String channel, String body) {
+        requireRole(PUBLISHER_ROLE);
+        checkChannel(channel);
+        PublishRequest request;
+        try {
+            request = PublishRequest.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+        int sent = 0;
+        for (SseMessage message : request.messages()) {
+            sent = Math.max(sent, registry.broadcast(channel, message, request.exclude()));
+        }
+        return Response.accepted(Json.createObjectBuilder().add("connections", sent).build().toString())
+                .type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    @GET
+    @Path("channels")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String channels() {
+        requireRole(ADMIN_ROLE);
+        JsonArrayBuilder list = Json.createArrayBuilder();
+        registry.channels().forEach(info -> list.add(channelJson(info)));
+        return Json.createObjectBuilder().add("channels", list).build().toString();
+    }
+
+    @GET
+    @Path("channels/{channel}/users")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String users(@PathParam("channel") String channel) {
+        requireRole(ADMIN_ROLE);
+        checkChannel(channel);
+        return Json.createObjectBuilder()
+                .add("channel", channel)
+                .add("users", strings(registry.users(channel)))
+                .add("distinctUsers", strings(registry.distinctUsers(channel)))
+                .build().toString();
+    }
+
+    @DELETE
+    @Path("channels/{channel}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String kill(@PathParam("channel") String channel) {
+        requireRole(ADMIN_ROLE);
+        checkChannel(channel);
+        return Json.createObjectBuilder().add("closed", registry.kill(channel)).build().toString();
+    }
+
+    @DELETE
+    @Path("channels/{channel}/users/{user}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String disconnect(@PathParam("channel") String channel, @PathParam("user") String user) {
+        requireRole(ADMIN_ROLE);
+        checkChannel(channel);
+        return Json.createObjectBuilder().add("closed", registry.disconnect(channel, user)).build().toString();
+    }
+
+    @GET
+    @Path("status")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String status() {
+        requireRole(ADMIN_ROLE);
+        List<ChannelInfo> channels = registry.channels();
+        JsonObjectBuilder perChannel = Json.createObjectBuilder();
+        channels.forEach(info -> perChannel.add(info.name(), Json.createObjectBuilder()
+                .add("connections", info.connections()).add("users", info.users())));
+        return Json.createObjectBuilder()
+                .add("connections", registry.connectionCount())
+                .add("channels", channels.size())
+                .add("perChannel", perChannel)
+                .build().toString();
+    }
+
+    private static JsonObjectBuilder channelJson(ChannelInfo info) {
+        return Json.createObjectBuilder().add("name", info.name())
+                .add("connections", info.connections()).add("users", info.users());
+    }
+
+    private static JsonArrayBuilder strings(Collection<String> values) {
+        JsonArrayBuilder array = Json.createArrayBuilder();
+        values.forEach(array::add);
+        return array;
+    }
+
+    private void requireRole(String role) {
+        if (security.getUserPrincipal() == null) {
+            throw new WebApplicationException(Response.status(Response.Status.UNAUTHORIZED)
+                    .header("WWW-Authenticate", "Basic realm=\"broadcaster\"")
+                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Authentication required").build());
+        }
+        if (!security.isUserInRole(role)) {
+            throw new WebApplicationException(Response.status(Response.Status.FORBIDDEN)
+                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Requires role " + role).build());
+        }
+    }
+
+    private static void checkChannel(String channel) {
+        try {
+            ChannelNames.require(channel);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+    }
+
+    private static WebApplicationException badRequest(String message) {
+        return new WebApplicationException(Response.status(Response.Status.BAD_REQUEST)
+                .type(MediaType.TEXT_PLAIN_TYPE).entity(message).build());
+    }
+}

@@ -1,0 +1,18 @@
+package dev.broadcaster.internal;
+
+import java.time.Duration;
+
+/**
+ * The library's configuration, read and validated once by {@link BroadcasterConfig}.
+ *
+ * @param heartbeatInterval a comment is sent to a connection idle this long
+ * @param queueSize events a connection may have waiting before it is evicted
+ * @param historySize events kept per channel for resume
+ * @param sendTimeout how long one write may take before the connection is evicted
+ * @param path base path of the built-in endpoints, e.g. {@code /sse}
+ * @param allowAnonymous whether requests without a principal may subscribe
+ * @param endpointsEnabled whether the built-in endpoints are served
+ */
+public record BroadcasterSettings(Duration heartbeatInterval, int queueSize, int historySize, Duration sendTimeout,
+                                  String path, boolean allowAnonymous, boolean endpointsEnabled) {
+}

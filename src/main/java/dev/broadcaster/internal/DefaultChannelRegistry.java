@@ -1,0 +1,271 @@
+package dev.broadcaster.internal;
+
+import dev.broadcaster.ChannelAuthorizer;
+import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ChannelRegistry;
+import dev.broadcaster.ConnectionInfo;
+import dev.broadcaster.PresenceRenderer;
+import dev.broadcaster.SseMessage;
+import dev.broadcaster.UserJoined;
+import dev.broadcaster.UserLeft;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.NotAuthorizedException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.security.Principal;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/** The single-node {@link ChannelRegistry}: channels and connections in memory. */
+@ApplicationScoped
+public class DefaultChannelRegistry implements ChannelRegistry {
+
+    static final String ANONYMOUS = "anonymous";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
+
+    @Inject
+    BroadcasterSettings settings;
+    @Inject
+    Instance<ChannelAuthorizer> authorizers;
+    @Inject
+    Event<UserJoined> joined;
+    @Inject
+    Event<UserLeft> left;
+
+    private ChannelAuthorizer authorizer;
+    private Workers workers;
+    private Heartbeat heartbeat;
+    private ScheduledFuture<?> heartbeatTask;
+
+    @PostConstruct
+    void start() {
+        authorizer = resolveAuthorizer();
+        workers = Workers.create();
+        heartbeat = new Heartbeat(settings.heartbeatInterval());
+        long period = settings.heartbeatInterval().toMillis();
+        heartbeatTask = workers.scheduler().scheduleAtFixedRate(
+                () -> heartbeat.beat(connections.values()), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the registry with the application, so invalid configuration stops deployment. */
+    void startWithApplication(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        settings.path();
+    }
+
+    @PreDestroy
+    void stop() {
+        heartbeatTask.cancel(false);
+        connections.values().forEach(Connection::close);
+        connections.clear();
+        channels.clear();
+        workers.close();
+    }
+
+    @Override
+    public ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse) {
+        return connect(channel, security, sink, sse, null);
+    }
+
+    @Override
+    public ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse,
+                                  PresenceRenderer presence) {
+        try {
+            ChannelNames.require(channel);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(Response.status(Response.Status.BAD_REQUEST)
+                    .type(MediaType.TEXT_PLAIN_TYPE).entity(e.getMessage()).build());
+        }
+        String user = userOf(security);
+        if (!authorizer.mayJoin(channel, user, security)) {
+            throw new ForbiddenException(Response.status(Response.Status.FORBIDDEN)
+                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Not allowed to join channel " + channel).build());
+        }
+        ConnectionInfo info = new ConnectionInfo(newConnectionId(), channel, user, Instant.now());
+        Connection connection = new Connection(info, sink, sse, workers.executor(), this::remove);
+        connection.deliver(SseEncoder.comment("connected " + info.id()));
+        connections.put(info.id(), connection);
+        boolean[] firstOfUser = new boolean[1];
+        Channel target = channels.compute(channel, (name, existing) -> {
+            Channel ch = existing != null ? existing : newChannel(name, presence);
+            ch.renderer(presence);
+            firstOfUser[0] = ch.add(connection);
+            return ch;
+        });
+        connection.start();
+        if (firstOfUser[0]) {
+            joined.fire(new UserJoined(channel, user));
+        }
+        target.presenceChanged();
+        return info;
+    }
+
+    @Override
+    public void create(String channel, PresenceRenderer presence) {
+        ChannelNames.require(channel);
+        channels.compute(channel, (name, existing) -> {
+            Channel ch = existing != null ? existing : newChannel(name, presence);
+            ch.renderer(presence);
+            return ch;
+        });
+    }
+
+    @Override
+    public int broadcast(String channel, SseMessage message) {
+        return broadcast(channel, message, Set.of());
+    }
+
+    @Override
+    public int broadcast(String channel, SseMessage message, Set<String> exclude) {
+        ChannelNames.require(channel);
+        Frame frame = SseEncoder.encode(message.toEvent());
+        Channel target = channels.get(channel);
+        return target == null ? 0 : target.deliver(frame, exclude == null ? Set.of() : exclude);
+    }
+
+    @Override
+    public boolean send(String connectionId, SseMessage message) {
+        Frame frame = SseEncoder.encode(message.toEvent());
+        Connection connection = connections.get(connectionId);
+        return connection != null && connection.deliver(frame);
+    }
+
+    @Override
+    public int kill(String channel) {
+        ChannelNames.require(channel);
+        Channel removed = channels.remove(channel);
+        if (removed == null) {
+            return 0;
+        }
+        List<Connection> closed = removed.connections();
+        for (Connection connection : closed) {
+            connections.remove(connection.id());
+            connection.close();
+        }
+        closed.stream().map(Connection::user).distinct().forEach(user -> left.fire(new UserLeft(channel, user)));
+        return closed.size();
+    }
+
+    @Override
+    public int disconnect(String channel, String user) {
+        ChannelNames.require(channel);
+        Channel target = channels.get(channel);
+        if (target == null) {
+            return 0;
+        }
+        List<Connection> matching = target.connections().stream().filter(c -> c.user().equals(user)).toList();
+        matching.forEach(this::remove);
+        matching.forEach(Connection::close);
+        return matching.size();
+    }
+
+    @Override
+    public List<ChannelInfo> channels() {
+        return channels.values().stream()
+                .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size()))
+                .sorted(Comparator.comparing(ChannelInfo::name))
+                .toList();
+    }
+
+    @Override
+    public List<String> users(String channel) {
+        Channel target = channels.get(ChannelNames.require(channel));
+        return target == null ? List.of() : target.users();
+    }
+
+    @Override
+    public List<String> distinctUsers(String channel) {
+        Channel target = channels.get(ChannelNames.require(channel));
+        return target == null ? List.of() : target.distinctUsers();
+    }
+
+    @Override
+    public List<ConnectionInfo> connections(String channel) {
+        Channel target = channels.get(ChannelNames.require(channel));
+        return target == null ? List.of() : target.connectionInfos();
+    }
+
+    @Override
+    public Optional<ConnectionInfo> connection(String connectionId) {
+        return Optional.ofNullable(connections.get(connectionId)).map(Connection::info);
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Removes a connection that ended (client gone, disconnected); updates presence. Idempotent. */
+    private void remove(Connection connection) {
+        if (connections.remove(connection.id()) == null) {
+            return;
+        }
+        String name = connection.info().channel();
+        boolean[] lastOfUser = new boolean[1];
+        Channel after = channels.computeIfPresent(name, (key, ch) -> {
+            lastOfUser[0] = ch.remove(connection);
+            return ch.isEmpty() ? null : ch;
+        });
+        if (lastOfUser[0]) {
+            left.fire(new UserLeft(name, connection.user()));
+        }
+        if (after != null) {
+            after.presenceChanged();
+        }
+    }
+
+    private Channel newChannel(String name, PresenceRenderer presence) {
+        return new Channel(name, presence, ch -> new PresenceUpdater(ch, workers.executor()));
+    }
+
+    private String userOf(SecurityContext security) {
+        Principal principal = security == null ? null : security.getUserPrincipal();
+        if (principal != null && principal.getName() != null && !principal.getName().isEmpty()) {
+            return principal.getName();
+        }
+        if (settings.allowAnonymous()) {
+            return ANONYMOUS;
+        }
+        throw new NotAuthorizedException(Response.status(Response.Status.UNAUTHORIZED)
+                .header("WWW-Authenticate", "Basic realm=\"broadcaster\"")
+                .type(MediaType.TEXT_PLAIN_TYPE).entity("Authentication required").build());
+    }
+
+    private ChannelAuthorizer resolveAuthorizer() {
+        if (authorizers.isUnsatisfied()) {
+            return (channel, user, security) -> true;
+        }
+        if (authorizers.isAmbiguous()) {
+            throw new IllegalStateException("More than one ChannelAuthorizer bean: declare exactly one");
+        }
+        return authorizers.get();
+    }
+
+    private static String newConnectionId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

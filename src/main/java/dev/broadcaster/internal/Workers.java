@@ -1,0 +1,76 @@
+package dev.broadcaster.internal;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+
+/**
+ * The threads the library runs on: the server's default Jakarta Concurrency managed executors where
+ * there are some, otherwise (e.g. Weld SE) a small pool of daemon threads owned by the library.
+ */
+final class Workers implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Workers.class.getName());
+    private static final String MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
+    private static final String MANAGED_SCHEDULER = "java:comp/DefaultManagedScheduledExecutorService";
+
+    private final ExecutorService executor;
+    private final ScheduledExecutorService scheduler;
+    private final boolean owned;
+
+    private Workers(ExecutorService executor, ScheduledExecutorService scheduler, boolean owned) {
+        this.executor = executor;
+        this.scheduler = scheduler;
+        this.owned = owned;
+    }
+
+    static Workers create() {
+        ExecutorService managed = lookup(MANAGED_EXECUTOR, ExecutorService.class);
+        ScheduledExecutorService managedScheduler = lookup(MANAGED_SCHEDULER, ScheduledExecutorService.class);
+        if (managed != null && managedScheduler != null) {
+            LOG.log(System.Logger.Level.DEBUG, "Using the server's managed executors");
+            return new Workers(managed, managedScheduler, false);
+        }
+        int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+        return new Workers(Executors.newFixedThreadPool(threads, daemon("broadcaster-worker")),
+                Executors.newSingleThreadScheduledExecutor(daemon("broadcaster-timer")), true);
+    }
+
+    ExecutorService executor() {
+        return executor;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void close() {
+        if (owned) {
+            executor.shutdownNow();
+            scheduler.shutdownNow();
+        }
+    }
+
+    private static <T> T lookup(String name, Class<T> type) {
+        try {
+            Object found = new InitialContext().lookup(name);
+            return type.isInstance(found) ? type.cast(found) : null;
+        } catch (NamingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package dev.broadcaster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.broadcaster.support.EventStreamParser;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
+import dev.broadcaster.support.TestServer;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DeliveryTest {
+
+    static TestServer server;
+    static ChannelRegistry registry;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        registry = server.bean(ChannelRegistry.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static URI channel(String name) {
+        return server.uri("sse/channels/" + name);
+    }
+
+    static List<String> data(SseStream stream) {
+        return stream.events().stream().map(EventStreamParser.Event::data).toList();
+    }
+
+    @Test
+    void excludedConnectionDoesNotReceiveTheBroadcast() {
+        try (SseStream sender = SseStream.connect(channel("chat"), "bob");
+             SseStream other = SseStream.connect(channel("chat"), "carol")) {
+            var response = HttpCalls.postJson(channel("chat"), "alice",
+                    "{\"type\":\"event\",\"event\":\"chat\",\"data\":\"hi from bob\",\"exclude\":[\""
+                            + sender.connectionId() + "\"]}");
+            assertEquals(202, response.statusCode());
+            assertEquals("{\"connections\":1}", response.body());
+            other.awaitData("hi from bob");
+            registry.broadcast("chat", SseEvent.data("to everyone"), Set.of());
+            sender.awaitData("to everyone");
+            other.awaitData("to everyone");
+            assertEquals(List.of("to everyone"), data(sender), "the excluded tab saw only the later event");
+        }
+    }
+
+    @Test
+    void sendToOneReachesOnlyThatConnection() {
+        try (SseStream tab1 = SseStream.connect(channel("direct"), "bob");
+             SseStream tab2 = SseStream.connect(channel("direct"), "bob")) {
+            assertTrue(registry.send(tab2.connectionId(), SseEvent.named("private", "just you")));
+            tab2.awaitData("just you");
+            registry.broadcast("direct", SseEvent.data("everyone"));
+            tab1.awaitData("everyone");
+            tab2.awaitData("everyone");
+            assertEquals(List.of("everyone"), data(tab1));
+            assertEquals(List.of("just you", "everyone"), data(tab2));
+            assertFalse(registry.send("no-such-connection", SseEvent.data("lost")));
+        }
+    }
+
+    @Test
+    void eventsFromOnePublisherArriveInPublishOrder() {
+        try (SseStream a = SseStream.connect(channel("ordered"), "bob");
+             SseStream b = SseStream.connect(channel("ordered"), "carol")) {
+            for (int i = 0; i < 500; i++) {
+                registry.broadcast("ordered", SseEvent.data("n" + i));
+            }
+            List<String> expected = java.util.stream.IntStream.range(0, 500).mapToObj(i -> "n" + i).toList();
+            assertEquals(expected, a.awaitEvents(500).stream().map(EventStreamParser.Event::data).toList());
+            assertEquals(expected, b.awaitEvents(500).stream().map(EventStreamParser.Event::data).toList());
+        }
+    }
+
+    @Test
+    void publishEndpointSendsEveryEventOfABatchInOrder() {
+        try (SseStream tab = SseStream.connect(channel("batch"), "bob")) {
+            var response = HttpCalls.postJson(channel("batch"), "alice", """
+                    {"events": [
+                      {"type": "patchElements", "elements": "<div id=\\"a\\">1</div>"},
+                      {"type": "patchSignals", "signals": {"count": 2}},
+                      {"type": "executeScript", "script": "go()"},
+                      {"type": "message", "messageType": "note", "data": {"text": "hi"}}
+                    ]}""");
+            assertEquals(202, response.statusCode(), response.body());
+            List<EventStreamParser.Event> events = tab.awaitEvents(4);
+            assertEquals("datastar-patch-elements", events.get(0).type());
+            assertEquals("datastar-patch-signals", events.get(1).type());
+            assertEquals("signals {\"count\":2}", events.get(1).data());
+            assertEquals("mode append\nselector body\nelements <script data-effect=\"el.remove()\">go()</script>",
+                    events.get(2).data());
+            assertEquals("message", events.get(3).type());
+            assertTrue(events.get(3).data().startsWith("{\"type\":\"note\",\"data\":{\"text\":\"hi\"},\"timestamp\":\""),
+                    events.get(3).data());
+        }
+    }
+
+    @Test
+    void malformedPublishBodiesAreRejectedWithAReason() {
+        assertBadRequest("not json", "not valid JSON");
+        assertBadRequest("[1,2]", "must be a JSON object");
+        assertBadRequest("{\"type\":\"teleport\"}", "unknown type 'teleport'");
+        assertBadRequest("{\"type\":\"patchElements\",\"elements\":\"<p id=x></p>\",\"mode\":\"sideways\"}",
+                "unknown patch mode 'sideways'");
+        assertBadRequest("{\"events\":[{\"type\":\"event\",\"data\":\"x\"}]}", "events[0]: \"event\" is required");
+        assertBadRequest("{\"type\":\"patchSignals\"}", "needs \"signals\"");
+        assertBadRequest("{\"type\":\"event\",\"event\":\"x\",\"data\":\"y\",\"retryDuration\":\"soon\"}",
+                "retryDuration");
+    }
+
+    private static void assertBadRequest(String body, String reason) {
+        var response = HttpCalls.postJson(channel("anything"), "alice", body);
+        assertEquals(400, response.statusCode(), body);
+        assertTrue(response.body().contains(reason), "'" + response.body() + "' should mention '" + reason + "'");
+    }
+}

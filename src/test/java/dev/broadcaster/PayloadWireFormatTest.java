@@ -1,0 +1,163 @@
+package dev.broadcaster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.broadcaster.datastar.ElementPatchMode;
+import dev.broadcaster.datastar.ExecuteScript;
+import dev.broadcaster.datastar.PatchElements;
+import dev.broadcaster.datastar.PatchSignals;
+import dev.broadcaster.support.SseStream;
+import dev.broadcaster.support.TestServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bytes on the wire, as an EventSource reads them, for every payload kind. The Datastar golden
+ * strings are written from the Datastar SDK specification (sdk/ADR.md): line order event, id,
+ * retry (omitted when 1000), data; defaults omitted.
+ */
+class PayloadWireFormatTest {
+
+    static TestServer server;
+    static ChannelRegistry registry;
+    static final AtomicInteger CHANNELS = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        registry = server.bean(ChannelRegistry.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** What a fresh subscriber reads after its connected comment when {@code message} is broadcast. */
+    static String wire(SseMessage message) {
+        String channel = "wire-" + CHANNELS.incrementAndGet();
+        try (SseStream tab = SseStream.connect(server.uri("sse/channels/" + channel), "bob")) {
+            String greeting = ": connected " + tab.connectionId() + "\n\n";
+            registry.broadcast(channel, message);
+            registry.broadcast(channel, SseEvent.named("end", "."));
+            tab.awaitRaw("event: end\ndata: .\n\n");
+            String raw = tab.raw();
+            return raw.substring(greeting.length(), raw.length() - "event: end\ndata: .\n\n".length());
+        }
+    }
+
+    @Test
+    void patchElementsMinimal() {
+        assertEquals("event: datastar-patch-elements\n"
+                        + "data: elements <div id=\"feed\"><span>1</span></div>\n\n",
+                wire(PatchElements.of("<div id=\"feed\"><span>1</span></div>")));
+    }
+
+    @Test
+    void patchElementsWithEveryOption() {
+        assertEquals("event: datastar-patch-elements\n"
+                        + "id: 123\n"
+                        + "retry: 2000\n"
+                        + "data: selector #feed\n"
+                        + "data: mode inner\n"
+                        + "data: useViewTransition true\n"
+                        + "data: elements <div id=\"feed\">\n"
+                        + "data: elements     <span>1</span>\n"
+                        + "data: elements </div>\n\n",
+                wire(PatchElements.of("<div id=\"feed\">\n    <span>1</span>\n</div>")
+                        .withSelector("#feed").withMode(ElementPatchMode.INNER).withViewTransition(true)
+                        .withEventId("123").withRetry(Duration.ofMillis(2000))));
+    }
+
+    @Test
+    void patchElementsOmitsDefaultsAndSplitsEveryLineEnding() {
+        assertEquals("event: datastar-patch-elements\n"
+                        + "data: mode append\n"
+                        + "data: elements <li>a</li>\n"
+                        + "data: elements <li>b</li>\n"
+                        + "data: elements <li>c</li>\n\n",
+                wire(PatchElements.of("<li>a</li>\r\n<li>b</li>\r<li>c</li>").withMode(ElementPatchMode.APPEND)
+                        .withRetry(Duration.ofMillis(1000)).withViewTransition(false)));
+    }
+
+    @Test
+    void removeBySelectorHasNoElementsLine() {
+        assertEquals("event: datastar-patch-elements\n"
+                        + "data: selector #feed, #otherid\n"
+                        + "data: mode remove\n\n",
+                wire(PatchElements.remove("#feed, #otherid")));
+    }
+
+    @Test
+    void patchSignalsWithEveryOption() {
+        String json = "{\"output\":\"Patched Output Test\",\"show\":true,\"input\":\"Test\",\"user\":{\"name\":\"\",\"email\":\"\"}}";
+        assertEquals("event: datastar-patch-signals\n"
+                        + "id: 123\n"
+                        + "retry: 2000\n"
+                        + "data: onlyIfMissing true\n"
+                        + "data: signals " + json + "\n\n",
+                wire(PatchSignals.of(json).withOnlyIfMissing(true).withEventId("123")
+                        .withRetry(Duration.ofSeconds(2))));
+    }
+
+    @Test
+    void multiLineSignalsBecomeOneSignalsLineEach() {
+        assertEquals("event: datastar-patch-signals\n"
+                        + "data: signals {\n"
+                        + "data: signals   \"a\": 1\n"
+                        + "data: signals }\n\n",
+                wire(PatchSignals.of("{\n  \"a\": 1\n}")));
+    }
+
+    @Test
+    void executeScriptMinimalAndWithOptions() {
+        assertEquals("event: datastar-patch-elements\n"
+                        + "data: mode append\n"
+                        + "data: selector body\n"
+                        + "data: elements <script data-effect=\"el.remove()\">console.log('Here')</script>\n\n",
+                wire(ExecuteScript.of("console.log('Here')")));
+        assertEquals("event: datastar-patch-elements\n"
+                        + "id: 7\n"
+                        + "data: mode append\n"
+                        + "data: selector body\n"
+                        + "data: elements <script type=\"module\">one()\n"
+                        + "data: elements two()</script>\n\n",
+                wire(ExecuteScript.of("one()\ntwo()").withAutoRemove(false)
+                        .withAttributes(List.of("type=\"module\"")).withEventId("7")));
+    }
+
+    @Test
+    void htmxNamedEventSendsMultiLineHtmlAsSeveralDataLines() {
+        assertEquals("event: chat\n"
+                        + "data: <li>one</li>\n"
+                        + "data: <li id=\"count\" hx-swap-oob=\"true\">2</li>\n\n",
+                wire(SseEvent.named("chat", "<li>one</li>\r\n<li id=\"count\" hx-swap-oob=\"true\">2</li>")));
+    }
+
+    @Test
+    void typedJsonMessageIsOneUnnamedEvent() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("message", "System update completed\nline two");
+        assertEquals("data: {\"type\":\"notification\",\"data\":{\"message\":\"System update completed\\nline two\"},"
+                        + "\"timestamp\":\"2026-01-02T03:04:05Z\",\"metadata\":{\"priority\":\"high\"}}\n\n",
+                wire(new JsonMessage("notification", data, Instant.parse("2026-01-02T03:04:05Z"),
+                        Map.of("priority", "high"))));
+    }
+
+    @Test
+    void emptyDataIsRejectedBecauseTheEventWouldNeverBeDispatched() {
+        var failure = assertThrows(IllegalArgumentException.class, () -> SseEvent.named("ping", ""));
+        assertTrue(failure.getMessage().contains("data must not be empty"), failure.getMessage());
+        assertEquals("event: ping\ndata: \ndata: \n\n", wire(SseEvent.named("ping", "\r\n")),
+                "a lone line break is two empty data lines");
+    }
+}

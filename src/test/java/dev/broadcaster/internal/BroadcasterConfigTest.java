@@ -1,0 +1,36 @@
+package dev.broadcaster.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BroadcasterConfigTest {
+
+    static BroadcasterSettings read(Map<String, String> values) {
+        return BroadcasterConfig.read(new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(values, "test", 500)).build());
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        assertEquals(new BroadcasterSettings(Duration.ofSeconds(15), 100, 50, Duration.ofMillis(100), "/sse", false, true),
+                read(Map.of()));
+    }
+
+    @Test
+    void durationsAcceptShortFormsAndIso8601() {
+        assertEquals(Duration.ofSeconds(15), read(Map.of("broadcaster.heartbeat-interval", "15s")).heartbeatInterval());
+        assertEquals(Duration.ofMillis(250), read(Map.of("broadcaster.send-timeout", "250ms")).sendTimeout());
+        assertEquals(Duration.ofSeconds(20), read(Map.of("broadcaster.heartbeat-interval", "PT20S")).heartbeatInterval());
+        assertEquals(Duration.ofMinutes(2), read(Map.of("broadcaster.heartbeat-interval", "2m")).heartbeatInterval());
+    }
+
+    @Test
+    void pathLosesItsTrailingSlash() {
+        assertEquals("/api/sse", read(Map.of("broadcaster.path", "/api/sse/")).path());
+    }
+}

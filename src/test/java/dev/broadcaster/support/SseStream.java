@@ -1,0 +1,206 @@
+package dev.broadcaster.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A subscriber as a browser's EventSource is one: it reads the raw bytes of an SSE response over
+ * HTTP/1.1 and parses them with {@link EventStreamParser}. Waits are on conditions with a deadline.
+ */
+public final class SseStream implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern CONNECTED = Pattern.compile("connected (\\S+)");
+
+    private final int status;
+    private final HttpHeaders headers;
+    private final InputStream body;
+    private final StringBuilder raw = new StringBuilder();
+    private final List<EventStreamParser.Event> events = new ArrayList<>();
+    private final EventStreamParser parser = new EventStreamParser();
+    private final Thread reader;
+    private boolean ended;
+    private String errorBody = "";
+
+    private SseStream(HttpResponse<InputStream> response) {
+        this.status = response.statusCode();
+        this.headers = response.headers();
+        this.body = response.body();
+        if (status != 200) {
+            try (InputStream in = body) {
+                errorBody = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                errorBody = "";
+            }
+            ended = true;
+            reader = null;
+            return;
+        }
+        reader = new Thread(this::readLoop, "sse-test-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Opens a stream as {@code user} (null: anonymous); returns once the response headers arrived. */
+    public static SseStream open(URI uri, String user) {
+        try {
+            HttpResponse<InputStream> response = HttpCalls.CLIENT.send(
+                    HttpCalls.request(uri, user).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            return new SseStream(response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Opens a stream and waits until the server said {@code : connected <id>}. */
+    public static SseStream connect(URI uri, String user) {
+        SseStream stream = open(uri, user);
+        if (stream.status != 200) {
+            throw new AssertionError("subscribe answered " + stream.status + ": " + stream.errorBody);
+        }
+        stream.connectionId();
+        return stream;
+    }
+
+    private void readLoop() {
+        char[] buffer = new char[8192];
+        try (Reader in = new InputStreamReader(body, StandardCharsets.UTF_8)) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                String chunk = new String(buffer, 0, n);
+                synchronized (this) {
+                    raw.append(chunk);
+                    events.addAll(parser.feed(chunk));
+                    notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            // stream cut: treated as its end
+        } finally {
+            synchronized (this) {
+                ended = true;
+                notifyAll();
+            }
+        }
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    public String errorBody() {
+        return errorBody;
+    }
+
+    /** The connection id the server announced in its first comment. */
+    public String connectionId() {
+        await(() -> !parser.comments().isEmpty(), "the ': connected <id>' comment");
+        synchronized (this) {
+            Matcher matcher = CONNECTED.matcher(parser.comments().get(0));
+            if (!matcher.matches()) {
+                throw new AssertionError("first comment was '" + parser.comments().get(0) + "'");
+            }
+            return matcher.group(1);
+        }
+    }
+
+    /** Everything read so far, as text. */
+    public synchronized String raw() {
+        return raw.toString();
+    }
+
+    public synchronized List<EventStreamParser.Event> events() {
+        return List.copyOf(events);
+    }
+
+    public synchronized List<String> comments() {
+        return List.copyOf(parser.comments());
+    }
+
+    public synchronized boolean ended() {
+        return ended;
+    }
+
+    /** Waits for the first event matching {@code test} and returns it. */
+    public EventStreamParser.Event awaitEvent(Predicate<EventStreamParser.Event> test, String what) {
+        await(() -> events.stream().anyMatch(test), what);
+        synchronized (this) {
+            return events.stream().filter(test).findFirst().orElseThrow();
+        }
+    }
+
+    /** Waits until {@code count} events match {@code test}. */
+    public void awaitCount(Predicate<EventStreamParser.Event> test, int count, String what) {
+        await(() -> events.stream().filter(test).count() >= count, count + " x " + what);
+    }
+
+    /** Waits for an event whose data equals {@code data}. */
+    public EventStreamParser.Event awaitData(String data) {
+        return awaitEvent(e -> e.data().equals(data), "an event with data '" + data + "'");
+    }
+
+    /** Waits until at least {@code count} events arrived; returns them all. */
+    public List<EventStreamParser.Event> awaitEvents(int count) {
+        await(() -> events.size() >= count, count + " events");
+        return events();
+    }
+
+    /** Waits until the raw text contains {@code text}. */
+    public void awaitRaw(String text) {
+        await(() -> raw.indexOf(text) >= 0, "raw text '" + text + "'");
+    }
+
+    /** Waits until the server ended the stream. */
+    public void awaitEnd() {
+        await(() -> ended, "the end of the stream");
+    }
+
+    private synchronized void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("Timed out after " + TIMEOUT.toSeconds() + " s waiting for " + what
+                        + "; received so far:\n" + raw);
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    /** Closes the client side of the stream (the tab goes away). */
+    @Override
+    public void close() {
+        try {
+            body.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}

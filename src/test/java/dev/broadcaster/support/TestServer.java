@@ -1,0 +1,132 @@
+package dev.broadcaster.support;
+
+import dev.broadcaster.internal.BroadcasterEndpoints;
+import dev.broadcaster.internal.EndpointRouting;
+import dev.broadcaster.internal.SseResponseHeaders;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+
+/**
+ * The in-process server of the tests: Weld SE (with a Narayana JTA transaction manager), Jersey on
+ * Grizzly on a free loopback port, SmallRye Config with the given {@code broadcaster.*} values, the
+ * library's endpoints, and {@link BasicAuthFilter} standing in for the container's security.
+ */
+public final class TestServer implements AutoCloseable {
+
+    static {
+        System.setProperty("com.arjuna.ats.arjuna.objectstore.objectStoreDir", "target/narayana");
+        System.setProperty("ObjectStoreEnvironmentBean.objectStoreDir", "target/narayana");
+    }
+
+    private final WeldContainer container;
+    private final HttpServer http;
+    private final Config config;
+    private final URI base;
+
+    private TestServer(Map<String, String> settings, Class<?>[] beans, Class<?>[] resources) {
+        config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(new HashMap<>(settings), "test", 500))
+                .build();
+        ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
+        try {
+            Weld weld = new Weld().addServices(new NarayanaTransactionServices());
+            if (beans.length > 0) {
+                weld.addBeanClasses(beans);
+            }
+            container = weld.initialize();
+        } catch (RuntimeException e) {
+            ConfigProviderResolver.instance().releaseConfig(config);
+            throw e;
+        }
+        base = URI.create("http://127.0.0.1:" + freePort() + "/");
+        ResourceConfig app = new ResourceConfig()
+                .register(BroadcasterEndpoints.class)
+                .register(EndpointRouting.class)
+                .register(SseResponseHeaders.class)
+                .register(BasicAuthFilter.class);
+        for (Class<?> resource : resources) {
+            app.register(resource);
+        }
+        http = GrizzlyHttpServerFactory.createHttpServer(base, app);
+    }
+
+    /** Starts a server with default configuration. */
+    public static TestServer start() {
+        return new Builder().start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The server's base URI, ending with '/'. */
+    public URI base() {
+        return base;
+    }
+
+    public URI uri(String path) {
+        return base.resolve(path.startsWith("/") ? path.substring(1) : path);
+    }
+
+    /** A CDI bean of the running application. */
+    public <T> T bean(Class<T> type) {
+        return container.select(type).get();
+    }
+
+    @Override
+    public void close() {
+        http.shutdownNow();
+        container.shutdown();
+        ConfigProviderResolver.instance().releaseConfig(config);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Configures a server. */
+    public static final class Builder {
+        private final Map<String, String> settings = new HashMap<>(Map.of(
+                // short, so that a tab closed by a test is noticed quickly (by the failed heartbeat write)
+                "broadcaster.heartbeat-interval", "200ms"));
+        private Class<?>[] beans = new Class<?>[0];
+        private Class<?>[] resources = new Class<?>[0];
+
+        public Builder config(String key, String value) {
+            settings.put(key, value);
+            return this;
+        }
+
+        /** Extra CDI bean classes of the test application. */
+        public Builder beans(Class<?>... beanClasses) {
+            this.beans = beanClasses;
+            return this;
+        }
+
+        /** Extra JAX-RS resources of the test application. */
+        public Builder resources(Class<?>... resourceClasses) {
+            this.resources = resourceClasses;
+            return this;
+        }
+
+        public TestServer start() {
+            return new TestServer(settings, beans, resources);
+        }
+    }
+}
