@@ -22,14 +22,16 @@ import java.util.Objects;
  */
 public record SseEvent(String name, String id, Duration retry, String data) implements SseMessage {
 
+    private static final Duration MAX_RETRY = Duration.ofMillis(Long.MAX_VALUE);
+
     public SseEvent {
         name = requireSingleLine("event name", name);
         if (name != null && name.isEmpty()) {
             name = null;
         }
         id = requireSingleLine("event id", id);
-        if (retry != null && retry.isNegative()) {
-            throw new IllegalArgumentException("retry must not be negative: " + retry);
+        if (retry != null && (retry.isNegative() || retry.compareTo(MAX_RETRY) > 0)) {
+            throw new IllegalArgumentException("retry must be between 0 and " + MAX_RETRY.toMillis() + " ms: " + retry);
         }
         Objects.requireNonNull(data, "data");
         if (data.isEmpty()) {
