@@ -37,20 +37,30 @@ public interface ChannelRegistry {
      */
     ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse);
 
-    /** As {@link #connect(String, SecurityContext, SseEventSink, Sse)}, setting the channel's presence renderer. */
+    /**
+     * As {@link #connect(String, SecurityContext, SseEventSink, Sse)}, with options: the channel's
+     * presence renderer, the {@code Last-Event-ID} to resume after, or how many past events to send first.
+     */
     ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse,
-                           PresenceRenderer presence);
+                           ConnectOptions options);
 
     /** Creates {@code channel} now (if absent) and sets its presence renderer ({@code null} for none). */
     void create(String channel, PresenceRenderer presence);
 
-    /** Sends {@code message} to every connection of {@code channel}; returns how many it was sent to. */
+    /**
+     * Sends {@code message} to every connection of {@code channel}; returns how many it was queued to.
+     * The event gets the channel's next id ({@code <epoch>-<sequence>}, replacing any id it had) and is
+     * kept in the channel's history for clients that reconnect with {@code Last-Event-ID}.
+     *
+     * @throws MessageTooLargeException if the encoded event exceeds {@code broadcaster.max-message-size}
+     * @throws IllegalArgumentException if the event is named {@code resync} (reserved)
+     */
     int broadcast(String channel, SseMessage message);
 
     /** As {@link #broadcast(String, SseMessage)}, skipping the connections whose ids are in {@code exclude}. */
     int broadcast(String channel, SseMessage message, Set<String> exclude);
 
-    /** Sends {@code message} to one connection; false if no such connection is open. */
+    /** Sends {@code message} to one connection (not recorded in history); false if no such connection is open. */
     boolean send(String connectionId, SseMessage message);
 
     /** Closes every connection of {@code channel} and removes it; returns how many were closed. */
@@ -59,7 +69,11 @@ public interface ChannelRegistry {
     /** Closes every connection (all tabs) of {@code user} on {@code channel}; returns how many. */
     int disconnect(String channel, String user);
 
-    /** The channels that have at least one connection, or were created and not yet left, by name. */
+    /**
+     * The channels that have at least one connection, or were created by {@link #create} and not yet
+     * joined, by name. A channel whose last connection left is not listed, though it keeps its history
+     * for {@code broadcaster.channel-linger}.
+     */
     List<ChannelInfo> channels();
 
     /** The user of every connection of {@code channel}, in connection order: a user in two tabs appears twice. */
@@ -76,4 +90,7 @@ public interface ChannelRegistry {
 
     /** The number of open connections, over all channels. */
     int connectionCount();
+
+    /** Counters since start: events published, frames queued, evictions. */
+    RegistryStats stats();
 }

@@ -22,7 +22,8 @@ class DeliveryTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start();
+        // the ordering test publishes 500 events at once: a backlog that large is allowed here
+        server = TestServer.builder().config("broadcaster.queue-size", "1000").start();
         registry = server.bean(ChannelRegistry.class);
     }
 

@@ -42,13 +42,16 @@ class PayloadWireFormatTest {
         server.close();
     }
 
-    /** What a fresh subscriber reads after its connected comment when {@code message} is broadcast. */
+    /**
+     * What a fresh subscriber reads after its connected comment when {@code message} is sent to it
+     * (send-to-one keeps the publisher's id; channel broadcasts replace it, see {@link ResumeTest}).
+     */
     static String wire(SseMessage message) {
         String channel = "wire-" + CHANNELS.incrementAndGet();
         try (SseStream tab = SseStream.connect(server.uri("sse/channels/" + channel), "bob")) {
             String greeting = ": connected " + tab.connectionId() + "\n\n";
-            registry.broadcast(channel, message);
-            registry.broadcast(channel, SseEvent.named("end", "."));
+            registry.send(tab.connectionId(), message);
+            registry.send(tab.connectionId(), SseEvent.named("end", "."));
             tab.awaitRaw("event: end\ndata: .\n\n");
             String raw = tab.raw();
             return raw.substring(greeting.length(), raw.length() - "event: end\ndata: .\n\n".length());

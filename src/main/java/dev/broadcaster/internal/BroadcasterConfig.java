@@ -17,12 +17,16 @@ public final class BroadcasterConfig {
 
     public static final String HEARTBEAT_INTERVAL = "broadcaster.heartbeat-interval";
     public static final String QUEUE_SIZE = "broadcaster.queue-size";
+    public static final String QUEUE_BYTES = "broadcaster.queue-bytes";
     public static final String HISTORY_SIZE = "broadcaster.history-size";
     public static final String SEND_TIMEOUT = "broadcaster.send-timeout";
     public static final String PATH = "broadcaster.path";
     public static final String ALLOW_ANONYMOUS = "broadcaster.allow-anonymous";
     public static final String ENDPOINTS_ENABLED = "broadcaster.endpoints.enabled";
+    public static final String CHANNEL_LINGER = "broadcaster.channel-linger";
+    public static final String MAX_MESSAGE_SIZE = "broadcaster.max-message-size";
 
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kib|kb|k|mib|mb|m)");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern PATH_SYNTAX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
 
@@ -34,11 +38,14 @@ public final class BroadcasterConfig {
         return new BroadcasterSettings(
                 read(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), BroadcasterConfig::positiveDuration),
                 read(config, QUEUE_SIZE, 100, BroadcasterConfig::positiveInt),
+                read(config, QUEUE_BYTES, 1024L * 1024, BroadcasterConfig::positiveSize),
                 read(config, HISTORY_SIZE, 50, BroadcasterConfig::nonNegativeInt),
                 read(config, SEND_TIMEOUT, Duration.ofMillis(100), BroadcasterConfig::positiveDuration),
                 read(config, PATH, "/sse", BroadcasterConfig::path),
                 read(config, ALLOW_ANONYMOUS, false, BroadcasterConfig::bool),
-                read(config, ENDPOINTS_ENABLED, true, BroadcasterConfig::bool));
+                read(config, ENDPOINTS_ENABLED, true, BroadcasterConfig::bool),
+                read(config, CHANNEL_LINGER, Duration.ofSeconds(30), BroadcasterConfig::nonNegativeDuration),
+                read(config, MAX_MESSAGE_SIZE, 64 * 1024, text -> (int) Math.min(Integer.MAX_VALUE, positiveSize(text))));
     }
 
     private static <T> T read(Config config, String key, T defaultValue, Function<String, T> parser) {
@@ -61,6 +68,37 @@ public final class BroadcasterConfig {
             throw new IllegalArgumentException("expected a positive duration");
         }
         return duration;
+    }
+
+    static Duration nonNegativeDuration(String text) {
+        Duration duration = duration(text);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("expected zero or a positive duration");
+        }
+        return duration;
+    }
+
+    /** A byte size: {@code 1048576}, {@code 64KiB}, {@code 1MiB} (KB/MB and K/M mean the same powers of 1024). */
+    static long positiveSize(String text) {
+        var matcher = SIZE.matcher(text.toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("expected a size such as 65536, 64KiB or 1MiB");
+        }
+        long amount;
+        try {
+            amount = Long.parseLong(matcher.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("size too large");
+        }
+        long unit = switch (matcher.group(2)) {
+            case "kib", "kb", "k" -> 1024L;
+            case "mib", "mb", "m" -> 1024L * 1024;
+            default -> 1L;
+        };
+        if (amount < 1 || amount > Long.MAX_VALUE / unit) {
+            throw new IllegalArgumentException("expected a positive size");
+        }
+        return amount * unit;
     }
 
     static Duration duration(String text) {

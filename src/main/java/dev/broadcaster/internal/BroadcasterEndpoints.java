@@ -2,6 +2,9 @@ package dev.broadcaster.internal;
 
 import dev.broadcaster.ChannelInfo;
 import dev.broadcaster.ChannelRegistry;
+import dev.broadcaster.ConnectOptions;
+import dev.broadcaster.MessageTooLargeException;
+import dev.broadcaster.RegistryStats;
 import dev.broadcaster.SseMessage;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -10,11 +13,14 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -27,7 +33,8 @@ import java.util.List;
 
 /**
  * The built-in HTTP API, served under {@code broadcaster.path} (see {@link EndpointRouting}).
- * It calls the same {@link ChannelRegistry} methods an application would.
+ * It calls the same {@link ChannelRegistry} methods an application would (plus the size check that
+ * lets a batch be refused before any of it is sent).
  */
 @Path(BroadcasterEndpoints.ROOT)
 @RequestScoped
@@ -39,7 +46,7 @@ public class BroadcasterEndpoints {
     static final String ADMIN_ROLE = "broadcaster-admin";
 
     @Inject
-    ChannelRegistry registry;
+    DefaultChannelRegistry registry;
 
     @Context
     SecurityContext security;
@@ -47,8 +54,14 @@ public class BroadcasterEndpoints {
     @GET
     @Path("channels/{channel}")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void subscribe(@PathParam("channel") String channel, @Context SseEventSink sink, @Context Sse sse) {
-        registry.connect(channel, security, sink, sse);
+    public void subscribe(@PathParam("channel") String channel, @HeaderParam("Last-Event-ID") String lastEventId,
+                          @QueryParam("history") @DefaultValue("0") int history,
+                          @Context SseEventSink sink, @Context Sse sse) {
+        if (history < 0) {
+            throw badRequest("history must be zero or positive");
+        }
+        registry.connect(channel, security, sink, sse,
+                ConnectOptions.resumingFrom(lastEventId).withHistory(history));
     }
 
     @POST
@@ -61,6 +74,14 @@ public class BroadcasterEndpoints {
         PublishRequest request;
         try {
             request = PublishRequest.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw badRequest(e.getMessage());
+        }
+        try {
+            request.messages().forEach(registry::requireWithinSizeLimit);
+        } catch (MessageTooLargeException e) {
+            throw new WebApplicationException(Response.status(Response.Status.REQUEST_ENTITY_TOO_LARGE)
+                    .type(MediaType.TEXT_PLAIN_TYPE).entity(e.getMessage()).build());
         } catch (IllegalArgumentException e) {
             throw badRequest(e.getMessage());
         }
@@ -119,12 +140,17 @@ public class BroadcasterEndpoints {
     public String status() {
         requireRole(ADMIN_ROLE);
         List<ChannelInfo> channels = registry.channels();
+        RegistryStats stats = registry.stats();
         JsonObjectBuilder perChannel = Json.createObjectBuilder();
         channels.forEach(info -> perChannel.add(info.name(), Json.createObjectBuilder()
-                .add("connections", info.connections()).add("users", info.users())));
+                .add("connections", info.connections()).add("users", info.users())
+                .add("history", registry.historySize(info.name()))));
         return Json.createObjectBuilder()
-                .add("connections", registry.connectionCount())
+                .add("connections", stats.connections())
                 .add("channels", channels.size())
+                .add("eventsPublished", stats.eventsPublished())
+                .add("framesQueued", stats.framesQueued())
+                .add("evictions", stats.evictions())
                 .add("perChannel", perChannel)
                 .build().toString();
     }

@@ -1,7 +1,9 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.ConnectionInfo;
+import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.PresenceRenderer;
+import dev.broadcaster.SseEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -10,20 +12,36 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A named stream: its connections in connection order, and its presence renderer.
- * Membership changes are made by {@link DefaultChannelRegistry}, which owns the channel's life.
+ * A named stream: its connections in connection order, its history and its presence renderer.
+ * Publishing assigns the next event id, records the frame in the history and queues it to every
+ * connection under one lock, so ids, history and every connection's stream share one order.
+ * {@link DefaultChannelRegistry} owns the channel's life.
  */
 final class Channel {
 
-    private final String name;
-    private final Map<String, Connection> connections = new LinkedHashMap<>();
-    private final PresenceUpdater presence;
-    private volatile PresenceRenderer renderer;
+    /** The name of the event sent instead of a replay that is no longer possible. */
+    static final String RESYNC = "resync";
 
-    Channel(String name, PresenceRenderer renderer, PresenceUpdater.Factory presenceFactory) {
+    private final String name;
+    private final String epoch = EventIds.newEpoch();
+    private final Map<String, Connection> connections = new LinkedHashMap<>();
+    private final ChannelHistory history;
+    private final PresenceUpdater presence;
+    private final boolean explicit;
+    private final int maxMessageSize;
+    private volatile PresenceRenderer renderer;
+    private boolean everJoined;
+    private long emptySinceNanos;
+
+    Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
+            PresenceUpdater.Factory presenceFactory) {
         this.name = name;
+        this.maxMessageSize = maxMessageSize;
         this.renderer = renderer;
+        this.explicit = explicit;
+        this.history = new ChannelHistory(historySize);
         this.presence = presenceFactory.create(this);
+        this.emptySinceNanos = System.nanoTime();
     }
 
     String name() {
@@ -40,11 +58,30 @@ final class Channel {
         }
     }
 
-    /** Adds {@code connection}; true if it is its user's first connection here. */
-    synchronized boolean add(Connection connection) {
+    /**
+     * Adds {@code connection}, first queueing what it should see before live events: the events
+     * after {@code lastEventId} (or a resync event if they are gone), or the latest
+     * {@code historyCount} events. Returns true if it is its user's first connection here.
+     */
+    synchronized boolean add(Connection connection, String lastEventId, int historyCount) {
+        if (lastEventId != null) {
+            List<Frame> missed = history.after(EventIds.sequenceIn(epoch, lastEventId));
+            connection.deliverAll(missed != null ? missed : List.of(resyncFrame(lastEventId)));
+        } else if (historyCount > 0) {
+            connection.deliverAll(history.latest(historyCount));
+        }
         boolean first = connections.values().stream().noneMatch(c -> c.user().equals(connection.user()));
         connections.put(connection.id(), connection);
+        everJoined = true;
+        emptySinceNanos = 0;
         return first;
+    }
+
+    private Frame resyncFrame(String lastEventId) {
+        long sequence = EventIds.sequenceIn(epoch, lastEventId);
+        String reason = sequence < 0 ? "unknown-id" : sequence > history.lastSequence() ? "unknown-id" : "expired";
+        String data = "{\"channel\":\"" + name + "\",\"reason\":\"" + reason + "\"}";
+        return SseEncoder.encode(new SseEvent(RESYNC, EventIds.format(epoch, history.lastSequence()), null, data));
     }
 
     /** Removes {@code connection}; true if it was its user's last connection here. */
@@ -52,11 +89,24 @@ final class Channel {
         if (connections.remove(connection.id()) == null) {
             return false;
         }
+        if (connections.isEmpty()) {
+            emptySinceNanos = System.nanoTime();
+        }
         return connections.values().stream().noneMatch(c -> c.user().equals(connection.user()));
     }
 
     synchronized boolean isEmpty() {
         return connections.isEmpty();
+    }
+
+    /** Listed: it has connections, or was created explicitly and nobody joined yet. */
+    synchronized boolean isListed() {
+        return !connections.isEmpty() || (explicit && !everJoined);
+    }
+
+    /** Empty (and not a never-joined explicit channel) for longer than {@code lingerNanos}. */
+    synchronized boolean expired(long now, long lingerNanos) {
+        return connections.isEmpty() && !(explicit && !everJoined) && now - emptySinceNanos >= lingerNanos;
     }
 
     synchronized List<Connection> connections() {
@@ -77,10 +127,23 @@ final class Channel {
         return List.copyOf(users);
     }
 
-    /** Sends {@code frame} to every connection not in {@code exclude}; returns how many. */
-    int deliver(Frame frame, Set<String> exclude) {
+    synchronized int historySize() {
+        return history.size();
+    }
+
+    /**
+     * Publishes {@code event} with the channel's next id (replacing any id it had), records it and
+     * queues it to every connection not in {@code exclude}; returns how many it was queued to.
+     */
+    synchronized int publish(SseEvent event, Set<String> exclude) {
+        long sequence = history.lastSequence() + 1;
+        Frame frame = SseEncoder.encode(event.withId(EventIds.format(epoch, sequence)));
+        if (frame.size() > maxMessageSize) {
+            throw new MessageTooLargeException(frame.size(), maxMessageSize);
+        }
+        history.add(sequence, frame);
         int sent = 0;
-        for (Connection connection : connections()) {
+        for (Connection connection : new ArrayList<>(connections.values())) {
             if (!exclude.contains(connection.id()) && connection.deliver(frame)) {
                 sent++;
             }

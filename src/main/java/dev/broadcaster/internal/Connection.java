@@ -4,17 +4,28 @@ import dev.broadcaster.ConnectionInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
  * One SSE stream. Frames are queued and written in order, one write at a time, on the library's
- * executor, so a publisher never waits for this connection's socket. When a write fails (the client
- * went away) the connection closes itself and reports to {@code onGone} exactly once.
+ * executor, so a publisher never waits for this connection's socket. The queue is bounded (events
+ * and bytes); a connection that overflows it, or whose write does not complete in time, is evicted.
+ * When the stream ends for any reason other than a deliberate close, {@link Listener#gone} is called
+ * exactly once.
  */
 final class Connection {
+
+    /** Told when a connection ended by itself: the client left, or it was evicted. */
+    interface Listener {
+        void gone(Connection connection, boolean evicted);
+    }
+
+    /** Limits of one connection's backlog. */
+    record Limits(int maxEvents, long maxBytes, long sendTimeoutNanos, Frame evictionHint) {
+    }
 
     private static final Object CLOSE = new Object();
 
@@ -22,18 +33,24 @@ final class Connection {
     private final SseEventSink sink;
     private final Sse sse;
     private final Executor executor;
-    private final Consumer<Connection> onGone;
+    private final Limits limits;
+    private final Listener listener;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private long backlogBytes; // of live frames only
+    private int exemptAtHead; // frames queued by deliverAll before any live frame: not counted against the limits
     private boolean draining = true; // held until start(): nothing is written before the connection is registered
     private boolean closing;
+    private boolean ended;
+    private volatile long writeStartedNanos;
     private volatile long lastQueuedNanos = System.nanoTime();
 
-    Connection(ConnectionInfo info, SseEventSink sink, Sse sse, Executor executor, Consumer<Connection> onGone) {
+    Connection(ConnectionInfo info, SseEventSink sink, Sse sse, Executor executor, Limits limits, Listener listener) {
         this.info = info;
         this.sink = sink;
         this.sse = sse;
         this.executor = executor;
-        this.onGone = onGone;
+        this.limits = limits;
+        this.listener = listener;
     }
 
     ConnectionInfo info() {
@@ -57,34 +74,100 @@ final class Connection {
         executor.execute(this::drain);
     }
 
-    /** Queues {@code frame}; false if this connection is closing. */
+    /**
+     * Queues a live frame; false if the connection is closing. A frame that would overflow the
+     * backlog evicts the connection instead.
+     */
     boolean deliver(Frame frame) {
-        return enqueue(frame);
-    }
-
-    /** Closes the stream after the frames already queued have been written. */
-    void close() {
-        enqueue(CLOSE);
-    }
-
-    private boolean enqueue(Object item) {
-        boolean start;
         synchronized (this) {
             if (closing) {
                 return false;
             }
-            if (item == CLOSE) {
-                closing = true;
+            if (backlog.size() - exemptAtHead >= limits.maxEvents() || backlogBytes + frame.size() > limits.maxBytes()) {
+                evictLocked();
+            } else {
+                enqueueLocked(frame);
+                return true;
             }
-            backlog.add(item);
-            lastQueuedNanos = System.nanoTime();
-            start = !draining;
-            draining = true;
         }
-        if (start) {
+        reportGone(true);
+        return false;
+    }
+
+    /**
+     * Queues frames that must all be written (greeting, replay, resync), whatever the backlog limits.
+     * Called only while the connection is being set up, before any live frame.
+     */
+    synchronized void deliverAll(List<Frame> frames) {
+        if (!closing) {
+            frames.forEach(frame -> {
+                backlog.add(frame);
+                exemptAtHead++;
+            });
+            lastQueuedNanos = System.nanoTime();
+        }
+    }
+
+    /** Closes the stream after the frames already queued have been written (kill, disconnect). */
+    synchronized void close() {
+        closeAfter(null);
+    }
+
+    /** Writes {@code lastFrame} (e.g. a retry hint) after the queued frames, then closes. */
+    synchronized void closeAfter(Frame lastFrame) {
+        if (closing) {
+            return;
+        }
+        if (lastFrame != null) {
+            enqueueLocked(lastFrame);
+        }
+        closing = true;
+        enqueueLocked(CLOSE);
+    }
+
+    /** Evicts the connection if its current write has taken longer than the send timeout. */
+    void checkWriteTimeout(long now) {
+        long started = writeStartedNanos;
+        if (started == 0 || now - started <= limits.sendTimeoutNanos()) {
+            return;
+        }
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            evictLocked();
+        }
+        reportGone(true);
+    }
+
+    private void enqueueLocked(Object item) {
+        backlog.add(item);
+        if (item instanceof Frame frame) {
+            backlogBytes += frame.size();
+        }
+        lastQueuedNanos = System.nanoTime();
+        if (!draining) {
+            draining = true;
             executor.execute(this::drain);
         }
-        return true;
+    }
+
+    /** Drops the backlog; writes the eviction hint if no write is stuck, otherwise closes at once. */
+    private void evictLocked() {
+        closing = true;
+        backlog.clear();
+        backlogBytes = 0;
+        exemptAtHead = 0;
+        if (writeStartedNanos == 0) {
+            backlog.add(limits.evictionHint());
+            backlog.add(CLOSE);
+            if (!draining) {
+                draining = true;
+                executor.execute(this::drain);
+            }
+        } else {
+            executor.execute(this::closeSink);
+        }
     }
 
     private void drain() {
@@ -96,6 +179,11 @@ final class Connection {
                     draining = false;
                     return;
                 }
+                if (exemptAtHead > 0) {
+                    exemptAtHead--;
+                } else if (item instanceof Frame frame) {
+                    backlogBytes -= frame.size();
+                }
             }
             if (item == CLOSE) {
                 closeSink();
@@ -104,39 +192,56 @@ final class Connection {
             CompletableFuture<?> written;
             try {
                 if (sink.isClosed()) {
-                    gone();
+                    lost();
                     return;
                 }
+                writeStartedNanos = System.nanoTime();
                 written = toFuture(sink.send(((Frame) item).outbound(sse)));
             } catch (RuntimeException e) {
-                gone();
+                writeStartedNanos = 0;
+                lost();
                 return;
             }
             if (!written.isDone()) {
                 written.whenComplete((ignored, failure) -> {
+                    writeStartedNanos = 0;
                     if (failure != null) {
-                        gone();
+                        lost();
                     } else {
                         executor.execute(this::drain);
                     }
                 });
                 return;
             }
+            writeStartedNanos = 0;
             if (written.isCompletedExceptionally()) {
-                gone();
+                lost();
                 return;
             }
         }
     }
 
-    private void gone() {
+    /** A write failed: the client went away (or the connection was evicted meanwhile). */
+    private void lost() {
         synchronized (this) {
             closing = true;
             backlog.clear();
+            backlogBytes = 0;
+            exemptAtHead = 0;
             draining = false;
         }
         closeSink();
-        onGone.accept(this);
+        reportGone(false);
+    }
+
+    private void reportGone(boolean evicted) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+        }
+        listener.gone(this, evicted);
     }
 
     private void closeSink() {

@@ -3,8 +3,12 @@ package dev.broadcaster.internal;
 import dev.broadcaster.ChannelAuthorizer;
 import dev.broadcaster.ChannelInfo;
 import dev.broadcaster.ChannelRegistry;
+import dev.broadcaster.ConnectOptions;
 import dev.broadcaster.ConnectionInfo;
+import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.PresenceRenderer;
+import dev.broadcaster.RegistryStats;
+import dev.broadcaster.SseEvent;
 import dev.broadcaster.SseMessage;
 import dev.broadcaster.UserJoined;
 import dev.broadcaster.UserLeft;
@@ -27,6 +31,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -35,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /** The single-node {@link ChannelRegistry}: channels and connections in memory. */
 @ApplicationScoped
@@ -58,16 +64,23 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private ChannelAuthorizer authorizer;
     private Workers workers;
     private Heartbeat heartbeat;
-    private ScheduledFuture<?> heartbeatTask;
+    private Connection.Limits limits;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private final LongAdder eventsPublished = new LongAdder();
+    private final LongAdder framesQueued = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
 
     @PostConstruct
     void start() {
         authorizer = resolveAuthorizer();
         workers = Workers.create();
         heartbeat = new Heartbeat(settings.heartbeatInterval());
-        long period = settings.heartbeatInterval().toMillis();
-        heartbeatTask = workers.scheduler().scheduleAtFixedRate(
-                () -> heartbeat.beat(connections.values()), period, period, TimeUnit.MILLISECONDS);
+        limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
+                SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()));
+        long beat = settings.heartbeatInterval().toMillis();
+        timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
+        long watch = Math.max(5, settings.sendTimeout().toMillis() / 2);
+        timers.add(workers.scheduler().scheduleAtFixedRate(this::watchWrites, watch, watch, TimeUnit.MILLISECONDS));
     }
 
     /** Starts the registry with the application, so invalid configuration stops deployment. */
@@ -75,23 +88,43 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         settings.path();
     }
 
+    /** On application stop: every stream gets a jittered {@code retry:} and is closed; nothing waits for them. */
     @PreDestroy
     void stop() {
-        heartbeatTask.cancel(false);
-        connections.values().forEach(Connection::close);
+        timers.forEach(timer -> timer.cancel(false));
+        for (Connection connection : connections.values()) {
+            long retry = 1000 + RANDOM.nextInt(4000);
+            connection.closeAfter(SseEncoder.closingHint("server stopping", retry));
+        }
         connections.clear();
         channels.clear();
         workers.close();
     }
 
+    private void beat() {
+        heartbeat.beat(connections.values());
+        long now = System.nanoTime();
+        long linger = settings.channelLinger().toNanos();
+        for (String name : channels.keySet()) {
+            channels.computeIfPresent(name, (key, ch) -> ch.expired(now, linger) ? null : ch);
+        }
+    }
+
+    private void watchWrites() {
+        long now = System.nanoTime();
+        for (Connection connection : connections.values()) {
+            connection.checkWriteTimeout(now);
+        }
+    }
+
     @Override
     public ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse) {
-        return connect(channel, security, sink, sse, null);
+        return connect(channel, security, sink, sse, ConnectOptions.defaults());
     }
 
     @Override
     public ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse,
-                                  PresenceRenderer presence) {
+                                  ConnectOptions options) {
         try {
             ChannelNames.require(channel);
         } catch (IllegalArgumentException e) {
@@ -103,15 +136,16 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             throw new ForbiddenException(Response.status(Response.Status.FORBIDDEN)
                     .type(MediaType.TEXT_PLAIN_TYPE).entity("Not allowed to join channel " + channel).build());
         }
+        ConnectOptions opts = options == null ? ConnectOptions.defaults() : options;
         ConnectionInfo info = new ConnectionInfo(newConnectionId(), channel, user, Instant.now());
-        Connection connection = new Connection(info, sink, sse, workers.executor(), this::remove);
-        connection.deliver(SseEncoder.comment("connected " + info.id()));
+        Connection connection = new Connection(info, sink, sse, workers.executor(), limits, this::gone);
+        connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
         connections.put(info.id(), connection);
         boolean[] firstOfUser = new boolean[1];
         Channel target = channels.compute(channel, (name, existing) -> {
-            Channel ch = existing != null ? existing : newChannel(name, presence);
-            ch.renderer(presence);
-            firstOfUser[0] = ch.add(connection);
+            Channel ch = existing != null ? existing : newChannel(name, opts.presence(), false);
+            ch.renderer(opts.presence());
+            firstOfUser[0] = ch.add(connection, opts.lastEventId(), opts.history());
             return ch;
         });
         connection.start();
@@ -126,7 +160,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     public void create(String channel, PresenceRenderer presence) {
         ChannelNames.require(channel);
         channels.compute(channel, (name, existing) -> {
-            Channel ch = existing != null ? existing : newChannel(name, presence);
+            Channel ch = existing != null ? existing : newChannel(name, presence, true);
             ch.renderer(presence);
             return ch;
         });
@@ -140,16 +174,49 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @Override
     public int broadcast(String channel, SseMessage message, Set<String> exclude) {
         ChannelNames.require(channel);
-        Frame frame = SseEncoder.encode(message.toEvent());
+        SseEvent event = checked(message.toEvent());
         Channel target = channels.get(channel);
-        return target == null ? 0 : target.deliver(frame, exclude == null ? Set.of() : exclude);
+        if (target == null) {
+            return 0;
+        }
+        int sent = target.publish(event, exclude == null ? Set.of() : exclude);
+        eventsPublished.increment();
+        framesQueued.add(sent);
+        return sent;
     }
 
     @Override
     public boolean send(String connectionId, SseMessage message) {
-        Frame frame = SseEncoder.encode(message.toEvent());
+        Frame frame = SseEncoder.encode(checked(message.toEvent()));
+        if (frame.size() > settings.maxMessageSize()) {
+            throw new MessageTooLargeException(frame.size(), settings.maxMessageSize());
+        }
         Connection connection = connections.get(connectionId);
-        return connection != null && connection.deliver(frame);
+        boolean sent = connection != null && connection.deliver(frame);
+        if (sent) {
+            framesQueued.increment();
+        }
+        return sent;
+    }
+
+    /**
+     * Throws {@link MessageTooLargeException} if {@code message}, published to a channel, would exceed
+     * {@code broadcaster.max-message-size}; lets a batch be checked before any of it is sent.
+     */
+    public void requireWithinSizeLimit(SseMessage message) {
+        SseEvent event = checked(message.toEvent());
+        int size = SseEncoder.encode(event.withId(EventIds.format(EventIds.newEpoch(), Long.MAX_VALUE))).size();
+        if (size > settings.maxMessageSize()) {
+            throw new MessageTooLargeException(size, settings.maxMessageSize());
+        }
+    }
+
+    private static SseEvent checked(SseEvent event) {
+        if (Channel.RESYNC.equals(event.name()) || SseEncoder.CLOSING.equals(event.name())) {
+            throw new IllegalArgumentException("the event names '" + Channel.RESYNC + "' and '" + SseEncoder.CLOSING
+                    + "' are reserved by the broadcaster");
+        }
+        return event;
     }
 
     @Override
@@ -184,6 +251,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @Override
     public List<ChannelInfo> channels() {
         return channels.values().stream()
+                .filter(Channel::isListed)
                 .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size()))
                 .sorted(Comparator.comparing(ChannelInfo::name))
                 .toList();
@@ -217,27 +285,51 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         return connections.size();
     }
 
-    /** Removes a connection that ended (client gone, disconnected); updates presence. Idempotent. */
+    @Override
+    public RegistryStats stats() {
+        return new RegistryStats(connections.size(), channels().size(), eventsPublished.sum(), framesQueued.sum(),
+                evictions.sum());
+    }
+
+    /** Events kept for resume on {@code channel} (0 if it does not exist). */
+    public int historySize(String channel) {
+        Channel target = channels.get(ChannelNames.require(channel));
+        return target == null ? 0 : target.historySize();
+    }
+
+    private void gone(Connection connection, boolean evicted) {
+        if (evicted) {
+            evictions.increment();
+            // the eviction may have been noticed while publishing, under the channel's lock: leave it first
+            workers.executor().execute(() -> remove(connection));
+        } else {
+            remove(connection);
+        }
+    }
+
+    /** Removes a connection that ended (client gone, evicted, disconnected); updates presence. Idempotent. */
     private void remove(Connection connection) {
         if (connections.remove(connection.id()) == null) {
             return;
         }
         String name = connection.info().channel();
         boolean[] lastOfUser = new boolean[1];
+        boolean lingers = !settings.channelLinger().isZero();
         Channel after = channels.computeIfPresent(name, (key, ch) -> {
             lastOfUser[0] = ch.remove(connection);
-            return ch.isEmpty() ? null : ch;
+            return ch.isEmpty() && !lingers ? null : ch;
         });
         if (lastOfUser[0]) {
             left.fire(new UserLeft(name, connection.user()));
         }
-        if (after != null) {
+        if (after != null && !after.isEmpty()) {
             after.presenceChanged();
         }
     }
 
-    private Channel newChannel(String name, PresenceRenderer presence) {
-        return new Channel(name, presence, ch -> new PresenceUpdater(ch, workers.executor()));
+    private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
+        return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
+                ch -> new PresenceUpdater(ch, workers.executor()));
     }
 
     private String userOf(SecurityContext security) {

@@ -29,6 +29,7 @@ final class Frame {
         return comment;
     }
 
+
     /** The bytes an EventSource reads for this frame, ending with the blank line. */
     byte[] wireBytes() {
         return wireBytes.clone();

@@ -56,7 +56,7 @@ final class PresenceUpdater {
             if (message == null) {
                 return;
             }
-            channel.deliver(SseEncoder.encode(message.toEvent()), Set.of());
+            channel.publish(message.toEvent(), Set.of());
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "Presence renderer of channel '" + channel.name() + "' failed", e);
         }

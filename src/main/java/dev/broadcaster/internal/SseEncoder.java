@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * The one place that writes SSE field syntax. Field values were validated by {@link SseEvent}
@@ -13,6 +14,9 @@ import java.nio.charset.StandardCharsets;
  * line per data line, then a blank line.
  */
 final class SseEncoder {
+
+    /** Reserved event name of {@link #closingHint}. */
+    static final String CLOSING = "closing";
 
     private SseEncoder() {
     }
@@ -42,6 +46,15 @@ final class SseEncoder {
             throw new IllegalArgumentException("comment must be a single line");
         }
         return new Frame(null, text, (": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The last frame of a stream the server closes (eviction, shutdown): an event named
+     * {@code closing} whose {@code retry:} tells the client when to reconnect. It is an event, not a
+     * comment, because JAX-RS runtimes write {@code retry:} only for events with data.
+     */
+    static Frame closingHint(String reason, long retryMillis) {
+        return encode(new SseEvent(CLOSING, null, Duration.ofMillis(retryMillis), reason));
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.broadcaster.internal;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -17,6 +19,9 @@ final class Workers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Workers.class.getName());
     private static final String MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
     private static final String MANAGED_SCHEDULER = "java:comp/DefaultManagedScheduledExecutorService";
+
+    /** How long stopping waits for final frames to be written: never for the streams themselves. */
+    private static final Duration FINAL_WRITES = Duration.ofMillis(500);
 
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
@@ -51,8 +56,14 @@ final class Workers implements AutoCloseable {
     @Override
     public void close() {
         if (owned) {
-            executor.shutdownNow();
             scheduler.shutdownNow();
+            executor.shutdown(); // frames already queued (final retry hints) are still written...
+            try {
+                executor.awaitTermination(FINAL_WRITES.toMillis(), TimeUnit.MILLISECONDS); // ...for a bounded time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            executor.shutdownNow();
         }
     }
 

@@ -17,8 +17,8 @@ class BroadcasterConfigTest {
 
     @Test
     void defaultsAreTheDocumentedOnes() {
-        assertEquals(new BroadcasterSettings(Duration.ofSeconds(15), 100, 50, Duration.ofMillis(100), "/sse", false, true),
-                read(Map.of()));
+        assertEquals(new BroadcasterSettings(Duration.ofSeconds(15), 100, 1024 * 1024, 50, Duration.ofMillis(100),
+                "/sse", false, true, Duration.ofSeconds(30), 64 * 1024), read(Map.of()));
     }
 
     @Test
@@ -27,6 +27,13 @@ class BroadcasterConfigTest {
         assertEquals(Duration.ofMillis(250), read(Map.of("broadcaster.send-timeout", "250ms")).sendTimeout());
         assertEquals(Duration.ofSeconds(20), read(Map.of("broadcaster.heartbeat-interval", "PT20S")).heartbeatInterval());
         assertEquals(Duration.ofMinutes(2), read(Map.of("broadcaster.heartbeat-interval", "2m")).heartbeatInterval());
+    }
+
+    @Test
+    void sizesAcceptBytesAndBinaryUnits() {
+        assertEquals(65536, read(Map.of("broadcaster.max-message-size", "64KiB")).maxMessageSize());
+        assertEquals(2 * 1024 * 1024, read(Map.of("broadcaster.queue-bytes", "2MiB")).queueBytes());
+        assertEquals(1000, read(Map.of("broadcaster.queue-bytes", "1000")).queueBytes());
     }
 
     @Test

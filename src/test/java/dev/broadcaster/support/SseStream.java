@@ -57,9 +57,17 @@ public final class SseStream implements AutoCloseable {
 
     /** Opens a stream as {@code user} (null: anonymous); returns once the response headers arrived. */
     public static SseStream open(URI uri, String user) {
+        return open(uri, user, null);
+    }
+
+    /** Opens a stream sending {@code Last-Event-ID: lastEventId}, as a reconnecting EventSource does. */
+    public static SseStream open(URI uri, String user, String lastEventId) {
         try {
-            HttpResponse<InputStream> response = HttpCalls.CLIENT.send(
-                    HttpCalls.request(uri, user).header("Accept", "text/event-stream").GET().build(),
+            var request = HttpCalls.request(uri, user).header("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                request.header("Last-Event-ID", lastEventId);
+            }
+            HttpResponse<InputStream> response = HttpCalls.CLIENT.send(request.GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             return new SseStream(response);
         } catch (IOException e) {
@@ -72,7 +80,12 @@ public final class SseStream implements AutoCloseable {
 
     /** Opens a stream and waits until the server said {@code : connected <id>}. */
     public static SseStream connect(URI uri, String user) {
-        SseStream stream = open(uri, user);
+        return connect(uri, user, null);
+    }
+
+    /** Reconnects after {@code lastEventId} and waits until the server said {@code : connected <id>}. */
+    public static SseStream connect(URI uri, String user, String lastEventId) {
+        SseStream stream = open(uri, user, lastEventId);
         if (stream.status != 200) {
             throw new AssertionError("subscribe answered " + stream.status + ": " + stream.errorBody);
         }
@@ -161,6 +174,17 @@ public final class SseStream implements AutoCloseable {
         return awaitEvent(e -> e.data().equals(data), "an event with data '" + data + "'");
     }
 
+    /** Waits until at least {@code count} events are held, then returns them and forgets them (and the raw text). */
+    public List<EventStreamParser.Event> takeEvents(int count) {
+        await(() -> events.size() >= count, count + " events");
+        synchronized (this) {
+            List<EventStreamParser.Event> taken = List.copyOf(events);
+            events.clear();
+            raw.setLength(0);
+            return taken;
+        }
+    }
+
     /** Waits until at least {@code count} events arrived; returns them all. */
     public List<EventStreamParser.Event> awaitEvents(int count) {
         await(() -> events.size() >= count, count + " events");
@@ -170,6 +194,11 @@ public final class SseStream implements AutoCloseable {
     /** Waits until the raw text contains {@code text}. */
     public void awaitRaw(String text) {
         await(() -> raw.indexOf(text) >= 0, "raw text '" + text + "'");
+    }
+
+    /** The id of the last event received, as an EventSource would send it on reconnect. */
+    public synchronized String lastEventId() {
+        return events.isEmpty() ? null : events.get(events.size() - 1).lastEventId();
     }
 
     /** Waits until the server ended the stream. */

@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -85,11 +87,20 @@ public final class TestServer implements AutoCloseable {
         return container.select(type).get();
     }
 
+    /** Stops the application first (its streams get their final retry hint), then the HTTP server. */
     @Override
     public void close() {
-        http.shutdownNow();
-        container.shutdown();
-        ConfigProviderResolver.instance().releaseConfig(config);
+        try {
+            container.shutdown();
+            http.shutdown(2, TimeUnit.SECONDS).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            http.shutdownNow();
+            ConfigProviderResolver.instance().releaseConfig(config);
+        }
     }
 
     private static int freePort() {

@@ -1,0 +1,13 @@
+package dev.broadcaster;
+
+/**
+ * Counters of a registry since it started.
+ *
+ * @param connections open connections now
+ * @param channels listed channels now
+ * @param eventsPublished events published to channels
+ * @param framesQueued frames queued to connections (events, replays, heartbeats)
+ * @param evictions connections closed because they could not keep up (backlog full or write timed out)
+ */
+public record RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions) {
+}

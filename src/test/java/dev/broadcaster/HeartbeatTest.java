@@ -1,0 +1,50 @@
+package dev.broadcaster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.broadcaster.support.Eventually;
+import dev.broadcaster.support.PresenceRecorder;
+import dev.broadcaster.support.RawSseClient;
+import dev.broadcaster.support.SseStream;
+import dev.broadcaster.support.TestServer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HeartbeatTest {
+
+    static long heartbeats(SseStream stream) {
+        return stream.comments().stream().filter("heartbeat"::equals).count();
+    }
+
+    @Test
+    void quietConnectionReceivesHeartbeatComments() {
+        try (TestServer server = TestServer.builder().config("broadcaster.heartbeat-interval", "100ms").start();
+             SseStream tab = SseStream.connect(server.uri("sse/channels/quiet"), "bob")) {
+            tab.awaitRaw(": heartbeat\n\n: heartbeat\n\n");
+            assertEquals(List.of(), tab.events(), "heartbeats are comments, not events");
+        }
+    }
+
+    @Test
+    void vanishedClientIsNoticedWithinTwoHeartbeatsAndLeavesPresenceOnce() {
+        try (TestServer server = TestServer.builder().config("broadcaster.heartbeat-interval", "400ms")
+                .beans(PresenceRecorder.class).start()) {
+            ChannelRegistry registry = server.bean(ChannelRegistry.class);
+            PresenceRecorder recorder = server.bean(PresenceRecorder.class);
+            var uri = server.uri("sse/channels/fragile-net");
+            // the witness shares the heartbeat timer: its heartbeat comments count the timer's ticks
+            try (SseStream witness = SseStream.connect(uri, "bob")) {
+                RawSseClient crashed = RawSseClient.stalled(uri, "carol");
+                Eventually.equalTo(List.of("bob", "carol"), () -> registry.users("fragile-net"), "carol joined");
+                long ticksBefore = heartbeats(witness);
+                crashed.vanish();
+                Eventually.equalTo(List.of("bob"), () -> registry.users("fragile-net"), "carol noticed gone");
+                long ticks = heartbeats(witness) - ticksBefore;
+                assertTrue(ticks <= 2, "noticed after " + ticks + " heartbeats");
+                assertEquals(List.of("joined fragile-net bob", "joined fragile-net carol", "left fragile-net carol"),
+                        recorder.on("fragile-net"));
+            }
+        }
+    }
+}

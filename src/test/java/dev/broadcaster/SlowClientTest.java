@@ -1,0 +1,50 @@
+package dev.broadcaster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.broadcaster.support.EventStreamParser;
+import dev.broadcaster.support.Eventually;
+import dev.broadcaster.support.RawSseClient;
+import dev.broadcaster.support.SseStream;
+import dev.broadcaster.support.TestServer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SlowClientTest {
+
+    static final String PADDING = "x".repeat(16 * 1024);
+
+    @Test
+    void slowClientIsEvictedAndOthersStillReceiveEverythingInOrder() {
+        try (TestServer server = TestServer.start()) {
+            ChannelRegistry registry = server.bean(ChannelRegistry.class);
+            var uri = server.uri("sse/channels/busy");
+            try (RawSseClient stalled = RawSseClient.stalled(uri, "carol");
+                 SseStream a = SseStream.connect(uri, "bob");
+                 SseStream b = SseStream.connect(uri, "dave")) {
+                Eventually.equalTo(3, () -> registry.connections("busy").size(), "three subscribers");
+                List<String> expected = new ArrayList<>();
+                // publish at a pace the healthy readers follow, until the stalled one has been evicted, then a bit more
+                int afterEviction = 0;
+                for (int batch = 0; batch < 200 && afterEviction < 5; batch++) {
+                    for (int i = 0; i < 10; i++) {
+                        String data = expected.size() + " " + PADDING;
+                        expected.add(data);
+                        registry.broadcast("busy", SseEvent.named("n", data));
+                    }
+                    a.awaitEvents(expected.size());
+                    b.awaitEvents(expected.size());
+                    if (registry.stats().evictions() > 0) {
+                        afterEviction++;
+                    }
+                }
+                for (SseStream healthy : List.of(a, b)) {
+                    assertEquals(expected, healthy.events().stream().map(EventStreamParser.Event::data).toList());
+                }
+                assertEquals(List.of("bob", "dave"), registry.users("busy"), "the stalled reader was evicted");
+                assertEquals(1, registry.stats().evictions());
+            }
+        }
+    }
+}

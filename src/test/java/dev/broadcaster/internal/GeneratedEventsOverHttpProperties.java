@@ -1,0 +1,636 @@
+package dev.broadcaster.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.broadcaster.ChannelRegistry;
+import dev.broadcaster.JsonMessage;
+import dev.broadcaster.MessageTooLargeException;
+import dev.broadcaster.SseEvent;
+import dev.broadcaster.SseMessage;
+import dev.broadcaster.datastar.ElementPatchMode;
+import dev.broadcaster.datastar.ExecuteScript;
+import dev.broadcaster.datastar.PatchElements;
+import dev.broadcaster.datastar.PatchSignals;
+import dev.broadcaster.support.EventStreamParser.Event;
+import dev.broadcaster.support.SseStream;
+import dev.broadcaster.support.TestServer;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
+
+/**
+ * Generated messages of every kind, sent with {@link ChannelRegistry#send} to one real SSE connection of
+ * the in-process server (Jersey on Grizzly) and read back over HTTP. For every message:
+ *
+ * <ol>
+ *   <li>the text that arrived for it is exactly the UTF-8 decoding of
+ *       {@code SseEncoder.encode(message.toEvent()).wireBytes()}: the JAX-RS runtime writes byte for
+ *       byte what the encoder defines (heartbeat comments between events are skipped);
+ *   <li>the spec-exact {@link dev.broadcaster.support.EventStreamParser} of the stream dispatched exactly
+ *       one event for it, with the expected type, data (line breaks normalised to LF) and last event id.
+ * </ol>
+ *
+ * <p>A message whose encoded event exceeds {@code broadcaster.max-message-size} (rare with these
+ * generators) must instead be refused by {@code send} with {@link MessageTooLargeException}, with nothing
+ * of it reaching the stream.
+ *
+ * <p>Each message is followed by an end marker ({@code event: end-<n>}, {@code data: .}) that delimits
+ * it in the stream. One server and one stream serve every try; the position in the stream is advanced
+ * after each delivery, before anything is asserted, so a failing try (and shrinking) leaves the next try
+ * a consistent stream.
+ */
+class GeneratedEventsOverHttpProperties {
+
+    private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
+    private static final String HEARTBEAT = ": heartbeat\n\n";
+    private static final String CHANNEL = "generated-over-http";
+
+    private static TestServer server;
+    private static ChannelRegistry registry;
+    private static SseStream stream;
+    private static String connectionId;
+    private static int maxMessageSize;
+
+    /** Characters of {@link SseStream#raw()} accounted for so far. */
+    private static int consumed;
+    /** Events the parser dispatched so far. */
+    private static int eventsSeen;
+    /** The parser's last event id after the previous delivery (it persists across events). */
+    private static String lastEventId = "";
+    private static int markers;
+
+    @BeforeContainer
+    static void startServerAndConnect() {
+        server = TestServer.start();
+        registry = server.bean(ChannelRegistry.class);
+        maxMessageSize = server.bean(BroadcasterSettings.class).maxMessageSize();
+        stream = SseStream.connect(server.uri("sse/channels/" + CHANNEL), "bob");
+        connectionId = stream.connectionId();
+        String greeting = ": connected " + connectionId + "\n\n";
+        String raw = stream.raw();
+        assertTrue(raw.startsWith(greeting), () -> "stream starts " + visible(raw));
+        consumed = greeting.length();
+        eventsSeen = 0;
+        lastEventId = "";
+        markers = 0;
+    }
+
+    @AfterContainer
+    static void stopServer() {
+        if (stream != null) {
+            stream.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Properties (600 tries in all)
+
+    /** A generic event: arbitrary names, ids, retries and data, including every line-break trap. */
+    @Property(tries = 250)
+    @StatisticsReport(onFailureOnly = true)
+    void genericEventArrivesAsEncoded(@ForAll("singleLineOrNull") String name,
+                                      @ForAll("singleLineOrNull") String id,
+                                      @ForAll("retryMillisOrNull") Long retryMillis,
+                                      @ForAll("nonEmptyText") String data) {
+        Assume.that(!Channel.RESYNC.equals(name)); // reserved for resume gaps, refused by send()
+        collectFeatures(data);
+        SseEvent event = new SseEvent(name, id, retryMillis == null ? null : Duration.ofMillis(retryMillis), data);
+        String type = name == null || name.isEmpty() ? "message" : name;
+        checkOverHttp(event, type, normalise(data), id);
+    }
+
+    /** Datastar element patches: every mode, with and without selectors, multi-line HTML. */
+    @Property(tries = 130)
+    @StatisticsReport(onFailureOnly = true)
+    void patchElementsArrivesAsEncoded(@ForAll("html") String elements,
+                                       @ForAll("selectorOrNull") String selector,
+                                       @ForAll ElementPatchMode mode,
+                                       @ForAll boolean useViewTransition,
+                                       @ForAll("singleLineOrNull") String eventId,
+                                       @ForAll("retryMillisOrNull") Long retryMillis) {
+        boolean hasSelector = selector != null && !selector.isEmpty();
+        Assume.that(!elements.isBlank() || (mode == ElementPatchMode.REMOVE && hasSelector));
+        Statistics.label("mode").collect(mode);
+        Statistics.label("mode").coverage(coverage -> {
+            for (ElementPatchMode each : ElementPatchMode.values()) {
+                coverage.check(each).count((Integer count) -> count > 0);
+            }
+        });
+        Statistics.label("multi-line elements").collect(elements.indexOf('\n') >= 0 || elements.indexOf('\r') >= 0);
+        Statistics.label("multi-line elements").coverage(coverage -> coverage.check(true).count((Integer c) -> c > 0));
+        Statistics.label("selector").collect(hasSelector);
+        Statistics.label("selector").coverage(coverage -> coverage.check(true).count((Integer c) -> c > 0));
+
+        PatchElements patch = new PatchElements(elements, selector, mode, useViewTransition, eventId,
+                retryMillis == null ? null : Duration.ofMillis(retryMillis));
+
+        List<String> lines = new ArrayList<>();
+        if (hasSelector) {
+            lines.add("selector " + selector);
+        }
+        if (mode != ElementPatchMode.OUTER) {
+            lines.add("mode " + mode.name().toLowerCase(Locale.ROOT));
+        }
+        if (useViewTransition) {
+            lines.add("useViewTransition true");
+        }
+        if (!elements.isBlank()) {
+            splitLines(elements).forEach(line -> lines.add("elements " + line));
+        }
+        checkOverHttp(patch, "datastar-patch-elements", String.join("\n", lines), datastarId(eventId));
+    }
+
+    /** Datastar signal patches: compact and multi-line JSON text with any line breaks. */
+    @Property(tries = 90)
+    @StatisticsReport(onFailureOnly = true)
+    void patchSignalsArrivesAsEncoded(@ForAll("jsonDocument") String json,
+                                      @ForAll boolean onlyIfMissing,
+                                      @ForAll("singleLineOrNull") String eventId,
+                                      @ForAll("retryMillisOrNull") Long retryMillis) {
+        Statistics.label("multi-line JSON").collect(json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0);
+        Statistics.label("multi-line JSON").coverage(coverage -> coverage.check(true).count((Integer c) -> c > 0));
+        PatchSignals patch = new PatchSignals(json, onlyIfMissing, eventId,
+                retryMillis == null ? null : Duration.ofMillis(retryMillis));
+
+        List<String> lines = new ArrayList<>();
+        if (onlyIfMissing) {
+            lines.add("onlyIfMissing true");
+        }
+        splitLines(json).forEach(line -> lines.add("signals " + line));
+        checkOverHttp(patch, "datastar-patch-signals", String.join("\n", lines), datastarId(eventId));
+    }
+
+    /** Datastar script execution: any script text, attributes, auto-removal. */
+    @Property(tries = 70)
+    @StatisticsReport(onFailureOnly = true)
+    void executeScriptArrivesAsEncoded(@ForAll("anyText") String script,
+                                       @ForAll boolean autoRemove,
+                                       @ForAll("attributes") List<String> attributes,
+                                       @ForAll("singleLineOrNull") String eventId,
+                                       @ForAll("retryMillisOrNull") Long retryMillis) {
+        ExecuteScript execute = new ExecuteScript(script, autoRemove, attributes, eventId,
+                retryMillis == null ? null : Duration.ofMillis(retryMillis));
+
+        StringBuilder tag = new StringBuilder("<script");
+        attributes.forEach(attribute -> tag.append(' ').append(attribute));
+        if (autoRemove) {
+            tag.append(" data-effect=\"el.remove()\"");
+        }
+        tag.append('>').append(script).append("</script>");
+        List<String> lines = new ArrayList<>(List.of("mode append", "selector body"));
+        splitLines(tag.toString()).forEach(line -> lines.add("elements " + line));
+        checkOverHttp(execute, "datastar-patch-elements", String.join("\n", lines), datastarId(eventId));
+    }
+
+    /** Typed JSON messages: one unnamed event whose data is the JSON document. */
+    @Property(tries = 60)
+    @StatisticsReport(onFailureOnly = true)
+    void jsonMessageArrivesAsEncoded(@ForAll("jsonTextValue") String type,
+                                     @ForAll("stringMap") Map<String, String> payload) {
+        JsonMessage message = JsonMessage.of(type, payload);
+        checkOverHttp(message, "message", normalise(message.toJson()), null);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Sending and checking
+
+    /**
+     * Sends {@code message} and an end marker to the one connection, waits for the marker, and checks
+     * (a) the text between the previous marker and this one, heartbeat comments at event boundaries
+     * removed, is exactly the message's encoded wire bytes, and (b) the parser dispatched exactly the
+     * expected event, then the marker. {@code expectedId} null: the last event id is unchanged.
+     */
+    private static void checkOverHttp(SseMessage message, String expectedType, String expectedData,
+                                      String expectedId) {
+        byte[] wireBytes = SseEncoder.encode(message.toEvent()).wireBytes();
+        boolean tooLarge = wireBytes.length > maxMessageSize;
+        Statistics.label("over max-message-size").collect(tooLarge);
+        if (tooLarge) {
+            assertThrows(MessageTooLargeException.class, () -> registry.send(connectionId, message),
+                    () -> wireBytes.length + " bytes, limit " + maxMessageSize);
+            Delivery delivery = deliver(null);
+            assertEquals("", delivery.text(), "nothing of a refused message is written");
+            assertEquals(List.of(new Event(delivery.endName(), ".", delivery.lastIdBefore())), delivery.events(),
+                    "only the end marker is dispatched");
+            return;
+        }
+        String expectedWire = strictUtf8(wireBytes);
+        Delivery delivery = deliver(message);
+        String lastIdBefore = delivery.lastIdBefore();
+        String lastIdAfter = expectedId == null ? lastIdBefore : expectedId;
+
+        assertEquals(expectedWire, delivery.text(),
+                () -> "bytes over HTTP differ from the encoder's wire bytes\n expected: " + visible(expectedWire)
+                        + "\n received: " + visible(delivery.text()));
+
+        List<Event> events = delivery.events();
+        assertEquals(2, events.size(), () -> "events dispatched for the message and its end marker: " + events);
+        assertEquals(new Event(expectedType, expectedData, lastIdAfter), events.get(0), "event as parsed");
+        assertEquals(new Event(delivery.endName(), ".", lastIdAfter), events.get(1), "end marker as parsed");
+        List<String> comments = stream.comments();
+        assertTrue(comments.subList(1, comments.size()).stream().allMatch("heartbeat"::equals),
+                () -> "comments after the first: " + comments);
+    }
+
+    /** What arrived for one message: its text without heartbeats, the new events, the id before it. */
+    private record Delivery(String text, List<Event> events, String endName, String lastIdBefore) {}
+
+    /** Sends {@code message} (unless null) and an end marker; returns what arrived up to the marker. */
+    private static Delivery deliver(SseMessage message) {
+        String endName = "end-" + (++markers);
+        String endWire = "event: " + endName + "\ndata: .\n\n";
+        if (message != null) {
+            assertTrue(registry.send(connectionId, message), "send() found the connection");
+        }
+        assertTrue(registry.send(connectionId, SseEvent.named(endName, ".")), "send() of the end marker");
+        stream.awaitEvent(e -> e.type().equals(endName) && e.data().equals("."), "end marker " + endName);
+
+        // Snapshot after the marker was dispatched: raw and events are updated together by the reader.
+        String raw = stream.raw();
+        List<Event> events = stream.events();
+        // The marker is the last frame sent; only heartbeats (possibly a partial one) can follow it.
+        int end = raw.lastIndexOf(endWire);
+        if (end < consumed) {
+            fail("end marker " + endName + " not found after offset " + consumed + " in "
+                    + visible(raw.substring(consumed)));
+        }
+        String slice = raw.substring(consumed, end);
+        List<Event> newEvents = List.copyOf(events.subList(eventsSeen, events.size()));
+        String idBefore = lastEventId;
+
+        // Advance first, so the next try (or a shrinking step) reads a consistent stream.
+        consumed = end + endWire.length();
+        eventsSeen = events.size();
+        lastEventId = newEvents.isEmpty() ? lastEventId : newEvents.get(newEvents.size() - 1).lastEventId();
+
+        return new Delivery(withoutBoundaryHeartbeats(slice), newEvents, endName, idBefore);
+    }
+
+    /**
+     * Removes {@code : heartbeat} comment frames that sit at frame boundaries at either end of
+     * {@code slice}. An event's own lines all start with a field name ({@code event}, {@code id},
+     * {@code retry}, {@code data}) and its only blank line is its last, so a comment frame starts at the
+     * start of the slice or right after a {@code \n\n}, never inside an event.
+     */
+    private static String withoutBoundaryHeartbeats(String slice) {
+        String text = slice;
+        while (text.startsWith(HEARTBEAT)) {
+            text = text.substring(HEARTBEAT.length());
+        }
+        while (text.endsWith(HEARTBEAT)) {
+            int start = text.length() - HEARTBEAT.length();
+            if (start != 0 && !text.startsWith("\n\n", start - 2)) {
+                break;
+            }
+            text = text.substring(0, start);
+        }
+        return text;
+    }
+
+    private static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return fail("wire bytes are not valid UTF-8", e);
+        }
+    }
+
+    /** The id a Datastar event carries: none (last id unchanged) when null or empty. */
+    private static String datastarId(String eventId) {
+        return eventId == null || eventId.isEmpty() ? null : eventId;
+    }
+
+    private static String normalise(String text) {
+        return LINE_BREAK.matcher(text).replaceAll("\n");
+    }
+
+    private static List<String> splitLines(String text) {
+        return Arrays.asList(LINE_BREAK.split(text, -1));
+    }
+
+    /** Records which line-level traps the data of a generic event contains, and requires each once. */
+    private static void collectFeatures(String data) {
+        List<String> lines = splitLines(data);
+        String normalised = normalise(data);
+        feature("lone CR", data.replace("\r\n", "").indexOf('\r') >= 0);
+        feature("CRLF", data.contains("\r\n"));
+        feature("NUL", data.indexOf('\0') >= 0);
+        feature("other control char", data.chars().anyMatch(c -> (c < 0x20 && c != '\r' && c != '\n' && c != 0)
+                || (c >= 0x7F && c <= 0x9F)));
+        feature("supplementary code point", data.codePoints().anyMatch(Character::isSupplementaryCodePoint));
+        feature("line of 1000+ chars", lines.stream().anyMatch(line -> line.length() >= 1000));
+        feature("line starting with space", lines.stream().anyMatch(line -> line.startsWith(" ")));
+        feature("line starting with colon", lines.stream().anyMatch(line -> line.startsWith(":")));
+        feature("line like a data field", lines.stream().anyMatch(line -> line.startsWith("data:")));
+        feature("line like an id field", lines.stream().anyMatch(line -> line.startsWith("id:")));
+        feature("empty line", normalised.contains("\n\n") || normalised.startsWith("\n") || normalised.endsWith("\n"));
+    }
+
+    private static void feature(String label, boolean present) {
+        Statistics.label(label).collect(present);
+        Statistics.label(label).coverage(coverage -> coverage.check(true).count((Integer c) -> c > 0));
+    }
+
+    /** The text with control characters made visible, for failure messages. */
+    private static String visible(String text) {
+        String shown = text.length() > 600 ? text.substring(0, 600) + "…(" + text.length() + " chars)" : text;
+        StringBuilder out = new StringBuilder();
+        shown.chars().forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", c));
+            } else {
+                out.append((char) c);
+            }
+        });
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Generators (after EncodingRoundTripProperties; long lines capped at about 5,000 characters)
+
+    /** Any Unicode scalar value (no lone surrogates). */
+    private static Arbitrary<String> codePoint() {
+        return Arbitraries.integers().between(0, 0x10FFFF)
+                .filter(cp -> cp < 0xD800 || cp > 0xDFFF)
+                .map(Character::toString);
+    }
+
+    private static Arbitrary<String> controlChar() {
+        return Arbitraries.oneOf(
+                Arbitraries.chars().range('\u0000', '\u001F'),
+                Arbitraries.chars().range('\u007F', '\u009F'))
+                .map(String::valueOf);
+    }
+
+    /** Fragments that matter to an SSE reader: line breaks, NUL, BOM, spaces, colons, field look-alikes. */
+    private static Arbitrary<String> specialFragment() {
+        return Arbitraries.of("\r", "\n", "\r\n", "\n\r", "\r\r", "\n\n", "\r\n\r\n", "\0", " ", "  ", ":", ": ",
+                "\uFEFF", "\t", "\u2028", "\u2029", "\u0085", "\uD83D\uDE00", "\uDBFF\uDFFF", "\uFFFD", "\uFFFF",
+                "data: x", "data:", "event: evil", "id: forged", "id: y", "retry: 1", ": comment", "\n: comment\n",
+                ": heartbeat", "\n: heartbeat\n\n", "\n\ndata: injected\n\n", "\r\rid: x\r\r", "\n ", "\r  ",
+                "\r\n :", "\n:", "\r::", "\ndata: x\n", "\r\n  data: x", "é", "日本語", "e\u0301");
+    }
+
+    private static Arbitrary<String> longLine() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().withCharRange(' ', '~').ofMinLength(1_000).ofMaxLength(5_000),
+                codePoint().flatMap(cp -> Arbitraries.integers().between(250, 5_000 / cp.length()).map(cp::repeat)));
+    }
+
+    private static Arbitrary<String> textFragment() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(6, codePoint()),
+                Tuple.of(6, specialFragment()),
+                Tuple.of(3, controlChar()),
+                Tuple.of(4, Arbitraries.strings().ascii().ofMaxLength(12)),
+                Tuple.of(1, longLine()));
+    }
+
+    private static Arbitrary<String> text(Arbitrary<String> fragment, int maxFragments) {
+        return fragment.list().ofMaxSize(maxFragments).map(parts -> String.join("", parts));
+    }
+
+    private static String withoutForbidden(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\r' && c != '\n' && c != '\0') {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static Arbitrary<String> singleLine() {
+        return text(textFragment(), 10).map(GeneratedEventsOverHttpProperties::withoutForbidden);
+    }
+
+    @Provide
+    Arbitrary<String> anyText() {
+        return text(textFragment(), 40);
+    }
+
+    /** Event data: never empty (empty data is rejected by {@link SseEvent} by design). */
+    @Provide
+    Arbitrary<String> nonEmptyText() {
+        return text(textFragment(), 40).filter(s -> !s.isEmpty());
+    }
+
+    @Provide
+    Arbitrary<String> singleLineOrNull() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(6, singleLine()),
+                Tuple.of(1, Arbitraries.of("", " ", ":", " x", "message", "\uFEFF", "a b", "data: x", "id: y")))
+                .injectNull(0.25);
+    }
+
+    @Provide
+    Arbitrary<Long> retryMillisOrNull() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.longs().between(0, Long.MAX_VALUE)),
+                Tuple.of(4, Arbitraries.longs().between(0, 100_000)),
+                Tuple.of(1, Arbitraries.of(0L, 1L, 999L, 1000L, 1001L, Long.MAX_VALUE)))
+                .injectNull(0.3);
+    }
+
+    @Provide
+    Arbitrary<String> selectorOrNull() {
+        Arbitrary<String> cssLike = Arbitraries.of("#feed", "body", "#a > .b", "[data-x=\"y\"]", "li:nth-child(2)",
+                "#日本", " ", "  #padded  ", "#feed, #otherid");
+        Arbitrary<String> generated = text(textFragment(), 6).map(s -> s.replace("\r", "").replace("\n", ""));
+        return Arbitraries.frequencyOf(Tuple.of(2, cssLike), Tuple.of(2, generated), Tuple.of(1, Arbitraries.just("")))
+                .injectNull(0.3);
+    }
+
+    @Provide
+    Arbitrary<String> html() {
+        Arbitrary<String> tag = Arbitraries.of("<div id=\"x\">", "</div>", "<li>", "</li>", "<p class=\"a b\">",
+                "</p>", "<br/>", "<!-- note -->", "&amp;", "&lt;script&gt;", "<span>\u00e9\u6f22</span>",
+                "<svg><path d=\"M0 0\"/></svg>", "    ", "\t", "\n", "\r\n", "\n    ");
+        Arbitrary<String> fragment = Arbitraries.frequencyOf(
+                Tuple.of(5, tag),
+                Tuple.of(5, textFragment()));
+        Arbitrary<String> blank = Arbitraries.of("", " ", "\n", "\r\n", " \t\r\n ", "\r", "\u2003");
+        return Arbitraries.frequencyOf(
+                Tuple.of(12, text(fragment, 30)),
+                Tuple.of(1, blank));
+    }
+
+    @Provide
+    Arbitrary<List<String>> attributes() {
+        Arbitrary<String> attribute = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.of("type=\"module\"", "nonce=\"abc\"", "async", "data-x='日本'")),
+                Tuple.of(1, singleLine().map(s -> s.replace(">", ""))));
+        return attribute.list().ofMaxSize(3);
+    }
+
+    @Provide
+    Arbitrary<String> jsonTextValue() {
+        return text(Arbitraries.frequencyOf(
+                Tuple.of(5, codePoint()),
+                Tuple.of(3, controlChar()),
+                Tuple.of(3, specialFragment()),
+                Tuple.of(3, Arbitraries.of("\"", "\\", "\\u0000", "</script>", "{\"a\":1}", "\u2028", "\u2029"))), 15);
+    }
+
+    @Provide
+    Arbitrary<Map<String, String>> stringMap() {
+        return Arbitraries.maps(jsonTextValue(), jsonTextValue()).ofMaxSize(6);
+    }
+
+    // JSON documents as text: objects, arrays, strings with raw and escaped Unicode, numbers, literals;
+    // compact or pretty-printed with LF, CRLF, CR or mixed line breaks.
+
+    /** A JSON value already rendered as text with a chosen layout, built bottom-up. */
+    private record RenderedJson(String compact, List<String> prettyLines) {
+
+        static RenderedJson leaf(String text) {
+            return new RenderedJson(text, List.of(text));
+        }
+    }
+
+    private static Arbitrary<String> jsonStringLiteral() {
+        Arbitrary<String> escapedBmp = Arbitraries.chars().all().map(c -> String.format("\\u%04x", (int) c));
+        Arbitrary<String> escapedPair = Arbitraries.integers().between(0x10000, 0x10FFFF).map(cp -> {
+            char[] units = Character.toChars(cp);
+            return String.format("\\u%04X\\u%04X", (int) units[0], (int) units[1]);
+        });
+        Arbitrary<String> raw = codePoint().filter(s -> {
+            int cp = s.codePointAt(0);
+            return cp >= 0x20 && cp != '"' && cp != '\\';
+        });
+        Arbitrary<String> shortEscape = Arbitraries.of("\\n", "\\r", "\\t", "\\\"", "\\\\", "\\/", "\\b", "\\f");
+        Arbitrary<String> fragment = Arbitraries.frequencyOf(
+                Tuple.of(4, raw),
+                Tuple.of(2, escapedBmp.filter(s -> !isLoneSurrogateEscape(s))),
+                Tuple.of(1, escapedPair),
+                Tuple.of(2, shortEscape),
+                Tuple.of(2, Arbitraries.strings().withCharRange('a', 'z').ofMaxLength(8)),
+                Tuple.of(1, Arbitraries.of("data: x", ": y", " ", "\u2028", "\uFEFF")));
+        return fragment.list().ofMaxSize(12).map(parts -> "\"" + String.join("", parts) + "\"");
+    }
+
+    private static boolean isLoneSurrogateEscape(String escape) {
+        int unit = Integer.parseInt(escape.substring(2), 16);
+        return unit >= 0xD800 && unit <= 0xDFFF;
+    }
+
+    private static Arbitrary<RenderedJson> jsonLeaf() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, jsonStringLiteral()),
+                Tuple.of(2, Arbitraries.longs().map(String::valueOf)),
+                Tuple.of(1, Arbitraries.of("0.5", "-1.25e10", "3E-2", "0")),
+                Tuple.of(1, Arbitraries.of("true", "false", "null")))
+                .map(RenderedJson::leaf);
+    }
+
+    private static Arbitrary<RenderedJson> jsonValue(int depth) {
+        if (depth == 0) {
+            return jsonLeaf();
+        }
+        Arbitrary<RenderedJson> child = Arbitraries.lazy(() -> jsonValue(depth - 1));
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, jsonLeaf()),
+                Tuple.of(1, child.list().ofMaxSize(4).map(GeneratedEventsOverHttpProperties::array)),
+                Tuple.of(2, jsonObject(child)));
+    }
+
+    private static Arbitrary<RenderedJson> jsonObject(Arbitrary<RenderedJson> member) {
+        return Combinators.combine(jsonStringLiteral(), member).as(Tuple::of).list().ofMaxSize(5)
+                .uniqueElements(entry -> entry.get1())
+                .map(entries -> {
+                    List<String> compactMembers = new ArrayList<>();
+                    List<List<String>> prettyMembers = new ArrayList<>();
+                    for (Tuple.Tuple2<String, RenderedJson> entry : entries) {
+                        compactMembers.add(entry.get1() + ":" + entry.get2().compact());
+                        List<String> lines = new ArrayList<>(entry.get2().prettyLines());
+                        lines.set(0, entry.get1() + ": " + lines.get(0));
+                        prettyMembers.add(lines);
+                    }
+                    return container("{", "}", compactMembers, prettyMembers);
+                });
+    }
+
+    private static RenderedJson array(List<RenderedJson> elements) {
+        List<String> compact = elements.stream().map(RenderedJson::compact).toList();
+        List<List<String>> pretty = elements.stream().map(RenderedJson::prettyLines).toList();
+        return container("[", "]", compact, pretty);
+    }
+
+    private static RenderedJson container(String open, String close, List<String> compactMembers,
+                                          List<List<String>> prettyMembers) {
+        String compact = open + String.join(",", compactMembers) + close;
+        if (prettyMembers.isEmpty()) {
+            return new RenderedJson(compact, List.of(open + close));
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(open);
+        for (int i = 0; i < prettyMembers.size(); i++) {
+            List<String> member = prettyMembers.get(i);
+            for (int j = 0; j < member.size(); j++) {
+                boolean lastLineOfMember = j == member.size() - 1;
+                boolean needsComma = lastLineOfMember && i < prettyMembers.size() - 1;
+                lines.add("  " + member.get(j) + (needsComma ? "," : ""));
+            }
+        }
+        lines.add(close);
+        return new RenderedJson(compact, lines);
+    }
+
+    @Provide
+    Arbitrary<String> jsonDocument() {
+        Arbitrary<RenderedJson> document = jsonObject(Arbitraries.lazy(() -> jsonValue(2)));
+        Arbitrary<String> layout = Arbitraries.of("compact", "\n", "\r\n", "\r", "mixed");
+        return Combinators.combine(document, layout, Arbitraries.of("", "\n", "\r\n", "\r", " ", "\n\n"))
+                .as((json, style, trailing) -> render(json, style) + trailing);
+    }
+
+    private static String render(RenderedJson json, String style) {
+        if (style.equals("compact")) {
+            return json.compact();
+        }
+        if (!style.equals("mixed")) {
+            return String.join(style, json.prettyLines());
+        }
+        String[] breaks = {"\n", "\r\n", "\r"};
+        StringBuilder out = new StringBuilder();
+        List<String> lines = json.prettyLines();
+        for (int i = 0; i < lines.size(); i++) {
+            if (i > 0) {
+                out.append(breaks[i % breaks.length]);
+            }
+            out.append(lines.get(i));
+        }
+        return out.toString();
+    }
+}
