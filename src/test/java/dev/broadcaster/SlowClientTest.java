@@ -17,7 +17,20 @@ class SlowClientTest {
 
     @Test
     void slowClientIsEvictedAndOthersStillReceiveEverythingInOrder() {
-        try (TestServer server = TestServer.start()) {
+        evictsTheStalledReaderWhileOthersReceiveEverything(TestServer.builder());
+    }
+
+    @Test
+    void writeThatDoesNotCompleteWithinTheSendTimeoutEvictsEvenWithRoomInTheQueue() {
+        // queue limits far beyond what the test publishes: only the send timeout can evict
+        evictsTheStalledReaderWhileOthersReceiveEverything(TestServer.builder()
+                .config("broadcaster.queue-size", "1000000")
+                .config("broadcaster.queue-bytes", "1024MiB")
+                .config("broadcaster.send-timeout", "300ms"));
+    }
+
+    private static void evictsTheStalledReaderWhileOthersReceiveEverything(TestServer.Builder builder) {
+        try (TestServer server = builder.start()) {
             ChannelRegistry registry = server.bean(ChannelRegistry.class);
             var uri = server.uri("sse/channels/busy");
             try (RawSseClient stalled = RawSseClient.stalled(uri, "carol");

@@ -17,25 +17,17 @@ import dev.broadcaster.datastar.PatchSignals;
 import dev.broadcaster.support.EventStreamParser.Event;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
@@ -62,9 +54,8 @@ import net.jqwik.api.statistics.StatisticsReport;
  * after each delivery, before anything is asserted, so a failing try (and shrinking) leaves the next try
  * a consistent stream.
  */
-class GeneratedEventsOverHttpProperties {
+class GeneratedEventsOverHttpProperties extends SseInputGenerators {
 
-    private static final Pattern LINE_BREAK = Pattern.compile("\r\n|\r|\n");
     private static final String HEARTBEAT = ": heartbeat\n\n";
     private static final String CHANNEL = "generated-over-http";
 
@@ -81,6 +72,10 @@ class GeneratedEventsOverHttpProperties {
     /** The parser's last event id after the previous delivery (it persists across events). */
     private static String lastEventId = "";
     private static int markers;
+
+    GeneratedEventsOverHttpProperties() {
+        super(5_000); // longest generated printable-ASCII line
+    }
 
     @BeforeContainer
     static void startServerAndConnect() {
@@ -150,20 +145,18 @@ class GeneratedEventsOverHttpProperties {
         PatchElements patch = new PatchElements(elements, selector, mode, useViewTransition, eventId,
                 retryMillis == null ? null : Duration.ofMillis(retryMillis));
 
-        List<String> lines = new ArrayList<>();
+        List<String> header = new ArrayList<>();
         if (hasSelector) {
-            lines.add("selector " + selector);
+            header.add("selector " + selector);
         }
         if (mode != ElementPatchMode.OUTER) {
-            lines.add("mode " + mode.name().toLowerCase(Locale.ROOT));
+            header.add("mode " + mode.name().toLowerCase(Locale.ROOT));
         }
         if (useViewTransition) {
-            lines.add("useViewTransition true");
+            header.add("useViewTransition true");
         }
-        if (!elements.isBlank()) {
-            splitLines(elements).forEach(line -> lines.add("elements " + line));
-        }
-        checkOverHttp(patch, "datastar-patch-elements", String.join("\n", lines), datastarId(eventId));
+        checkDatastarOverHttp(patch, "datastar-patch-elements", header,
+                "elements ", elements.isBlank() ? List.of() : splitLines(elements), eventId);
     }
 
     /** Datastar signal patches: compact and multi-line JSON text with any line breaks. */
@@ -178,12 +171,8 @@ class GeneratedEventsOverHttpProperties {
         PatchSignals patch = new PatchSignals(json, onlyIfMissing, eventId,
                 retryMillis == null ? null : Duration.ofMillis(retryMillis));
 
-        List<String> lines = new ArrayList<>();
-        if (onlyIfMissing) {
-            lines.add("onlyIfMissing true");
-        }
-        splitLines(json).forEach(line -> lines.add("signals " + line));
-        checkOverHttp(patch, "datastar-patch-signals", String.join("\n", lines), datastarId(eventId));
+        List<String> header = onlyIfMissing ? List.of("onlyIfMissing true") : List.of();
+        checkDatastarOverHttp(patch, "datastar-patch-signals", header, "signals ", splitLines(json), eventId);
     }
 
     /** Datastar script execution: any script text, attributes, auto-removal. */
@@ -203,9 +192,8 @@ class GeneratedEventsOverHttpProperties {
             tag.append(" data-effect=\"el.remove()\"");
         }
         tag.append('>').append(script).append("</script>");
-        List<String> lines = new ArrayList<>(List.of("mode append", "selector body"));
-        splitLines(tag.toString()).forEach(line -> lines.add("elements " + line));
-        checkOverHttp(execute, "datastar-patch-elements", String.join("\n", lines), datastarId(eventId));
+        checkDatastarOverHttp(execute, "datastar-patch-elements", List.of("mode append", "selector body"),
+                "elements ", splitLines(tag.toString()), eventId);
     }
 
     /** Typed JSON messages: one unnamed event whose data is the JSON document. */
@@ -256,6 +244,18 @@ class GeneratedEventsOverHttpProperties {
         List<String> comments = stream.comments();
         assertTrue(comments.subList(1, comments.size()).stream().allMatch("heartbeat"::equals),
                 () -> "comments after the first: " + comments);
+    }
+
+    /**
+     * {@link #checkOverHttp} for a Datastar event: its data is the {@code header} lines, then
+     * {@code prefix} and a line for every line of {@code body}; its id is {@code eventId} as Datastar
+     * sends it.
+     */
+    private static void checkDatastarOverHttp(SseMessage message, String expectedType, List<String> header,
+                                              String prefix, List<String> body, String eventId) {
+        List<String> lines = new ArrayList<>(header);
+        body.forEach(line -> lines.add(prefix + line));
+        checkOverHttp(message, expectedType, String.join("\n", lines), datastarId(eventId));
     }
 
     /** What arrived for one message: its text without heartbeats, the new events, the id before it. */
@@ -313,29 +313,9 @@ class GeneratedEventsOverHttpProperties {
         return text;
     }
 
-    private static String strictUtf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return fail("wire bytes are not valid UTF-8", e);
-        }
-    }
-
     /** The id a Datastar event carries: none (last id unchanged) when null or empty. */
     private static String datastarId(String eventId) {
         return eventId == null || eventId.isEmpty() ? null : eventId;
-    }
-
-    private static String normalise(String text) {
-        return LINE_BREAK.matcher(text).replaceAll("\n");
-    }
-
-    private static List<String> splitLines(String text) {
-        return Arrays.asList(LINE_BREAK.split(text, -1));
     }
 
     /** Records which line-level traps the data of a generic event contains, and requires each once. */
@@ -361,39 +341,22 @@ class GeneratedEventsOverHttpProperties {
         Statistics.label(label).coverage(coverage -> coverage.check(true).count((Integer c) -> c > 0));
     }
 
-    /** The text with control characters made visible, for failure messages. */
+    /** {@link SseInputGenerators#visible(String, int)}, at most 600 characters shown. */
     private static String visible(String text) {
-        String shown = text.length() > 600 ? text.substring(0, 600) + "…(" + text.length() + " chars)" : text;
-        StringBuilder out = new StringBuilder();
-        shown.chars().forEach(c -> {
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.append((char) c);
-            }
-        });
-        return out.toString();
+        return visible(text, 600);
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Generators (after EncodingRoundTripProperties; long lines capped at about 5,000 characters)
+    // Generators (shared ones in SseInputGenerators; long lines capped at about 5,000 characters)
 
-    /** Any Unicode scalar value (no lone surrogates). */
-    private static Arbitrary<String> codePoint() {
-        return Arbitraries.integers().between(0, 0x10FFFF)
-                .filter(cp -> cp < 0xD800 || cp > 0xDFFF)
-                .map(Character::toString);
+    @Override
+    protected Arbitrary<String> repeatedCodePoint() {
+        return codePoint().flatMap(cp -> Arbitraries.integers().between(250, 5_000 / cp.length()).map(cp::repeat));
     }
 
-    private static Arbitrary<String> controlChar() {
-        return Arbitraries.oneOf(
-                Arbitraries.chars().range('\u0000', '\u001F'),
-                Arbitraries.chars().range('\u007F', '\u009F'))
-                .map(String::valueOf);
-    }
-
-    /** Fragments that matter to an SSE reader: line breaks, NUL, BOM, spaces, colons, field look-alikes. */
-    private static Arbitrary<String> specialFragment() {
+    /** As in {@link EncodingRoundTripProperties}, plus heartbeat look-alikes and more field look-alikes. */
+    @Override
+    protected Arbitrary<String> specialFragment() {
         return Arbitraries.of("\r", "\n", "\r\n", "\n\r", "\r\r", "\n\n", "\r\n\r\n", "\0", " ", "  ", ":", ": ",
                 "\uFEFF", "\t", "\u2028", "\u2029", "\u0085", "\uD83D\uDE00", "\uDBFF\uDFFF", "\uFFFD", "\uFFFF",
                 "data: x", "data:", "event: evil", "id: forged", "id: y", "retry: 1", ": comment", "\n: comment\n",
@@ -401,236 +364,25 @@ class GeneratedEventsOverHttpProperties {
                 "\r\n :", "\n:", "\r::", "\ndata: x\n", "\r\n  data: x", "é", "日本語", "e\u0301");
     }
 
-    private static Arbitrary<String> longLine() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().withCharRange(' ', '~').ofMinLength(1_000).ofMaxLength(5_000),
-                codePoint().flatMap(cp -> Arbitraries.integers().between(250, 5_000 / cp.length()).map(cp::repeat)));
+    @Override
+    protected String[] extraNamesAndIds() {
+        return new String[] {"data: x", "id: y"};
     }
 
-    private static Arbitrary<String> textFragment() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(6, codePoint()),
-                Tuple.of(6, specialFragment()),
-                Tuple.of(3, controlChar()),
-                Tuple.of(4, Arbitraries.strings().ascii().ofMaxLength(12)),
-                Tuple.of(1, longLine()));
+    @Override
+    protected String[] extraSelectors() {
+        return new String[] {"#feed, #otherid"};
     }
 
-    private static Arbitrary<String> text(Arbitrary<String> fragment, int maxFragments) {
-        return fragment.list().ofMaxSize(maxFragments).map(parts -> String.join("", parts));
-    }
-
-    private static String withoutForbidden(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c != '\r' && c != '\n' && c != '\0') {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static Arbitrary<String> singleLine() {
-        return text(textFragment(), 10).map(GeneratedEventsOverHttpProperties::withoutForbidden);
-    }
-
-    @Provide
-    Arbitrary<String> anyText() {
-        return text(textFragment(), 40);
+    /** Line breaks between tags, so that generated HTML is often multi-line. */
+    @Override
+    protected String[] extraHtmlTags() {
+        return new String[] {"\n", "\r\n", "\n    "};
     }
 
     /** Event data: never empty (empty data is rejected by {@link SseEvent} by design). */
     @Provide
     Arbitrary<String> nonEmptyText() {
         return text(textFragment(), 40).filter(s -> !s.isEmpty());
-    }
-
-    @Provide
-    Arbitrary<String> singleLineOrNull() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(6, singleLine()),
-                Tuple.of(1, Arbitraries.of("", " ", ":", " x", "message", "\uFEFF", "a b", "data: x", "id: y")))
-                .injectNull(0.25);
-    }
-
-    @Provide
-    Arbitrary<Long> retryMillisOrNull() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.longs().between(0, Long.MAX_VALUE)),
-                Tuple.of(4, Arbitraries.longs().between(0, 100_000)),
-                Tuple.of(1, Arbitraries.of(0L, 1L, 999L, 1000L, 1001L, Long.MAX_VALUE)))
-                .injectNull(0.3);
-    }
-
-    @Provide
-    Arbitrary<String> selectorOrNull() {
-        Arbitrary<String> cssLike = Arbitraries.of("#feed", "body", "#a > .b", "[data-x=\"y\"]", "li:nth-child(2)",
-                "#日本", " ", "  #padded  ", "#feed, #otherid");
-        Arbitrary<String> generated = text(textFragment(), 6).map(s -> s.replace("\r", "").replace("\n", ""));
-        return Arbitraries.frequencyOf(Tuple.of(2, cssLike), Tuple.of(2, generated), Tuple.of(1, Arbitraries.just("")))
-                .injectNull(0.3);
-    }
-
-    @Provide
-    Arbitrary<String> html() {
-        Arbitrary<String> tag = Arbitraries.of("<div id=\"x\">", "</div>", "<li>", "</li>", "<p class=\"a b\">",
-                "</p>", "<br/>", "<!-- note -->", "&amp;", "&lt;script&gt;", "<span>\u00e9\u6f22</span>",
-                "<svg><path d=\"M0 0\"/></svg>", "    ", "\t", "\n", "\r\n", "\n    ");
-        Arbitrary<String> fragment = Arbitraries.frequencyOf(
-                Tuple.of(5, tag),
-                Tuple.of(5, textFragment()));
-        Arbitrary<String> blank = Arbitraries.of("", " ", "\n", "\r\n", " \t\r\n ", "\r", "\u2003");
-        return Arbitraries.frequencyOf(
-                Tuple.of(12, text(fragment, 30)),
-                Tuple.of(1, blank));
-    }
-
-    @Provide
-    Arbitrary<List<String>> attributes() {
-        Arbitrary<String> attribute = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.of("type=\"module\"", "nonce=\"abc\"", "async", "data-x='日本'")),
-                Tuple.of(1, singleLine().map(s -> s.replace(">", ""))));
-        return attribute.list().ofMaxSize(3);
-    }
-
-    @Provide
-    Arbitrary<String> jsonTextValue() {
-        return text(Arbitraries.frequencyOf(
-                Tuple.of(5, codePoint()),
-                Tuple.of(3, controlChar()),
-                Tuple.of(3, specialFragment()),
-                Tuple.of(3, Arbitraries.of("\"", "\\", "\\u0000", "</script>", "{\"a\":1}", "\u2028", "\u2029"))), 15);
-    }
-
-    @Provide
-    Arbitrary<Map<String, String>> stringMap() {
-        return Arbitraries.maps(jsonTextValue(), jsonTextValue()).ofMaxSize(6);
-    }
-
-    // JSON documents as text: objects, arrays, strings with raw and escaped Unicode, numbers, literals;
-    // compact or pretty-printed with LF, CRLF, CR or mixed line breaks.
-
-    /** A JSON value already rendered as text with a chosen layout, built bottom-up. */
-    private record RenderedJson(String compact, List<String> prettyLines) {
-
-        static RenderedJson leaf(String text) {
-            return new RenderedJson(text, List.of(text));
-        }
-    }
-
-    private static Arbitrary<String> jsonStringLiteral() {
-        Arbitrary<String> escapedBmp = Arbitraries.chars().all().map(c -> String.format("\\u%04x", (int) c));
-        Arbitrary<String> escapedPair = Arbitraries.integers().between(0x10000, 0x10FFFF).map(cp -> {
-            char[] units = Character.toChars(cp);
-            return String.format("\\u%04X\\u%04X", (int) units[0], (int) units[1]);
-        });
-        Arbitrary<String> raw = codePoint().filter(s -> {
-            int cp = s.codePointAt(0);
-            return cp >= 0x20 && cp != '"' && cp != '\\';
-        });
-        Arbitrary<String> shortEscape = Arbitraries.of("\\n", "\\r", "\\t", "\\\"", "\\\\", "\\/", "\\b", "\\f");
-        Arbitrary<String> fragment = Arbitraries.frequencyOf(
-                Tuple.of(4, raw),
-                Tuple.of(2, escapedBmp.filter(s -> !isLoneSurrogateEscape(s))),
-                Tuple.of(1, escapedPair),
-                Tuple.of(2, shortEscape),
-                Tuple.of(2, Arbitraries.strings().withCharRange('a', 'z').ofMaxLength(8)),
-                Tuple.of(1, Arbitraries.of("data: x", ": y", " ", "\u2028", "\uFEFF")));
-        return fragment.list().ofMaxSize(12).map(parts -> "\"" + String.join("", parts) + "\"");
-    }
-
-    private static boolean isLoneSurrogateEscape(String escape) {
-        int unit = Integer.parseInt(escape.substring(2), 16);
-        return unit >= 0xD800 && unit <= 0xDFFF;
-    }
-
-    private static Arbitrary<RenderedJson> jsonLeaf() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, jsonStringLiteral()),
-                Tuple.of(2, Arbitraries.longs().map(String::valueOf)),
-                Tuple.of(1, Arbitraries.of("0.5", "-1.25e10", "3E-2", "0")),
-                Tuple.of(1, Arbitraries.of("true", "false", "null")))
-                .map(RenderedJson::leaf);
-    }
-
-    private static Arbitrary<RenderedJson> jsonValue(int depth) {
-        if (depth == 0) {
-            return jsonLeaf();
-        }
-        Arbitrary<RenderedJson> child = Arbitraries.lazy(() -> jsonValue(depth - 1));
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, jsonLeaf()),
-                Tuple.of(1, child.list().ofMaxSize(4).map(GeneratedEventsOverHttpProperties::array)),
-                Tuple.of(2, jsonObject(child)));
-    }
-
-    private static Arbitrary<RenderedJson> jsonObject(Arbitrary<RenderedJson> member) {
-        return Combinators.combine(jsonStringLiteral(), member).as(Tuple::of).list().ofMaxSize(5)
-                .uniqueElements(entry -> entry.get1())
-                .map(entries -> {
-                    List<String> compactMembers = new ArrayList<>();
-                    List<List<String>> prettyMembers = new ArrayList<>();
-                    for (Tuple.Tuple2<String, RenderedJson> entry : entries) {
-                        compactMembers.add(entry.get1() + ":" + entry.get2().compact());
-                        List<String> lines = new ArrayList<>(entry.get2().prettyLines());
-                        lines.set(0, entry.get1() + ": " + lines.get(0));
-                        prettyMembers.add(lines);
-                    }
-                    return container("{", "}", compactMembers, prettyMembers);
-                });
-    }
-
-    private static RenderedJson array(List<RenderedJson> elements) {
-        List<String> compact = elements.stream().map(RenderedJson::compact).toList();
-        List<List<String>> pretty = elements.stream().map(RenderedJson::prettyLines).toList();
-        return container("[", "]", compact, pretty);
-    }
-
-    private static RenderedJson container(String open, String close, List<String> compactMembers,
-                                          List<List<String>> prettyMembers) {
-        String compact = open + String.join(",", compactMembers) + close;
-        if (prettyMembers.isEmpty()) {
-            return new RenderedJson(compact, List.of(open + close));
-        }
-        List<String> lines = new ArrayList<>();
-        lines.add(open);
-        for (int i = 0; i < prettyMembers.size(); i++) {
-            List<String> member = prettyMembers.get(i);
-            for (int j = 0; j < member.size(); j++) {
-                boolean lastLineOfMember = j == member.size() - 1;
-                boolean needsComma = lastLineOfMember && i < prettyMembers.size() - 1;
-                lines.add("  " + member.get(j) + (needsComma ? "," : ""));
-            }
-        }
-        lines.add(close);
-        return new RenderedJson(compact, lines);
-    }
-
-    @Provide
-    Arbitrary<String> jsonDocument() {
-        Arbitrary<RenderedJson> document = jsonObject(Arbitraries.lazy(() -> jsonValue(2)));
-        Arbitrary<String> layout = Arbitraries.of("compact", "\n", "\r\n", "\r", "mixed");
-        return Combinators.combine(document, layout, Arbitraries.of("", "\n", "\r\n", "\r", " ", "\n\n"))
-                .as((json, style, trailing) -> render(json, style) + trailing);
-    }
-
-    private static String render(RenderedJson json, String style) {
-        if (style.equals("compact")) {
-            return json.compact();
-        }
-        if (!style.equals("mixed")) {
-            return String.join(style, json.prettyLines());
-        }
-        String[] breaks = {"\n", "\r\n", "\r"};
-        StringBuilder out = new StringBuilder();
-        List<String> lines = json.prettyLines();
-        for (int i = 0; i < lines.size(); i++) {
-            if (i > 0) {
-                out.append(breaks[i % breaks.length]);
-            }
-            out.append(lines.get(i));
-        }
-        return out.toString();
     }
 }

@@ -211,8 +211,10 @@ public final class SseStream implements AutoCloseable {
         while (!condition.getAsBoolean()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
+                ThreadDump.toStandardError("SseStream wait for " + what);
+                String tail = raw.length() > 600 ? "…" + raw.substring(raw.length() - 600) : raw.toString();
                 throw new AssertionError("Timed out after " + TIMEOUT.toSeconds() + " s waiting for " + what
-                        + "; received so far:\n" + raw);
+                        + "; stream ended: " + ended + ", events: " + events.size() + ", last bytes:\n" + tail);
             }
             try {
                 wait(Math.max(1, left / 1_000_000));

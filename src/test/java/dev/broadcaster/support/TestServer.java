@@ -115,7 +115,10 @@ public final class TestServer implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> settings = new HashMap<>(Map.of(
                 // short, so that a tab closed by a test is noticed quickly (by the failed heartbeat write)
-                "broadcaster.heartbeat-interval", "200ms"));
+                "broadcaster.heartbeat-interval", "200ms",
+                // generous: on a loaded 2-core machine a healthy test reader can pause for 100 ms (the
+                // production default); tests of the timeout itself set it explicitly
+                "broadcaster.send-timeout", "2s"));
         private Class<?>[] beans = new Class<?>[0];
         private Class<?>[] resources = new Class<?>[0];
 
