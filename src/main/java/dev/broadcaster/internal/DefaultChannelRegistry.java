@@ -20,15 +20,9 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.ForbiddenException;
-import jakarta.ws.rs.NotAuthorizedException;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.security.Principal;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +40,6 @@ import java.util.concurrent.atomic.LongAdder;
 @ApplicationScoped
 public class DefaultChannelRegistry implements ChannelRegistry {
 
-    static final String ANONYMOUS = "anonymous";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
@@ -61,7 +54,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @Inject
     Event<UserLeft> left;
 
-    private ChannelAuthorizer authorizer;
+    private Admission admission;
     private Workers workers;
     private Heartbeat heartbeat;
     private Connection.Limits limits;
@@ -72,7 +65,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @PostConstruct
     void start() {
-        authorizer = resolveAuthorizer();
+        admission = new Admission(resolveAuthorizer(), settings.allowAnonymous());
         workers = Workers.create();
         heartbeat = new Heartbeat(settings.heartbeatInterval());
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
@@ -125,17 +118,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @Override
     public ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse,
                                   ConnectOptions options) {
-        try {
-            ChannelNames.require(channel);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException(Response.status(Response.Status.BAD_REQUEST)
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity(e.getMessage()).build());
-        }
-        String user = userOf(security);
-        if (!authorizer.mayJoin(channel, user, security)) {
-            throw new ForbiddenException(Response.status(Response.Status.FORBIDDEN)
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Not allowed to join channel " + channel).build());
-        }
+        String user = admission.admit(channel, security);
         ConnectOptions opts = options == null ? ConnectOptions.defaults() : options;
         ConnectionInfo info = new ConnectionInfo(newConnectionId(), channel, user, Instant.now());
         Connection connection = new Connection(info, sink, sse, workers.executor(), limits, this::gone);
@@ -330,19 +313,6 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
                 ch -> new PresenceUpdater(ch, workers.executor()));
-    }
-
-    private String userOf(SecurityContext security) {
-        Principal principal = security == null ? null : security.getUserPrincipal();
-        if (principal != null && principal.getName() != null && !principal.getName().isEmpty()) {
-            return principal.getName();
-        }
-        if (settings.allowAnonymous()) {
-            return ANONYMOUS;
-        }
-        throw new NotAuthorizedException(Response.status(Response.Status.UNAUTHORIZED)
-                .header("WWW-Authenticate", "Basic realm=\"broadcaster\"")
-                .type(MediaType.TEXT_PLAIN_TYPE).entity("Authentication required").build());
     }
 
     private ChannelAuthorizer resolveAuthorizer() {

@@ -1,0 +1,59 @@
+package dev.broadcaster.internal;
+
+import dev.broadcaster.ChannelAuthorizer;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.NotAuthorizedException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.security.Principal;
+
+/**
+ * Decides whether a subscription may open: a well-formed channel name (else 400), a user from the
+ * container's security context (else 401, unless anonymous access is on) and the
+ * {@link ChannelAuthorizer}'s consent (else 403). Checked on every connect, so also on every reconnect.
+ */
+final class Admission {
+
+    static final String ANONYMOUS = "anonymous";
+
+    private final ChannelAuthorizer authorizer;
+    private final boolean allowAnonymous;
+
+    Admission(ChannelAuthorizer authorizer, boolean allowAnonymous) {
+        this.authorizer = authorizer;
+        this.allowAnonymous = allowAnonymous;
+    }
+
+    /** The user subscribing to {@code channel}; throws the HTTP error that refuses it otherwise. */
+    String admit(String channel, SecurityContext security) {
+        try {
+            ChannelNames.require(channel);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(plain(Response.Status.BAD_REQUEST, e.getMessage()).build());
+        }
+        String user = userOf(security);
+        if (!authorizer.mayJoin(channel, user, security)) {
+            throw new ForbiddenException(plain(Response.Status.FORBIDDEN, "Not allowed to join channel " + channel)
+                    .build());
+        }
+        return user;
+    }
+
+    private String userOf(SecurityContext security) {
+        Principal principal = security == null ? null : security.getUserPrincipal();
+        if (principal != null && principal.getName() != null && !principal.getName().isEmpty()) {
+            return principal.getName();
+        }
+        if (allowAnonymous) {
+            return ANONYMOUS;
+        }
+        throw new NotAuthorizedException(plain(Response.Status.UNAUTHORIZED, "Authentication required")
+                .header("WWW-Authenticate", "Basic realm=\"broadcaster\"").build());
+    }
+
+    private static Response.ResponseBuilder plain(Response.Status status, String message) {
+        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message);
+    }
+}
