@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.LongAdder;
 public class DefaultChannelRegistry implements ChannelRegistry {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final System.Logger LOG = System.getLogger(DefaultChannelRegistry.class.getName());
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
@@ -67,6 +68,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     void start() {
         admission = new Admission(resolveAuthorizer(), settings.allowAnonymous());
         workers = Workers.create();
+        workers.onExecutorGone(this::closeAll);
         heartbeat = new Heartbeat(settings.heartbeatInterval());
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
                 SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()));
@@ -85,28 +87,43 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @PreDestroy
     void stop() {
         timers.forEach(timer -> timer.cancel(false));
+        closeAll();
+        workers.close();
+    }
+
+    /** Sends every stream its last {@code closing} event with a jittered {@code retry:} and closes it. */
+    private void closeAll() {
         for (Connection connection : connections.values()) {
             long retry = 1000 + RANDOM.nextInt(4000);
             connection.closeAfter(SseEncoder.closingHint("server stopping", retry));
         }
         connections.clear();
         channels.clear();
-        workers.close();
     }
 
+    /** Heartbeats and the removal of channels whose linger is over. Never throws: that would end the timer. */
     private void beat() {
-        heartbeat.beat(connections.values());
-        long now = System.nanoTime();
-        long linger = settings.channelLinger().toNanos();
-        for (String name : channels.keySet()) {
-            channels.computeIfPresent(name, (key, ch) -> ch.expired(now, linger) ? null : ch);
+        try {
+            heartbeat.beat(connections.values());
+            long now = System.nanoTime();
+            long linger = settings.channelLinger().toNanos();
+            for (String name : channels.keySet()) {
+                channels.computeIfPresent(name, (key, ch) -> ch.expired(now, linger) ? null : ch);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Heartbeat failed", e);
         }
     }
 
+    /** Evicts connections whose write has not completed within the send timeout. Never throws. */
     private void watchWrites() {
-        long now = System.nanoTime();
-        for (Connection connection : connections.values()) {
-            connection.checkWriteTimeout(now);
+        try {
+            long now = System.nanoTime();
+            for (Connection connection : connections.values()) {
+                connection.checkWriteTimeout(now);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Write watchdog failed", e);
         }
     }
 
@@ -121,7 +138,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         String user = admission.admit(channel, security);
         ConnectOptions opts = options == null ? ConnectOptions.defaults() : options;
         ConnectionInfo info = new ConnectionInfo(newConnectionId(), channel, user, Instant.now());
-        Connection connection = new Connection(info, sink, sse, workers.executor(), limits, this::gone);
+        Connection connection = new Connection(info, sink, sse, workers::execute, limits, this::gone);
         connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
         connections.put(info.id(), connection);
         boolean[] firstOfUser = new boolean[1];
@@ -284,7 +301,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (evicted) {
             evictions.increment();
             // the eviction may have been noticed while publishing, under the channel's lock: leave it first
-            workers.executor().execute(() -> remove(connection));
+            workers.execute(() -> remove(connection));
         } else {
             remove(connection);
         }
@@ -312,7 +329,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
-                ch -> new PresenceUpdater(ch, workers.executor()));
+                ch -> new PresenceUpdater(ch, workers::execute));
     }
 
     private ChannelAuthorizer resolveAuthorizer() {
@@ -323,6 +340,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             throw new IllegalStateException("More than one ChannelAuthorizer bean: declare exactly one");
         }
         return authorizers.get();
+    }
+
+    /** The threads this registry runs on (tests stop its executor to act out a server's quiesce). */
+    Workers workers() {
+        return workers;
     }
 
     private static String newConnectionId() {

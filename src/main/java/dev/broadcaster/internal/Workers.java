@@ -2,6 +2,8 @@ package dev.broadcaster.internal;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -26,6 +28,8 @@ final class Workers implements AutoCloseable {
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
     private final boolean owned;
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private volatile Runnable onExecutorGone = () -> { };
 
     private Workers(ExecutorService executor, ScheduledExecutorService scheduler, boolean owned) {
         this.executor = executor;
@@ -47,6 +51,31 @@ final class Workers implements AutoCloseable {
 
     ExecutorService executor() {
         return executor;
+    }
+
+    /** What to do, once, when the executor stops taking tasks (a server shutting down quiesces it first). */
+    void onExecutorGone(Runnable action) {
+        this.onExecutorGone = action;
+    }
+
+    /**
+     * Runs {@code task} on the executor. If the executor refuses it, the server is stopping (Liberty shuts
+     * its managed executors down when quiesce starts, long before the application is destroyed): the task
+     * runs on the calling thread, and the first refusal starts {@link #onExecutorGone} on a thread of its
+     * own, so streams can be closed while quiesce waits for them.
+     */
+    void execute(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (gone.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.INFO, "Executor stopped taking tasks: closing every stream");
+                Thread closer = new Thread(onExecutorGone, "broadcaster-stop");
+                closer.setDaemon(true);
+                closer.start();
+            }
+            task.run();
+        }
     }
 
     ScheduledExecutorService scheduler() {
