@@ -42,6 +42,9 @@ final class Connection {
     private boolean closing;
     private boolean ended;
     private volatile long writeStartedNanos;
+    // the greeting and replay are written without a deadline: the first write on a cold server can take
+    // longer than a short send timeout, and a connection that was just accepted has not fallen behind
+    private volatile boolean writeHasDeadline;
     private volatile long lastQueuedNanos = System.nanoTime();
 
     Connection(ConnectionInfo info, SseEventSink sink, Sse sse, Executor executor, Limits limits, Listener listener) {
@@ -125,10 +128,25 @@ final class Connection {
         enqueueLocked(CLOSE);
     }
 
+    /**
+     * Reports the connection lost if the container already closed its sink (some containers write
+     * asynchronously and only mark the sink closed after a failed write); true if it did.
+     */
+    boolean reportIfSinkClosed() {
+        boolean closedByContainer;
+        synchronized (this) {
+            closedByContainer = !closing && sink.isClosed();
+        }
+        if (closedByContainer) {
+            executor.execute(this::lost);
+        }
+        return closedByContainer;
+    }
+
     /** Evicts the connection if its current write has taken longer than the send timeout. */
     void checkWriteTimeout(long now) {
         long started = writeStartedNanos;
-        if (started == 0 || now - started <= limits.sendTimeoutNanos()) {
+        if (started == 0 || !writeHasDeadline || now - started <= limits.sendTimeoutNanos()) {
             return;
         }
         synchronized (this) {
@@ -173,12 +191,14 @@ final class Connection {
     private void drain() {
         while (true) {
             Object item;
+            boolean deadline;
             synchronized (this) {
                 item = backlog.poll();
                 if (item == null) {
                     draining = false;
                     return;
                 }
+                deadline = exemptAtHead == 0;
                 if (exemptAtHead > 0) {
                     exemptAtHead--;
                 } else if (item instanceof Frame frame) {
@@ -195,6 +215,7 @@ final class Connection {
                     lost();
                     return;
                 }
+                writeHasDeadline = deadline;
                 writeStartedNanos = System.nanoTime();
                 written = toFuture(sink.send(((Frame) item).outbound(sse)));
             } catch (RuntimeException e) {
