@@ -1,5 +1,8 @@
 package dev.broadcaster;
 
+import dev.broadcaster.internal.Outbound;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -70,6 +73,15 @@ public record SseEvent(String name, String id, Duration retry, String data) impl
     @Override
     public SseEvent toEvent() {
         return this;
+    }
+
+    /**
+     * This event as a JAX-RS {@link OutboundSseEvent}, for a resource that writes to an
+     * {@code SseEventSink} of its own (e.g. a one-off Datastar response): the container writes exactly
+     * the fields the broadcaster would.
+     */
+    public OutboundSseEvent toOutbound(Sse sse) {
+        return Outbound.of(this, sse);
     }
 
     private static String requireSingleLine(String what, String value) {
