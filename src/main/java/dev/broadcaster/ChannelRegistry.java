@@ -91,6 +91,9 @@ public interface ChannelRegistry {
     /** The number of open connections, over all channels. */
     int connectionCount();
 
-    /** Counters since start: events published, frames queued, evictions. */
+    /**
+     * Open connections and channels now; events published, frames queued, evictions, resyncs and presence
+     * renders since start.
+     */
     RegistryStats stats();
 }

@@ -8,6 +8,9 @@ package dev.broadcaster;
  * @param eventsPublished events published to channels
  * @param framesQueued events queued to connections by broadcasts and sends (not heartbeats or replays)
  * @param evictions connections closed because they could not keep up (backlog full or write timed out)
+ * @param resyncs {@code resync} events sent to reconnecting clients whose {@code Last-Event-ID} could not be replayed
+ * @param presenceRenders calls of presence renderers (a burst of joins and leaves is coalesced into few calls)
  */
-public record RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions) {
+public record RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions,
+                            long resyncs, long presenceRenders) {
 }

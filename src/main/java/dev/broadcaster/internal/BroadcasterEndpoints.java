@@ -151,6 +151,8 @@ public class BroadcasterEndpoints {
                 .add("eventsPublished", stats.eventsPublished())
                 .add("framesQueued", stats.framesQueued())
                 .add("evictions", stats.evictions())
+                .add("resyncs", stats.resyncs())
+                .add("presenceRenders", stats.presenceRenders())
                 .add("perChannel", perChannel)
                 .build().toString();
     }

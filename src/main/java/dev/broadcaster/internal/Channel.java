@@ -29,14 +29,16 @@ final class Channel {
     private final PresenceUpdater presence;
     private final boolean explicit;
     private final int maxMessageSize;
+    private final Runnable resyncSent;
     private volatile PresenceRenderer renderer;
     private boolean everJoined;
     private long emptySinceNanos;
 
     Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
-            PresenceUpdater.Factory presenceFactory) {
+            Runnable resyncSent, PresenceUpdater.Factory presenceFactory) {
         this.name = name;
         this.maxMessageSize = maxMessageSize;
+        this.resyncSent = resyncSent;
         this.renderer = renderer;
         this.explicit = explicit;
         this.history = new ChannelHistory(historySize);
@@ -66,7 +68,12 @@ final class Channel {
     synchronized boolean add(Connection connection, String lastEventId, int historyCount) {
         if (lastEventId != null) {
             List<Frame> missed = history.after(EventIds.sequenceIn(epoch, lastEventId));
-            connection.deliverAll(missed != null ? missed : List.of(resyncFrame(lastEventId)));
+            if (missed != null) {
+                connection.deliverAll(missed);
+            } else {
+                connection.deliverAll(List.of(resyncFrame(lastEventId)));
+                resyncSent.run();
+            }
         } else if (historyCount > 0) {
             connection.deliverAll(history.latest(historyCount));
         }

@@ -27,6 +27,7 @@ final class Connection {
     record Limits(int maxEvents, long maxBytes, long sendTimeoutNanos, Frame evictionHint) {
     }
 
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private static final Object CLOSE = new Object();
 
     private final ConnectionInfo info;
@@ -93,7 +94,7 @@ final class Connection {
                 return true;
             }
         }
-        reportGone(true);
+        evicted("backlog full");
         return false;
     }
 
@@ -128,21 +129,6 @@ final class Connection {
         enqueueLocked(CLOSE);
     }
 
-    /**
-     * Reports the connection lost if the container already closed its sink (some containers write
-     * asynchronously and only mark the sink closed after a failed write); true if it did.
-     */
-    boolean reportIfSinkClosed() {
-        boolean closedByContainer;
-        synchronized (this) {
-            closedByContainer = !closing && sink.isClosed();
-        }
-        if (closedByContainer) {
-            executor.execute(this::lost);
-        }
-        return closedByContainer;
-    }
-
     /** Evicts the connection if its current write has taken longer than the send timeout. */
     void checkWriteTimeout(long now) {
         long started = writeStartedNanos;
@@ -155,7 +141,7 @@ final class Connection {
             }
             evictLocked();
         }
-        reportGone(true);
+        evicted("write not completed within the send timeout");
     }
 
     private void enqueueLocked(Object item) {
@@ -253,6 +239,13 @@ final class Connection {
         }
         closeSink();
         reportGone(false);
+    }
+
+    /** Reports an eviction (once: {@link #evictLocked} runs at most once, as it marks the connection closing). */
+    private void evicted(String reason) {
+        LOG.log(System.Logger.Level.INFO, () -> "Evicted connection " + id() + " of user '" + user() + "' on channel '"
+                + info.channel() + "': " + reason);
+        reportGone(true);
     }
 
     private void reportGone(boolean evicted) {

@@ -63,6 +63,10 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private final LongAdder eventsPublished = new LongAdder();
     private final LongAdder framesQueued = new LongAdder();
     private final LongAdder evictions = new LongAdder();
+    private final LongAdder resyncs = new LongAdder();
+    private final LongAdder presenceRenders = new LongAdder();
+    private volatile BroadcastListener broadcastListener;
+    private volatile boolean running;
 
     @PostConstruct
     void start() {
@@ -76,6 +80,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
         long watch = Math.max(5, settings.sendTimeout().toMillis() / 2);
         timers.add(workers.scheduler().scheduleAtFixedRate(this::watchWrites, watch, watch, TimeUnit.MILLISECONDS));
+        running = true;
+        LOG.log(System.Logger.Level.INFO, () -> String.format("Broadcaster started: path %s, heartbeat %d ms,"
+                + " queue %d events / %d bytes, send timeout %d ms, history %d, linger %d ms, max message %d bytes,"
+                + " anonymous %s, %s executors", settings.path(), beat, settings.queueSize(), settings.queueBytes(),
+                settings.sendTimeout().toMillis(), settings.historySize(), settings.channelLinger().toMillis(),
+                settings.maxMessageSize(), settings.allowAnonymous(), workers.managed() ? "managed" : "own"));
     }
 
     /** Starts the registry with the application, so invalid configuration stops deployment. */
@@ -86,6 +96,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     /** On application stop: every stream gets a jittered {@code retry:} and is closed; nothing waits for them. */
     @PreDestroy
     void stop() {
+        running = false;
+        LOG.log(System.Logger.Level.INFO, "Broadcaster stopping: closing " + connections.size() + " streams");
         timers.forEach(timer -> timer.cancel(false));
         closeAll();
         workers.close();
@@ -108,7 +120,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             long now = System.nanoTime();
             long linger = settings.channelLinger().toNanos();
             for (String name : channels.keySet()) {
-                channels.computeIfPresent(name, (key, ch) -> ch.expired(now, linger) ? null : ch);
+                boolean[] expired = new boolean[1];
+                channels.computeIfPresent(name, (key, ch) -> (expired[0] = ch.expired(now, linger)) ? null : ch);
+                if (expired[0]) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' removed: linger over");
+                }
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Heartbeat failed", e);
@@ -173,6 +189,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public int broadcast(String channel, SseMessage message, Set<String> exclude) {
+        BroadcastListener listener = broadcastListener;
+        long started = listener == null ? 0 : System.nanoTime();
         ChannelNames.require(channel);
         SseEvent event = checked(message.toEvent());
         Channel target = channels.get(channel);
@@ -182,6 +200,9 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         int sent = target.publish(event, exclude == null ? Set.of() : exclude);
         eventsPublished.increment();
         framesQueued.add(sent);
+        if (listener != null) {
+            listener.broadcastQueued(System.nanoTime() - started);
+        }
         return sent;
     }
 
@@ -227,6 +248,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             return 0;
         }
         List<Connection> closed = removed.connections();
+        LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + channel + "' removed: killed, " + closed.size()
+                + " connections closed");
         for (Connection connection : closed) {
             connections.remove(connection.id());
             connection.close();
@@ -288,7 +311,17 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @Override
     public RegistryStats stats() {
         return new RegistryStats(connections.size(), channels().size(), eventsPublished.sum(), framesQueued.sum(),
-                evictions.sum());
+                evictions.sum(), resyncs.sum(), presenceRenders.sum());
+    }
+
+    /** Started, not stopped, and its executors still take tasks (the readiness check asks this). */
+    public boolean running() {
+        return running && workers.acceptingTasks();
+    }
+
+    /** Sets the one listener told how long each broadcast took ({@code null} for none). */
+    public void broadcastListener(BroadcastListener listener) {
+        this.broadcastListener = listener;
     }
 
     /** Events kept for resume on {@code channel} (0 if it does not exist). */
@@ -314,11 +347,16 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         }
         String name = connection.info().channel();
         boolean[] lastOfUser = new boolean[1];
+        boolean[] dropped = new boolean[1];
         boolean lingers = !settings.channelLinger().isZero();
         Channel after = channels.computeIfPresent(name, (key, ch) -> {
             lastOfUser[0] = ch.remove(connection);
-            return ch.isEmpty() && !lingers ? null : ch;
+            dropped[0] = ch.isEmpty() && !lingers;
+            return dropped[0] ? null : ch;
         });
+        if (dropped[0]) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' removed: last connection left");
+        }
         if (lastOfUser[0]) {
             left.fire(new UserLeft(name, connection.user()));
         }
@@ -328,8 +366,9 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     }
 
     private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' created");
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
-                ch -> new PresenceUpdater(ch, workers::execute));
+                resyncs::increment, ch -> new PresenceUpdater(ch, workers::execute, presenceRenders::increment));
     }
 
     private ChannelAuthorizer resolveAuthorizer() {

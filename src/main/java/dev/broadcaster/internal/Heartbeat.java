@@ -20,9 +20,6 @@ final class Heartbeat {
     void beat(Collection<Connection> connections) {
         long now = System.nanoTime();
         for (Connection connection : connections) {
-            if (connection.reportIfSinkClosed()) {
-                continue;
-            }
             // half an interval of slack: the timer and the last write are never exactly aligned
             if (now - connection.lastQueuedNanos() >= intervalNanos / 2) {
                 connection.deliver(frame);

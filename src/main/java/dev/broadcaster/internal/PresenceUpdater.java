@@ -23,11 +23,14 @@ final class PresenceUpdater {
 
     private final Channel channel;
     private final Executor executor;
+    private final Runnable rendered;
     private final AtomicInteger requests = new AtomicInteger();
 
-    PresenceUpdater(Channel channel, Executor executor) {
+    /** {@code rendered} is run on each call of the renderer. */
+    PresenceUpdater(Channel channel, Executor executor, Runnable rendered) {
         this.channel = channel;
         this.executor = executor;
+        this.rendered = rendered;
     }
 
     void requestUpdate() {
@@ -52,6 +55,7 @@ final class PresenceUpdater {
         List<String> users = channel.distinctUsers();
         SseMessage message;
         try {
+            rendered.run();
             message = renderer.render(channel.name(), users);
             if (message == null) {
                 return;

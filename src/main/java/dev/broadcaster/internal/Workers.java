@@ -82,6 +82,26 @@ final class Workers implements AutoCloseable {
         return scheduler;
     }
 
+    /** Whether these are the server's managed executors rather than the library's own threads. */
+    boolean managed() {
+        return !owned;
+    }
+
+    /**
+     * Whether the executors still take tasks. The library's own are asked; a managed executor may not be
+     * (its lifecycle methods throw), so a no-op task is submitted: a refusal is noticed as in {@link #execute}.
+     */
+    boolean acceptingTasks() {
+        if (gone.get()) {
+            return false;
+        }
+        if (owned) {
+            return !executor.isShutdown() && !scheduler.isShutdown();
+        }
+        execute(() -> { });
+        return !gone.get();
+    }
+
     @Override
     public void close() {
         if (owned) {

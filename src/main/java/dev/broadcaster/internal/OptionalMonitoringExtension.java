@@ -1,0 +1,44 @@
+package dev.broadcaster.internal;
+
+import dev.broadcaster.internal.health.BroadcasterReadinessCheck;
+import dev.broadcaster.internal.metrics.BroadcasterMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
+import jakarta.enterprise.inject.spi.Extension;
+
+/**
+ * Adds the MicroProfile Health check and the MicroProfile Metrics beans only where their APIs are
+ * present, so the library deploys on servers without those features. The beans have no bean-defining
+ * annotation, so bean discovery never loads them; this extension refers to them only after the API
+ * class was found.
+ */
+public class OptionalMonitoringExtension implements Extension {
+
+    static final String HEALTH_API = "org.eclipse.microprofile.health.HealthCheck";
+    static final String METRICS_API = "org.eclipse.microprofile.metrics.MetricRegistry";
+
+    private static final System.Logger LOG = System.getLogger(OptionalMonitoringExtension.class.getName());
+
+    void addMonitoring(@Observes BeforeBeanDiscovery discovery) {
+        if (present(HEALTH_API)) {
+            discovery.addAnnotatedType(BroadcasterReadinessCheck.class, BroadcasterReadinessCheck.class.getName())
+                    .add(ApplicationScoped.Literal.INSTANCE);
+        }
+        if (present(METRICS_API)) {
+            discovery.addAnnotatedType(BroadcasterMetrics.class, BroadcasterMetrics.class.getName())
+                    .add(ApplicationScoped.Literal.INSTANCE);
+        }
+    }
+
+    private static boolean present(String apiClass) {
+        try {
+            Class.forName(apiClass, false, OptionalMonitoringExtension.class.getClassLoader());
+            LOG.log(System.Logger.Level.DEBUG, () -> apiClass + " present: broadcaster monitoring enabled");
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> apiClass + " absent: broadcaster monitoring skipped");
+            return false;
+        }
+    }
+}

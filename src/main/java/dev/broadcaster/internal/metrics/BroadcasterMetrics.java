@@ -1,0 +1,98 @@
+package dev.broadcaster.internal.metrics;
+
+import dev.broadcaster.RegistryStats;
+import dev.broadcaster.internal.DefaultChannelRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Timer;
+
+/**
+ * Registers the library's metrics in the application {@link MetricRegistry} when the application starts.
+ * Gauges read {@link DefaultChannelRegistry#stats()} when scraped; the cumulative ones only grow (MicroProfile
+ * Metrics has no counter backed by a function). The timer is fed through a
+ * {@link dev.broadcaster.internal.BroadcastListener}.
+ *
+ * <p>Not a discovered bean (it has no bean-defining annotation): {@link
+ * dev.broadcaster.internal.OptionalMonitoringExtension} adds it, application-scoped, only where the
+ * MicroProfile Metrics API is present. Without a {@code MetricRegistry} bean (the API without an
+ * implementation) it registers nothing.
+ */
+public class BroadcasterMetrics {
+
+    public static final String CONNECTIONS = "broadcaster.connections";
+    public static final String CHANNELS = "broadcaster.channels";
+    public static final String EVENTS_PUBLISHED = "broadcaster.events.published";
+    public static final String FRAMES_QUEUED = "broadcaster.frames.queued";
+    public static final String EVICTIONS = "broadcaster.evictions";
+    public static final String RESYNCS = "broadcaster.resyncs";
+    public static final String PRESENCE_RENDERS = "broadcaster.presence.renders";
+    public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
+
+    private static final System.Logger LOG = System.getLogger(BroadcasterMetrics.class.getName());
+
+    @Inject
+    DefaultChannelRegistry registry;
+    @Inject
+    Instance<MetricRegistry> metricRegistries;
+
+    private MetricRegistry metrics;
+    private final List<String> registered = new ArrayList<>();
+
+    void register(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        if (!metricRegistries.isResolvable()) {
+            LOG.log(System.Logger.Level.DEBUG, "MicroProfile Metrics API without a MetricRegistry: no metrics");
+            return;
+        }
+        metrics = metricRegistries.get();
+        gauge(CONNECTIONS, "Open SSE connections", RegistryStats::connections);
+        gauge(CHANNELS, "Listed channels", RegistryStats::channels);
+        gauge(EVENTS_PUBLISHED, "Events broadcast to channels since start", RegistryStats::eventsPublished);
+        gauge(FRAMES_QUEUED, "Events queued to connections by broadcasts and sends since start",
+                RegistryStats::framesQueued);
+        gauge(EVICTIONS, "Connections evicted for not keeping up since start", RegistryStats::evictions);
+        gauge(RESYNCS, "resync events sent to reconnecting clients since start", RegistryStats::resyncs);
+        gauge(PRESENCE_RENDERS, "Presence renderer calls since start", RegistryStats::presenceRenders);
+        Timer latency = metrics.timer(Metadata.builder().withName(BROADCAST_LATENCY)
+                .withDescription("Time to encode one broadcast and queue it to every connection of its channel")
+                .build());
+        registered.add(BROADCAST_LATENCY);
+        registry.broadcastListener(nanos -> {
+            try {
+                latency.update(Duration.ofNanos(nanos));
+            } catch (RuntimeException e) {
+                // a metrics failure must not fail the broadcast
+            }
+        });
+        LOG.log(System.Logger.Level.DEBUG, "Registered broadcaster.* metrics");
+    }
+
+    private void gauge(String name, String description, Function<RegistryStats, Number> value) {
+        metrics.gauge(Metadata.builder().withName(name).withDescription(description).withUnit(MetricUnits.NONE).build(),
+                () -> value.apply(registry.stats()));
+        registered.add(name);
+    }
+
+    /** Unregisters the metrics: their gauges hold the registry of an application that is stopping. */
+    @PreDestroy
+    void unregister() {
+        try {
+            registry.broadcastListener(null);
+        } catch (RuntimeException e) {
+            // the registry may already be destroyed
+        }
+        if (metrics != null) {
+            registered.forEach(metrics::remove);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.broadcaster.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.broadcaster.PresenceRenderer;
+import dev.broadcaster.SseEvent;
+import dev.broadcaster.internal.metrics.BroadcasterMetrics;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.RecordingMetricRegistry;
+import dev.broadcaster.support.SseStream;
+import dev.broadcaster.support.TestServer;
+import jakarta.enterprise.inject.spi.BeanManager;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * The readiness check and the metrics, with the MicroProfile Health and Metrics APIs on the classpath
+ * (the surefire execution {@code with-monitoring-apis}; the default run excludes the APIs). No
+ * implementation is present: the check is called directly and {@link RecordingMetricRegistry} stands
+ * in for the application metric registry. The app-server tests cover the real endpoints.
+ */
+@EnabledIf("monitoringApisPresent")
+class MonitoringWithMonitoringApisTest {
+
+    static boolean monitoringApisPresent() {
+        try {
+            Class.forName(OptionalMonitoringExtension.HEALTH_API);
+            Class.forName(OptionalMonitoringExtension.METRICS_API);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void theReadinessCheckIsUpWithItsDataAndDownOnceTheExecutorStopsTakingTasks() {
+        // no MetricRegistry bean here: the metrics bean must then register nothing and not fail deployment
+        try (TestServer server = TestServer.start()) {
+            List<HealthCheck> checks = server.bean(BeanManager.class).createInstance()
+                    .select(HealthCheck.class, Readiness.Literal.INSTANCE).stream().toList();
+            assertEquals(1, checks.size());
+            HealthCheck check = checks.get(0);
+            DefaultChannelRegistry registry = server.bean(DefaultChannelRegistry.class);
+            try (SseStream bob = SseStream.connect(server.uri("sse/channels/ready"), "bob")) {
+                HealthCheckResponse up = check.call();
+                assertEquals("broadcaster", up.getName());
+                assertEquals(HealthCheckResponse.Status.UP, up.getStatus());
+                assertEquals(Map.of("connections", 1L, "channels", 1L, "evictions", 0L), up.getData().orElseThrow());
+
+                registry.workers().executor().shutdownNow();
+                assertEquals(HealthCheckResponse.Status.DOWN, check.call().getStatus());
+            }
+        }
+    }
+
+    @Test
+    void theMetricsFollowTheRegistry() {
+        try (TestServer server = TestServer.builder().beans(RecordingMetricRegistry.class).start()) {
+            RecordingMetricRegistry metrics = server.bean(RecordingMetricRegistry.class);
+            DefaultChannelRegistry registry = server.bean(DefaultChannelRegistry.class);
+            assertEquals(Set.of(BroadcasterMetrics.CONNECTIONS, BroadcasterMetrics.CHANNELS,
+                    BroadcasterMetrics.EVENTS_PUBLISHED, BroadcasterMetrics.FRAMES_QUEUED, BroadcasterMetrics.EVICTIONS,
+                    BroadcasterMetrics.RESYNCS, BroadcasterMetrics.PRESENCE_RENDERS,
+                    BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
+
+            registry.create("metered", PresenceRenderer.html((channel, users) -> "<p id=\"who\">" + users + "</p>"));
+            URI channel = server.uri("sse/channels/metered");
+            try (SseStream bob = SseStream.connect(channel, "bob")) {
+                bob.awaitData("elements <p id=\"who\">[bob]</p>");
+                assertEquals(1, registry.broadcast("metered", SseEvent.data("one")));
+                bob.awaitData("one");
+                try (SseStream carol = SseStream.connect(channel, "carol", "no-such-id")) {
+                    carol.awaitEvent(event -> event.type().equals("resync"), "resync");
+
+                    assertEquals(2, metrics.gauge(BroadcasterMetrics.CONNECTIONS).intValue());
+                    assertEquals(1, metrics.gauge(BroadcasterMetrics.CHANNELS).intValue());
+                    assertEquals(1L, metrics.gauge(BroadcasterMetrics.EVENTS_PUBLISHED).longValue());
+                    assertEquals(1L, metrics.gauge(BroadcasterMetrics.FRAMES_QUEUED).longValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.EVICTIONS).longValue());
+                    assertEquals(1L, metrics.gauge(BroadcasterMetrics.RESYNCS).longValue());
+                    long renders = metrics.gauge(BroadcasterMetrics.PRESENCE_RENDERS).longValue();
+                    assertTrue(renders >= 1, "presence renders " + renders);
+                    List<Duration> latencies = metrics.timerUpdates(BroadcasterMetrics.BROADCAST_LATENCY);
+                    assertEquals(1, latencies.size());
+                    assertTrue(latencies.get(0).toNanos() > 0, latencies.toString());
+
+                    String status = HttpCalls.get(server.uri("sse/status"), "alice").body();
+                    assertTrue(status.contains("\"resyncs\":1,"), status);
+                    assertTrue(status.contains("\"presenceRenders\":" + renders + ","), status);
+                }
+            }
+        }
+    }
+}
