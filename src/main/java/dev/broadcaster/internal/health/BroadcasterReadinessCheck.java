@@ -1,8 +1,8 @@
 package dev.broadcaster.internal.health;
 
+import jakarta.enterprise.inject.spi.CDI;
 import dev.broadcaster.RegistryStats;
 import dev.broadcaster.internal.DefaultChannelRegistry;
-import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +23,14 @@ public class BroadcasterReadinessCheck implements HealthCheck {
 
     public static final String NAME = "broadcaster";
 
-    @Inject
-    DefaultChannelRegistry registry;
+    // looked up, not injected: on Payara a type added by an extension cannot see the library's own beans
+    private DefaultChannelRegistry registry;
 
     @Override
     public HealthCheckResponse call() {
+        if (registry == null) {
+            registry = CDI.current().select(DefaultChannelRegistry.class).get();
+        }
         RegistryStats stats = registry.stats();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("connections", (long) stats.connections());

@@ -1,5 +1,6 @@
 package dev.broadcaster.internal.metrics;
 
+import jakarta.enterprise.inject.spi.CDI;
 import dev.broadcaster.RegistryStats;
 import dev.broadcaster.internal.DefaultChannelRegistry;
 import jakarta.annotation.PreDestroy;
@@ -41,8 +42,8 @@ public class BroadcasterMetrics {
 
     private static final System.Logger LOG = System.getLogger(BroadcasterMetrics.class.getName());
 
-    @Inject
-    DefaultChannelRegistry registry;
+    // looked up, not injected: on Payara a type added by an extension cannot see the library's own beans
+    private DefaultChannelRegistry registry;
     @Inject
     Instance<MetricRegistry> metricRegistries;
 
@@ -50,6 +51,7 @@ public class BroadcasterMetrics {
     private final List<String> registered = new ArrayList<>();
 
     void register(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        registry = CDI.current().select(DefaultChannelRegistry.class).get();
         if (!metricRegistries.isResolvable()) {
             LOG.log(System.Logger.Level.DEBUG, "MicroProfile Metrics API without a MetricRegistry: no metrics");
             return;

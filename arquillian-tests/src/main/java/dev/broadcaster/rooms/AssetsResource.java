@@ -1,0 +1,36 @@
+package dev.broadcaster.rooms;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * Serves the htmx scripts from their WebJars (Maven Central), so the htmx page works without a CDN.
+ * The JAX-RS application sits at the context root, so the container's static files are not reachable.
+ */
+@Path("assets")
+public class AssetsResource {
+
+    private static final Map<String, String> ASSETS = Map.of(
+            "htmx.min.js", "META-INF/resources/webjars/htmx.org/2.0.4/dist/htmx.min.js",
+            "sse.js", "META-INF/resources/webjars/htmx-ext-sse/2.2.2/sse.js");
+
+    @GET
+    @Path("{name}")
+    public Response asset(@PathParam("name") String name) {
+        String resource = ASSETS.get(name);
+        InputStream in = resource == null ? null
+                : Thread.currentThread().getContextClassLoader().getResourceAsStream(resource);
+        if (in == null) {
+            throw new NotFoundException();
+        }
+        CacheControl cache = new CacheControl();
+        cache.setMaxAge(86400);
+        return Response.ok(in, "text/javascript; charset=utf-8").cacheControl(cache).build();
+    }
+}

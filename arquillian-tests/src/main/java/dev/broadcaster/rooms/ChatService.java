@@ -1,0 +1,49 @@
+package dev.broadcaster.rooms;
+
+import dev.broadcaster.Broadcast;
+import dev.broadcaster.datastar.ElementPatchMode;
+import dev.broadcaster.datastar.PatchElements;
+import dev.broadcaster.datastar.PatchSignals;
+import jakarta.annotation.Resource;
+import jakarta.ejb.SessionContext;
+import jakarta.ejb.Stateless;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+
+/**
+ * Posts chat messages. Runs in a container-managed JTA transaction: the {@link Broadcast} events it
+ * fires are delivered when the transaction commits, and never if it rolls back.
+ */
+@Stateless
+public class ChatService {
+
+    @Inject
+    Event<Broadcast> broadcasts;
+
+    @Inject
+    Rooms rooms;
+
+    @Resource
+    SessionContext context;
+
+    /** Posts {@code text} as {@code user} in {@code room}; returns the room's message count. */
+    public long post(String room, String user, String text) {
+        long count = rooms.countMessage(room);
+        String line = "<li>" + Html.escape(user) + ": " + Html.escape(text) + "</li>";
+        // htmx page: the message is appended by sse-swap="message"; the counter is swapped out of band
+        broadcasts.fire(Broadcast.event(room, "message",
+                line + "\n<span id=\"counter\" hx-swap-oob=\"true\">" + count + "</span>"));
+        // Datastar page: append the line, update the $count signal
+        broadcasts.fire(Broadcast.of(room, PatchElements.of(line).withSelector("#messages")
+                .withMode(ElementPatchMode.APPEND)));
+        broadcasts.fire(Broadcast.of(room, PatchSignals.of("{\"count\":" + count + "}")));
+        return count;
+    }
+
+    /** Fires a message event, then rolls the transaction back: nobody may ever receive it. */
+    public void postAndRollBack(String room, String user, String text) {
+        broadcasts.fire(Broadcast.event(room, "message", "<li>" + Html.escape(user) + ": " + Html.escape(text)
+                + "</li>"));
+        context.setRollbackOnly();
+    }
+}

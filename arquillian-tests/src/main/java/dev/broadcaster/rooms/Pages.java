@@ -1,0 +1,62 @@
+package dev.broadcaster.rooms;
+
+/** The HTML of the example's pages: plain strings, no template engine. */
+final class Pages {
+
+    /** No registry serves the Datastar v1 bundle, so the Datastar page loads it from its CDN. */
+    static final String DATASTAR_JS = "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.0/bundles/datastar.js";
+
+    private Pages() {
+    }
+
+    static String index(String contextPath, String user) {
+        StringBuilder rooms = new StringBuilder();
+        for (String room : Rooms.KNOWN) {
+            String base = contextPath + "/rooms/" + room;
+            rooms.append("<li>").append(room).append(": <a href=\"").append(base).append("\">Datastar</a> | <a href=\"")
+                    .append(base).append("/htmx\">htmx</a></li>");
+        }
+        return page("Rooms", "", "<h1>Rooms</h1><p>Signed in as " + Html.escape(user) + ".</p><ul>" + rooms + "</ul>");
+    }
+
+    /** The Datastar page: one {@code @get} opens the room's stream; the form posts the {@code text} signal. */
+    static String datastarRoom(String contextPath, String room, String user, long count) {
+        String base = contextPath + "/rooms/" + Html.escape(room);
+        return page("Room " + Html.escape(room) + " (Datastar)",
+                "<script type=\"module\" src=\"" + DATASTAR_JS + "\"></script>",
+                "<main data-signals='{\"text\": \"\", \"count\": " + count + "}'>"
+                        + "<h1>Room " + Html.escape(room) + "</h1>"
+                        + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"count\" data-text=\"$count\">"
+                        + count + "</span></p>"
+                        + "<div data-init=\"@get('" + base + "/events')\"></div>"
+                        + "<h2>Online</h2><ul id=\"presence\"></ul>"
+                        + "<h2>Messages</h2><ul id=\"messages\"></ul>"
+                        + "<form data-on:submit__prevent=\"@post('" + base + "/messages'); $text = ''\">"
+                        + "<input data-bind:text placeholder=\"Say something\" autocomplete=\"off\">"
+                        + "<button>Send</button></form>"
+                        + "<p><a href=\"" + base + "/htmx\">htmx version</a></p></main>");
+    }
+
+    /** The htmx page: the SSE extension swaps named events; the counter comes out of band with each message. */
+    static String htmxRoom(String contextPath, String room, String user, long count) {
+        String base = contextPath + "/rooms/" + Html.escape(room);
+        return page("Room " + Html.escape(room) + " (htmx)",
+                "<script src=\"" + contextPath + "/assets/htmx.min.js\"></script>"
+                        + "<script src=\"" + contextPath + "/assets/sse.js\"></script>",
+                "<main hx-ext=\"sse\" sse-connect=\"" + base + "/events\">"
+                        + "<h1>Room " + Html.escape(room) + "</h1>"
+                        + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
+                        + "</span></p>"
+                        + "<h2>Online</h2><ul id=\"presence\" sse-swap=\"presence\" hx-swap=\"outerHTML\"></ul>"
+                        + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
+                        + "<form hx-post=\"" + base + "/messages\" hx-swap=\"none\" hx-on::after-request=\"this.reset()\">"
+                        + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
+                        + "<button>Send</button></form>"
+                        + "<p><a href=\"" + base + "\">Datastar version</a></p></main>");
+    }
+
+    private static String page(String title, String head, String body) {
+        return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title + "</title>"
+                + head + "</head><body>" + body + "</body></html>\n";
+    }
+}

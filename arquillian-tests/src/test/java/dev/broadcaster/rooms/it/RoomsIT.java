@@ -1,0 +1,456 @@
+package dev.broadcaster.rooms.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.broadcaster.rooms.it.support.EventStreamParser.Event;
+import dev.broadcaster.rooms.it.support.Http;
+import dev.broadcaster.rooms.it.support.RawSseClient;
+import dev.broadcaster.rooms.it.support.Server;
+import dev.broadcaster.rooms.it.support.SseStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The example application (target/rooms.war, unchanged) on a real server, tested from the outside as
+ * browsers use it: Basic auth, HTTP/1.1, the raw bytes of each SSE stream parsed by the WHATWG rules.
+ * The same class runs on Open Liberty (RESTEasy, {@code -Pliberty}) and Payara Micro (Jersey,
+ * {@code -Ppayara}). Each test uses rooms of its own.
+ */
+@ExtendWith(ArquillianExtension.class)
+class RoomsIT {
+
+    @Deployment(testable = false)
+    static WebArchive rooms() {
+        return Server.war();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    // ---- delivery ----------------------------------------------------------------------------------
+
+    @Test
+    void aMessagePostedThroughTheEjbReachesEveryTabOfTheRoomAndNoOtherRoom() {
+        String room = Server.room("deliver");
+        String other = Server.room("elsewhere");
+        try (SseStream alice = SseStream.connect(events(room), "alice");
+             SseStream bobTab1 = SseStream.connect(events(room), "bob");
+             SseStream bobTab2 = SseStream.connect(events(room), "bob");
+             SseStream carol = SseStream.connect(events(other), "carol")) {
+            assertStreamHeaders(alice);
+            recordStreamStart(alice);
+
+            HttpResponse<String> posted = post(room, "alice", "hello <everyone>");
+            assertEquals(204, posted.statusCode(), posted.body());
+            long count = Long.parseLong(posted.headers().firstValue("X-Message-Count").orElseThrow());
+            assertEquals(1, count);
+
+            for (SseStream tab : List.of(alice, bobTab1, bobTab2)) {
+                tab.awaitEvent("message", messageHtml("alice", "hello &lt;everyone&gt;", count));
+                tab.awaitEvent("datastar-patch-elements", appendData("alice", "hello &lt;everyone&gt;"));
+                tab.awaitEvent("datastar-patch-signals", "signals {\"count\":" + count + "}");
+            }
+
+            // a later message in the other room reaches carol: what she did not get by then, she never gets
+            assertEquals(204, post(other, "carol", "marker").statusCode());
+            carol.awaitEvent("message", messageHtml("carol", "marker", 1));
+            carol.awaitEvent("datastar-patch-signals", "signals {\"count\":1}");
+            assertTrue(carol.events().stream().noneMatch(e -> e.data().contains("everyone")),
+                    "carol (other room) got the message: " + carol.events());
+
+            // and each tab of the room got it once, in the order published: htmx, Datastar append, signals
+            assertEquals(204, post(room, "bob", "fence").statusCode());
+            for (SseStream tab : List.of(alice, bobTab1, bobTab2)) {
+                tab.awaitEvent("datastar-patch-signals", "signals {\"count\":2}");
+                List<Event> about = tab.events().stream().filter(e -> e.data().contains("everyone")).toList();
+                assertEquals(List.of("message", "datastar-patch-elements"), about.stream().map(Event::type).toList(),
+                        tab + ": " + about);
+                assertEquals(1, tab.events().stream().filter(e -> e.data().equals("signals {\"count\":1}")).count());
+            }
+        }
+    }
+
+    // ---- presence ----------------------------------------------------------------------------------
+
+    @Test
+    void presenceListsWhoIsOnlineWhenUsersJoinAndLeave() {
+        String room = Server.room("presence");
+        try (SseStream alice = SseStream.connect(events(room), "alice")) {
+            awaitPresence(alice, 0, "alice");
+
+            int beforeBob = alice.mark();
+            SseStream bob = SseStream.connect(events(room), "bob");
+            awaitPresence(alice, beforeBob, "alice", "bob");
+            awaitPresence(bob, 0, "alice", "bob");
+
+            // a second tab of bob's is not a second bob
+            int beforeTab = alice.mark();
+            SseStream bobTab2 = SseStream.connect(events(room), "bob");
+            awaitPresence(bobTab2, 0, "alice", "bob");
+            awaitPresence(alice, beforeTab, "alice", "bob");
+
+            // bob closes one tab: presence is rendered again and he is still online (the server notices
+            // a closed tab at a heartbeat)
+            int beforeTabLeft = alice.mark();
+            bobTab2.close();
+            awaitPresence(alice, beforeTabLeft, "alice", "bob");
+
+            // he closes the other: gone
+            int beforeBobLeft = alice.mark();
+            long closed = System.nanoTime();
+            bob.close();
+            awaitPresence(alice, beforeBobLeft, "alice");
+            Server.record("presence after a normal close (FIN) of bob's last tab: "
+                    + Duration.ofNanos(System.nanoTime() - closed).toMillis() + " ms (heartbeat "
+                    + Server.heartbeat().toMillis() + " ms)");
+            assertFalse(alice.ended());
+        }
+    }
+
+    @Test
+    void presenceDropsAClientThatVanishedWithAResetWithinTwoHeartbeats() {
+        String room = Server.room("vanish");
+        try (SseStream alice = SseStream.connect(events(room), "alice")) {
+            awaitPresence(alice, 0, "alice");
+            int beforeBob = alice.mark();
+            RawSseClient bob = RawSseClient.connect(events(room), "bob");
+            awaitPresence(alice, beforeBob, "alice", "bob");
+            int beforeReset = alice.mark();
+
+            long reset = System.nanoTime();
+            bob.vanish();
+            awaitPresence(alice, beforeReset, "alice");
+            Duration took = Duration.ofNanos(System.nanoTime() - reset);
+            Duration heartbeat = Server.heartbeat();
+            Server.record("presence after a reset (RST): " + took.toMillis() + " ms (heartbeat "
+                    + heartbeat.toMillis() + " ms)");
+            // two heartbeats, plus the tick the first one may wait for and the presence rendering
+            Duration limit = heartbeat.multipliedBy(2).plusMillis(1000);
+            assertTrue(took.compareTo(limit) <= 0,
+                    "a reset client left presence after " + took.toMillis() + " ms, more than " + limit.toMillis());
+        }
+    }
+
+    // ---- force-disconnect and kill -----------------------------------------------------------------
+
+    @Test
+    void forceDisconnectingAUserEndsEveryTabOfThatUserInThatChannelAndNoOtherStream() {
+        String room = Server.room("disconnect");
+        String other = Server.room("untouched");
+        try (SseStream alice = SseStream.connect(events(room), "alice");
+             SseStream bobTab1 = SseStream.connect(events(room), "bob");
+             SseStream bobTab2 = SseStream.connect(events(room), "bob");
+             SseStream carol = SseStream.connect(events(room), "carol");
+             SseStream bobElsewhere = SseStream.connect(events(other), "bob")) {
+            awaitPresence(alice, 0, "alice", "bob", "carol");
+            int before = alice.mark();
+
+            HttpResponse<String> refused = Http.delete(uri("sse/channels/" + room + "/users/alice"), "bob");
+            assertEquals(403, refused.statusCode(), "bob is no admin: " + refused.body());
+
+            HttpResponse<String> answer = Http.delete(uri("sse/channels/" + room + "/users/bob"), "alice");
+            assertEquals(200, answer.statusCode(), answer.body());
+            assertEquals("{\"closed\":2}", answer.body());
+            bobTab1.awaitEnd();
+            bobTab2.awaitEnd();
+            awaitPresence(alice, before, "alice", "carol");
+
+            assertEquals(204, post(room, "carol", "still here").statusCode());
+            assertEquals(204, post(other, "bob", "me too").statusCode());
+            alice.awaitEvent("message", messageHtml("carol", "still here", 1));
+            carol.awaitEvent("message", messageHtml("carol", "still here", 1));
+            bobElsewhere.awaitEvent("message", messageHtml("bob", "me too", 1));
+            assertFalse(alice.ended() || carol.ended() || bobElsewhere.ended(), "a stream that was not bob's in "
+                    + room + " ended");
+            assertTrue(bobTab1.events().stream().noneMatch(e -> e.data().contains("still here")));
+        }
+    }
+
+    @Test
+    void killingAChannelEndsEveryStreamOfThatChannelAndNoOther() {
+        String room = Server.room("kill");
+        String other = Server.room("survivor");
+        try (SseStream alice = SseStream.connect(events(room), "alice");
+             SseStream bob = SseStream.connect(events(room), "bob");
+             SseStream aliceElsewhere = SseStream.connect(events(other), "alice");
+             SseStream carolElsewhere = SseStream.connect(events(other), "carol")) {
+            HttpResponse<String> refused = Http.delete(uri("sse/channels/" + room), "carol");
+            assertEquals(403, refused.statusCode(), "carol is no admin: " + refused.body());
+
+            HttpResponse<String> answer = Http.delete(uri("sse/channels/" + room), "alice");
+            assertEquals(200, answer.statusCode(), answer.body());
+            assertEquals("{\"closed\":2}", answer.body());
+            alice.awaitEnd();
+            bob.awaitEnd();
+
+            assertEquals(204, post(other, "carol", "after the kill").statusCode());
+            aliceElsewhere.awaitEvent("message", messageHtml("carol", "after the kill", 1));
+            carolElsewhere.awaitEvent("message", messageHtml("carol", "after the kill", 1));
+            assertFalse(aliceElsewhere.ended() || carolElsewhere.ended(), "a stream of another channel ended");
+        }
+    }
+
+    // ---- transactions ------------------------------------------------------------------------------
+
+    @Test
+    void aBroadcastFiredInATransactionThatRollsBackIsNeverDelivered() {
+        String room = Server.room("rollback");
+        try (SseStream alice = SseStream.connect(events(room), "alice");
+             SseStream bob = SseStream.connect(events(room), "bob")) {
+            HttpResponse<String> rolledBack = Http.postForm(uri("rooms/" + room + "/messages?rollback=true"), "alice",
+                    "text", "ghost");
+            assertEquals(204, rolledBack.statusCode(), rolledBack.body());
+            assertEquals("true", rolledBack.headers().firstValue("X-Rolled-Back").orElse(null));
+
+            // published after the rolled-back one: once it is here, the other would have been too
+            assertEquals(204, post(room, "bob", "marker").statusCode());
+            for (SseStream tab : List.of(alice, bob)) {
+                tab.awaitEvent("message", messageHtml("bob", "marker", 1));
+                tab.awaitEvent("datastar-patch-signals", "signals {\"count\":1}");
+                assertTrue(tab.events().stream().noneMatch(e -> e.data().contains("ghost")),
+                        tab + " received the rolled-back broadcast: " + tab.events());
+            }
+        }
+    }
+
+    @Test
+    void aBroadcastFiredInATransactionThatCommitsIsDeliveredExactlyOnce() {
+        String room = Server.room("commit");
+        try (SseStream alice = SseStream.connect(events(room), "alice")) {
+            assertEquals(204, post(room, "bob", "once").statusCode());
+            assertEquals(204, post(room, "bob", "fence").statusCode());
+            alice.awaitEvent("datastar-patch-signals", "signals {\"count\":2}");
+            List<Event> once = alice.events().stream().filter(e -> e.data().contains("bob: once")).toList();
+            assertEquals(List.of(
+                    new Event("message", messageHtml("bob", "once", 1), once.get(0).lastEventId()),
+                    new Event("datastar-patch-elements", appendData("bob", "once"), once.get(1).lastEventId())),
+                    once);
+            assertEquals(1, alice.events().stream().filter(e -> e.data().equals("signals {\"count\":1}")).count());
+            assertEquals(3, alice.events().stream().filter(e -> e.data().contains("bob: fence")
+                    || e.data().equals("signals {\"count\":2}")).count());
+        }
+    }
+
+    // ---- resume ------------------------------------------------------------------------------------
+
+    @Test
+    void reconnectingWithLastEventIdReplaysExactlyTheMissedEventsInOrderThenGoesLive() {
+        String room = Server.room("resume");
+        try (SseStream bob = SseStream.connect(events(room), "bob")) {
+            awaitPresence(bob, 0, "bob");
+            SseStream alice = SseStream.connect(events(room), "alice");
+            awaitPresence(alice, 0, "bob", "alice");
+            awaitPresence(bob, 0, "bob", "alice");
+            assertEquals(204, post(room, "bob", "before").statusCode());
+            Event lastSeen = alice.awaitEvent("datastar-patch-signals", "signals {\"count\":1}");
+            String lastEventId = lastSeen.lastEventId();
+            assertFalse(lastEventId.isEmpty(), "events carry ids");
+
+            // alice's tab goes away; meanwhile her leaving shows and two messages are posted
+            int beforeLeave = bob.mark();
+            alice.close();
+            awaitPresence(bob, beforeLeave, "bob");
+            assertEquals(204, post(room, "bob", "missed one").statusCode());
+            assertEquals(204, post(room, "bob", "missed two").statusCode());
+            bob.awaitEvent("datastar-patch-signals", "signals {\"count\":3}");
+            List<Event> missed = after(bob.events(), lastEventId);
+            assertEquals(2 + 6, missed.size(), "bob saw: " + missed);
+
+            int beforeReturn = bob.mark();
+            try (SseStream back = SseStream.connect(events(room), "alice", lastEventId)) {
+                List<Event> replayed = back.awaitEvents(missed.size());
+                assertEquals(missed, replayed.subList(0, missed.size()), "the replay");
+                // then live: alice's return shows, and the next message arrives once
+                awaitPresence(back, missed.size(), "bob", "alice");
+                awaitPresence(bob, beforeReturn, "bob", "alice");
+                assertEquals(204, post(room, "bob", "live").statusCode());
+                back.awaitEvent("datastar-patch-signals", "signals {\"count\":4}");
+                List<Event> all = back.events();
+                Set<String> ids = new HashSet<>();
+                for (Event event : all) {
+                    assertTrue(ids.add(event.lastEventId()), "id " + event.lastEventId() + " twice: " + all);
+                }
+                assertEquals(1, all.stream().filter(e -> e.data().equals(messageHtml("bob", "live", 4))).count());
+                assertEquals(all, sortedById(all), "events out of order: " + all);
+            }
+        }
+    }
+
+    // ---- access ------------------------------------------------------------------------------------
+
+    @Test
+    void subscribingWithoutCredentialsIsRefusedWith401AndABasicChallenge() {
+        for (String path : List.of("rooms/lobby/events", "sse/channels/lobby", "sse/status")) {
+            SseStream anonymous = SseStream.open(uri(path), null);
+            assertEquals(401, anonymous.status(), path);
+            String challenge = anonymous.headers().firstValue("WWW-Authenticate").orElse("");
+            assertTrue(challenge.startsWith("Basic"), path + ": WWW-Authenticate was '" + challenge + "'");
+            Server.record(path + " anonymously: 401, WWW-Authenticate: " + challenge);
+        }
+    }
+
+    @Test
+    void bobMayNotJoinCarolsPrivateChannelButCarolMay() {
+        for (String path : List.of("sse/channels/private-carol", "rooms/private-carol/events")) {
+            SseStream bob = SseStream.open(uri(path), "bob");
+            assertEquals(403, bob.status(), path + ": " + bob.errorBody());
+            try (SseStream carol = SseStream.connect(uri(path), "carol")) {
+                assertFalse(carol.connectionId().isEmpty());
+            }
+        }
+    }
+
+    // ---- the Datastar SDK test endpoint ------------------------------------------------------------
+
+    @Test
+    void theDatastarSdkTestEndpointAnswersExactlyTheSpecifiedBytes() {
+        String input = "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<div id=\\\"feed\\\">1</div>\"},"
+                + "{\"type\":\"patchSignals\",\"signals\":{\"a\":1},\"eventId\":\"e1\",\"retryDuration\":2000}]}";
+        String expected = "event: datastar-patch-elements\ndata: elements <div id=\"feed\">1</div>\n\n"
+                + "event: datastar-patch-signals\nid: e1\nretry: 2000\ndata: signals {\"a\":1}\n\n";
+        URI uri = uri("datastar-sdk/test?datastar=" + URLEncoder.encode(input, StandardCharsets.UTF_8));
+        HttpResponse<byte[]> response = Http.sendForBytes(HttpRequest.newBuilder(uri)
+                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).GET().build());
+        assertEquals(200, response.statusCode());
+        String contentType = response.headers().firstValue("Content-Type").orElse("");
+        assertTrue(contentType.startsWith("text/event-stream"), "Content-Type: " + contentType);
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        if (body.equals(expected)) {
+            Server.record("Datastar SDK endpoint: exactly the expected bytes, Content-Type: " + contentType);
+        } else if (Server.liberty() && body.equals("\n\n" + expected)) {
+            Server.record("Datastar SDK endpoint: the expected bytes after a leading \"\\n\\n\" (RESTEasy), "
+                    + "Content-Type: " + contentType);
+        } else {
+            assertEquals(escape(expected), escape(body));
+        }
+    }
+
+    @Test
+    void healthReportsTheBroadcasterReady() {
+        HttpResponse<String> ready = Http.get(uri("/health/ready"), null);
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().replace(" ", "").contains("\"name\":\"broadcaster\""), ready.body());
+        assertTrue(ready.body().replace(" ", "").contains("\"status\":\"UP\""), ready.body());
+    }
+
+    @Test
+    void metricsCanBeScrapedWithTheBroadcastersCounters() {
+        String room = "metrics-" + System.nanoTime();
+        try (SseStream tab = SseStream.connect(events(room), "bob")) {
+            assertEquals(204, post(room, "alice", "counted").statusCode());
+            tab.awaitEvent("message", "<li>alice: counted</li>\n<span id=\"counter\" hx-swap-oob=\"true\">1</span>");
+            HttpResponse<String> metrics = Http.get(uri("/metrics?scope=application"), null);
+            assertEquals(200, metrics.statusCode(), metrics.body());
+            for (String name : List.of("broadcaster_connections", "broadcaster_channels", "broadcaster_events_published",
+                    "broadcaster_evictions", "broadcaster_resyncs", "broadcaster_presence_renders",
+                    "broadcaster_broadcast_latency")) {
+                assertTrue(metrics.body().contains(name), name + " missing from:\n" + metrics.body());
+            }
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private URI uri(String path) {
+        try {
+            String root = base.toExternalForm();
+            return new URI(root.endsWith("/") ? root : root + "/").resolve(path);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private URI events(String room) {
+        return uri("rooms/" + room + "/events");
+    }
+
+    private HttpResponse<String> post(String room, String user, String text) {
+        return Http.postForm(uri("rooms/" + room + "/messages"), user, "text", text);
+    }
+
+    /** The htmx {@code message} event's data: the line and the out-of-band counter. */
+    static String messageHtml(String user, String escapedText, long count) {
+        return "<li>" + user + ": " + escapedText + "</li>\n<span id=\"counter\" hx-swap-oob=\"true\">" + count + "</span>";
+    }
+
+    /** The Datastar patch appending the line to {@code #messages}. */
+    static String appendData(String user, String escapedText) {
+        return "selector #messages\nmode append\nelements <li>" + user + ": " + escapedText + "</li>";
+    }
+
+    static String presenceHtml(String... users) {
+        return "<ul id=\"presence\">" + List.of(users).stream().map(u -> "<li>" + u + "</li>").collect(Collectors.joining())
+                + "</ul>";
+    }
+
+    /** Waits until {@code stream} shows exactly {@code users} online, on the htmx and the Datastar page alike. */
+    static void awaitPresence(SseStream stream, int from, String... users) {
+        String html = presenceHtml(users);
+        stream.awaitEventFrom(from, e -> e.type().equals("presence") && e.data().equals(html),
+                "htmx presence " + html);
+        stream.awaitEventFrom(from, e -> e.type().equals("datastar-patch-elements") && e.data().equals("elements " + html),
+                "Datastar presence " + html);
+    }
+
+    private static void assertStreamHeaders(SseStream stream) {
+        String contentType = stream.headers().firstValue("Content-Type").orElse("");
+        assertTrue(contentType.startsWith("text/event-stream"), "Content-Type: " + contentType);
+        assertEquals("no-cache", stream.headers().firstValue("Cache-Control").orElse(""));
+    }
+
+    private static void recordStreamStart(SseStream stream) {
+        String raw = stream.raw();
+        String start = raw.substring(0, Math.min(raw.indexOf(": connected"), raw.length()));
+        if (start.isEmpty()) {
+            Server.record("an SSE stream starts with ': connected <id>' directly");
+        } else if (start.equals("\n\n")) {
+            Server.record("an SSE stream starts with \"\\n\\n\" before ': connected <id>'");
+        } else {
+            fail("unexpected bytes before ': connected': '" + escape(start) + "'");
+        }
+    }
+
+    /** The events after the one with id {@code lastEventId}. */
+    private static List<Event> after(List<Event> events, String lastEventId) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).lastEventId().equals(lastEventId)) {
+                return new ArrayList<>(events.subList(i + 1, events.size()));
+            }
+        }
+        throw new AssertionError("no event with id " + lastEventId + " in " + events);
+    }
+
+    /** Sorted by the sequence number of the ids ({@code <epoch>-<sequence>}). */
+    private static List<Event> sortedById(List<Event> events) {
+        return events.stream().sorted((a, b) -> Long.compare(sequence(a), sequence(b))).toList();
+    }
+
+    private static long sequence(Event event) {
+        String id = event.lastEventId();
+        return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+    }
+
+    static String escape(String text) {
+        return text.replace("\r", "\\r").replace("\n", "\\n\n");
+    }
+}
