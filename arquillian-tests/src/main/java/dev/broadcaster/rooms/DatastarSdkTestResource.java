@@ -56,10 +56,12 @@ public class DatastarSdkTestResource {
         send(body, sink, sse);
     }
 
+    /** DELETE: the JSON body, or the {@code datastar} query parameter (some servers drop DELETE bodies). */
     @DELETE
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void delete(String body, @Context SseEventSink sink, @Context Sse sse) {
-        send(body, sink, sse);
+    public void delete(String body, @QueryParam("datastar") String query, @Context SseEventSink sink,
+                       @Context Sse sse) {
+        send(body == null || body.isBlank() ? query : body, sink, sse);
     }
 
     private static void send(String input, SseEventSink sink, Sse sse) {

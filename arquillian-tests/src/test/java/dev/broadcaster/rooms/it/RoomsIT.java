@@ -326,12 +326,59 @@ class RoomsIT {
     void theDatastarSdkTestEndpointAnswersExactlyTheSpecifiedBytes() {
         String input = "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<div id=\\\"feed\\\">1</div>\"},"
                 + "{\"type\":\"patchSignals\",\"signals\":{\"a\":1},\"eventId\":\"e1\",\"retryDuration\":2000}]}";
-        String expected = "event: datastar-patch-elements\ndata: elements <div id=\"feed\">1</div>\n\n"
-                + "event: datastar-patch-signals\nid: e1\nretry: 2000\ndata: signals {\"a\":1}\n\n";
-        URI uri = uri("datastar-sdk/test?datastar=" + URLEncoder.encode(input, StandardCharsets.UTF_8));
-        HttpResponse<byte[]> response = Http.sendForBytes(HttpRequest.newBuilder(uri)
-                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).GET().build());
-        assertEquals(200, response.statusCode());
+        assertSdkAnswer("GET", input, "event: datastar-patch-elements\ndata: elements <div id=\"feed\">1</div>\n\n"
+                + "event: datastar-patch-signals\nid: e1\nretry: 2000\ndata: signals {\"a\":1}\n\n");
+    }
+
+    /** Inputs of the official Datastar SDK test suite (sdk/tests/golden), with the outputs its ADR prescribes. */
+    @Test
+    void theDatastarSdkTestEndpointPassesCasesOfTheOfficialSuite() {
+        // golden/get/removeSignalsWithAllOptions: input and output as in the suite
+        assertSdkAnswer("GET", "{\"events\":[{\"type\":\"patchSignals\",\"signals\":{\"one\":null,"
+                        + "\"two\":{\"alpha\":null}},\"eventId\":\"event1\",\"retryDuration\":2000}]}",
+                "event: datastar-patch-signals\nid: event1\nretry: 2000\ndata: signals {\"one\":null,\"two\":{\"alpha\":null}}\n\n");
+        // golden/get/sendTwoEvents
+        assertSdkAnswer("GET", "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<div>Merge</div>\"},"
+                        + "{\"type\":\"patchElements\",\"elements\":\"<div>Merge 2</div>\"}]}",
+                "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n"
+                        + "event: datastar-patch-elements\ndata: elements <div>Merge 2</div>\n\n");
+        // golden/get/executeScriptWithDefaults
+        assertSdkAnswer("GET", "{\"events\":[{\"type\":\"executeScript\",\"script\":\"console.log('hello');\","
+                        + "\"autoRemove\":true}]}",
+                "event: datastar-patch-elements\ndata: mode append\ndata: selector body\n"
+                        + "data: elements <script data-effect=\"el.remove()\">console.log('hello');</script>\n\n");
+        // golden/get/patchElementsWithDefaults: defaults are not written
+        assertSdkAnswer("GET", "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<div>Merge</div>\","
+                        + "\"mode\":\"outer\",\"useViewTransition\":false}]}",
+                "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
+        // golden/post/readSignalsFromBody: the input comes as the request body (DELETE: see below)
+        for (String method : List.of("POST", "PUT", "PATCH")) {
+            assertSdkAnswer(method, "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<div>Merge</div>\"}]}",
+                    "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
+        }
+    }
+
+    /** DELETE bodies are dropped by Payara's HTTP layer: the endpoint also reads the query parameter then. */
+    @Test
+    void theDatastarSdkTestEndpointAcceptsDeleteWithTheQueryParameter() {
+        assertSdkAnswer("DELETE?", "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<div>Merge</div>\"}]}",
+                "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
+    }
+
+    private void assertSdkAnswer(String method, String input, String expected) {
+        HttpRequest.Builder request = HttpRequest.newBuilder()
+                .header("Accept", "text/event-stream").header("datastar-request", "true")
+                .timeout(Duration.ofSeconds(30));
+        if (method.equals("DELETE?")) {
+            request.uri(uri("datastar-sdk/test?datastar=" + URLEncoder.encode(input, StandardCharsets.UTF_8))).DELETE();
+        } else if (method.equals("GET")) {
+            request.uri(uri("datastar-sdk/test?datastar=" + URLEncoder.encode(input, StandardCharsets.UTF_8))).GET();
+        } else {
+            request.uri(uri("datastar-sdk/test")).header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(input, StandardCharsets.UTF_8));
+        }
+        HttpResponse<byte[]> response = Http.sendForBytes(request.build());
+        assertEquals(200, response.statusCode(), method + " " + input);
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         assertTrue(contentType.startsWith("text/event-stream"), "Content-Type: " + contentType);
         String body = new String(response.body(), StandardCharsets.UTF_8);
@@ -341,7 +388,7 @@ class RoomsIT {
             Server.record("Datastar SDK endpoint: the expected bytes after a leading \"\\n\\n\" (RESTEasy), "
                     + "Content-Type: " + contentType);
         } else {
-            assertEquals(escape(expected), escape(body));
+            assertEquals(escape(expected), escape(body), method + " " + input);
         }
     }
 
