@@ -35,6 +35,26 @@ final class DatastarEvent {
         return new SseEvent(type, id, sentRetry, data.toString());
     }
 
+    /**
+     * Whether {@code text} is empty after trimming the way the official JavaScript SDK does
+     * ({@code String.prototype.trim}: ECMAScript white space and line terminators), so that what counts
+     * as "no elements" or "no signals" matches it byte for byte.
+     */
+    static boolean isBlank(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (!isEcmaScriptWhiteSpace(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isEcmaScriptWhiteSpace(char c) {
+        return c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == ' ' || c == 0xA0
+                || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F
+                || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+    }
+
     /** Rejects an id that could forge a field (CR, LF or NUL), as {@link SseEvent} does. */
     static String checkEventId(String eventId) {
         if (eventId != null && !eventId.isEmpty()) {

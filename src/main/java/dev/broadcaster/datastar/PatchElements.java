@@ -32,7 +32,7 @@ public record PatchElements(String elements, String selector, ElementPatchMode m
         if (selector != null && (selector.indexOf('\n') >= 0 || selector.indexOf('\r') >= 0)) {
             throw new IllegalArgumentException("selector must be a single line");
         }
-        if (elements.isBlank() && !(mode == ElementPatchMode.REMOVE && selector != null)) {
+        if (DatastarEvent.isBlank(elements) && !(mode == ElementPatchMode.REMOVE && selector != null)) {
             throw new IllegalArgumentException("elements must not be empty unless removing by selector");
         }
     }
@@ -80,7 +80,7 @@ public record PatchElements(String elements, String selector, ElementPatchMode m
         if (useViewTransition) {
             DatastarEvent.appendLine(data, "useViewTransition true");
         }
-        if (!elements.isBlank()) {
+        if (!DatastarEvent.isBlank(elements)) {
             DatastarEvent.appendLines(data, "elements", elements);
         }
         return DatastarEvent.event(DatastarEvent.PATCH_ELEMENTS, eventId, retry, data);

@@ -23,7 +23,7 @@ public record PatchSignals(String signals, boolean onlyIfMissing, String eventId
     public PatchSignals {
         Objects.requireNonNull(signals, "signals");
         DatastarEvent.checkEventId(eventId);
-        if (signals.isBlank()) {
+        if (DatastarEvent.isBlank(signals)) {
             throw new IllegalArgumentException("signals must not be empty");
         }
     }

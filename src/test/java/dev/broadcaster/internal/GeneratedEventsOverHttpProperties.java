@@ -130,7 +130,7 @@ class GeneratedEventsOverHttpProperties extends SseInputGenerators {
                                        @ForAll("singleLineOrNull") String eventId,
                                        @ForAll("retryMillisOrNull") Long retryMillis) {
         boolean hasSelector = selector != null && !selector.isEmpty();
-        Assume.that(!elements.isBlank() || (mode == ElementPatchMode.REMOVE && hasSelector));
+        Assume.that(!jsBlank(elements) || (mode == ElementPatchMode.REMOVE && hasSelector));
         Statistics.label("mode").collect(mode);
         Statistics.label("mode").coverage(coverage -> {
             for (ElementPatchMode each : ElementPatchMode.values()) {
@@ -156,7 +156,7 @@ class GeneratedEventsOverHttpProperties extends SseInputGenerators {
             header.add("useViewTransition true");
         }
         checkDatastarOverHttp(patch, "datastar-patch-elements", header,
-                "elements ", elements.isBlank() ? List.of() : splitLines(elements), eventId);
+                "elements ", jsBlank(elements) ? List.of() : splitLines(elements), eventId);
     }
 
     /** Datastar signal patches: compact and multi-line JSON text with any line breaks. */

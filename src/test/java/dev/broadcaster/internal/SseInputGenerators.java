@@ -367,4 +367,14 @@ abstract class SseInputGenerators {
         }
         return out.toString();
     }
+
+    /**
+     * Blank as the Datastar JavaScript SDK's {@code trim()} sees it (ECMAScript white space and line
+     * terminators): the rule the Datastar types follow.
+     */
+    static boolean jsBlank(String text) {
+        return text.chars().allMatch(c -> c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == ' '
+                || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029
+                || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF);
+    }
 }
