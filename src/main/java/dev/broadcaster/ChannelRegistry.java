@@ -23,7 +23,9 @@ import java.util.Set;
  * }</pre>
  *
  * Channel names are 1 to 128 characters of letters, digits and {@code -_.:@}; any other name is an
- * {@link IllegalArgumentException} saying so.
+ * {@link IllegalArgumentException} saying so. Names starting with {@code broadcaster:} are reserved for the
+ * library's own channels (the admin page's feed): {@link #connect} refuses them (403) and {@link #create}
+ * throws {@link IllegalArgumentException}; no listing shows them.
  */
 public interface ChannelRegistry {
 
@@ -32,7 +34,8 @@ public interface ChannelRegistry {
      * with the comment {@code : connected <connection-id>}.
      *
      * @throws jakarta.ws.rs.NotAuthorizedException (401) if anonymous and anonymous access is off
-     * @throws jakarta.ws.rs.ForbiddenException (403) if the {@link ChannelAuthorizer} refuses
+     * @throws jakarta.ws.rs.ForbiddenException (403) if the {@link ChannelAuthorizer} refuses, or the name is
+     *         reserved ({@code broadcaster:…})
      * @throws jakarta.ws.rs.BadRequestException (400) if the channel name is malformed
      */
     ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse);
@@ -44,7 +47,11 @@ public interface ChannelRegistry {
     ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse,
                            ConnectOptions options);
 
-    /** Creates {@code channel} now (if absent) and sets its presence renderer ({@code null} for none). */
+    /**
+     * Creates {@code channel} now (if absent) and sets its presence renderer ({@code null} for none).
+     *
+     * @throws IllegalArgumentException if the name is malformed or reserved ({@code broadcaster:…})
+     */
     void create(String channel, PresenceRenderer presence);
 
     /**

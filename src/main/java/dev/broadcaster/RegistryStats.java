@@ -3,7 +3,7 @@ package dev.broadcaster;
 /**
  * Counters of a registry since it started.
  *
- * @param connections open connections now
+ * @param connections open connections now (the admin pages' own feeds are not counted)
  * @param channels listed channels now
  * @param eventsPublished events published to channels
  * @param framesQueued events queued to connections by broadcasts and sends (not heartbeats or replays)

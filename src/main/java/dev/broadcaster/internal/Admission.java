@@ -11,8 +11,10 @@ import java.security.Principal;
 
 /**
  * Decides whether a subscription may open: a well-formed channel name (else 400), a user from the
- * container's security context (else 401, unless anonymous access is on) and the
- * {@link ChannelAuthorizer}'s consent (else 403). Checked on every connect, so also on every reconnect.
+ * container's security context (else 401, unless anonymous access is on), a name outside the reserved
+ * {@value ChannelNames#RESERVED_PREFIX} prefix (else 403, for every user: the admin feed is joined only
+ * through its own admin-only endpoint) and the {@link ChannelAuthorizer}'s consent (else 403). Checked on
+ * every connect, so also on every reconnect.
  */
 final class Admission {
 
@@ -34,6 +36,10 @@ final class Admission {
             throw new BadRequestException(plain(Response.Status.BAD_REQUEST, e.getMessage()).build());
         }
         String user = userOf(security);
+        if (ChannelNames.reserved(channel)) {
+            throw new ForbiddenException(plain(Response.Status.FORBIDDEN, "Not allowed to join channel " + channel
+                    + ": " + ChannelNames.RESERVED_RULE).build());
+        }
         if (!authorizer.mayJoin(channel, user, security)) {
             throw new ForbiddenException(plain(Response.Status.FORBIDDEN, "Not allowed to join channel " + channel)
                     .build());

@@ -60,6 +60,10 @@ public class BroadcasterEndpoints {
         if (history < 0) {
             throw badRequest("history must be zero or positive");
         }
+        // Reserved names (prefix "broadcaster:", e.g. the admin feed "broadcaster:admin") are refused by
+        // connect with 403 Forbidden, not 400: the name is well-formed, joining it is what is not allowed.
+        // The refusal is for every user, admins included (after the usual 401 for anonymous requests):
+        // admins join the feed through admin/events, which sends them the current snapshot first.
         registry.connect(channel, security, sink, sse,
                 ConnectOptions.resumingFrom(lastEventId).withHistory(history));
     }
@@ -157,6 +161,29 @@ public class BroadcasterEndpoints {
                 .build().toString();
     }
 
+    /** The live admin page: HTML whose script subscribes to {@code admin/events}. */
+    @GET
+    @Path("admin")
+    @Produces(MediaType.TEXT_HTML)
+    public Response adminPage() {
+        requireRole(ADMIN_ROLE);
+        return Response.ok(AdminPage.html(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .header("Cache-Control", "no-store")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "frame-ancestors 'none'") // its buttons must not be framed
+                .header("X-Frame-Options", "DENY")
+                .build();
+    }
+
+    /** The admin feed: event {@code snapshot} (JSON of the whole state) now, then after every change, coalesced. */
+    @GET
+    @Path("admin/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void adminEvents(@Context SseEventSink sink, @Context Sse sse) {
+        requireRole(ADMIN_ROLE);
+        registry.connectAdmin(security, sink, sse);
+    }
+
     private static JsonObjectBuilder channelJson(ChannelInfo info) {
         return Json.createObjectBuilder().add("name", info.name())
                 .add("connections", info.connections()).add("users", info.users());
@@ -180,11 +207,17 @@ public class BroadcasterEndpoints {
         }
     }
 
+    /** A malformed name is 400; a reserved one ({@code broadcaster:…}, the library's own) is 403. */
     private static void checkChannel(String channel) {
         try {
             ChannelNames.require(channel);
         } catch (IllegalArgumentException e) {
             throw badRequest(e.getMessage());
+        }
+        if (ChannelNames.reserved(channel)) {
+            throw new WebApplicationException(Response.status(Response.Status.FORBIDDEN)
+                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Channel " + channel + ": " + ChannelNames.RESERVED_RULE)
+                    .build());
         }
     }
 

@@ -2,10 +2,17 @@ package dev.broadcaster.internal;
 
 import java.util.regex.Pattern;
 
-/** The channel name rule: 1 to 128 characters of letters, digits and {@code -_.:@}. */
+/**
+ * The channel name rule: 1 to 128 characters of letters, digits and {@code -_.:@}. Names starting with
+ * {@value #RESERVED_PREFIX} are well-formed but reserved for the broadcaster's own channels.
+ */
 final class ChannelNames {
 
     static final String RULE = "a channel name is 1 to 128 characters of letters, digits and - _ . : @";
+    /** The prefix of the broadcaster's own channels (e.g. the admin feed): applications cannot use it. */
+    static final String RESERVED_PREFIX = "broadcaster:";
+    static final String RESERVED_RULE = "channel names starting with '" + RESERVED_PREFIX
+            + "' are reserved for the broadcaster";
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
 
     private ChannelNames() {
@@ -18,5 +25,10 @@ final class ChannelNames {
             throw new IllegalArgumentException("Invalid channel name " + shown + ": " + RULE);
         }
         return name;
+    }
+
+    /** Whether {@code name} is one of the broadcaster's own channels, which applications cannot join or create. */
+    static boolean reserved(String name) {
+        return name != null && name.startsWith(RESERVED_PREFIX);
     }
 }

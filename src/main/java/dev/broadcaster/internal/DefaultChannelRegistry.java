@@ -23,7 +23,9 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.security.Principal;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -42,6 +44,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final System.Logger LOG = System.getLogger(DefaultChannelRegistry.class.getName());
+    /** At most this many admin snapshots per second: changes in between are coalesced. */
+    private static final Duration ADMIN_SNAPSHOT_INTERVAL = Duration.ofMillis(250);
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
@@ -65,6 +69,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder presenceRenders = new LongAdder();
+    private AdminFeed adminFeed;
     private volatile BroadcastListener broadcastListener;
     private volatile boolean running;
 
@@ -76,6 +81,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         heartbeat = new Heartbeat(settings.heartbeatInterval());
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
                 SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()));
+        // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
+        Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
+                ch -> new PresenceUpdater(ch, workers::execute, () -> { }, () -> { }));
+        adminFeed = new AdminFeed(adminChannel, () -> AdminSnapshot.json(stats(), listedChannels()), workers::execute,
+                workers.scheduler(), ADMIN_SNAPSHOT_INTERVAL, (int) Math.min(Integer.MAX_VALUE, settings.queueBytes()));
         long beat = settings.heartbeatInterval().toMillis();
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
         long watch = Math.max(5, settings.sendTimeout().toMillis() / 2);
@@ -103,20 +113,31 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         workers.close();
     }
 
-    /** Sends every stream its last {@code closing} event with a jittered {@code retry:} and closes it. */
+    /**
+     * Sends every stream (admin pages' too) its last {@code closing} event with a jittered {@code retry:} and
+     * closes it.
+     */
     private void closeAll() {
+        List<Connection> admins = adminFeed.connections();
         for (Connection connection : connections.values()) {
-            long retry = 1000 + RANDOM.nextInt(4000);
-            connection.closeAfter(SseEncoder.closingHint("server stopping", retry));
+            closeStopping(connection);
         }
+        admins.forEach(this::closeStopping);
+        admins.forEach(adminFeed::leave);
         connections.clear();
         channels.clear();
+    }
+
+    private void closeStopping(Connection connection) {
+        long retry = 1000 + RANDOM.nextInt(4000);
+        connection.closeAfter(SseEncoder.closingHint("server stopping", retry));
     }
 
     /** Heartbeats and the removal of channels whose linger is over. Never throws: that would end the timer. */
     private void beat() {
         try {
             heartbeat.beat(connections.values());
+            heartbeat.beat(adminFeed.connections());
             long now = System.nanoTime();
             long linger = settings.channelLinger().toNanos();
             for (String name : channels.keySet()) {
@@ -136,6 +157,9 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         try {
             long now = System.nanoTime();
             for (Connection connection : connections.values()) {
+                connection.checkWriteTimeout(now);
+            }
+            for (Connection connection : adminFeed.connections()) {
                 connection.checkWriteTimeout(now);
             }
         } catch (RuntimeException e) {
@@ -169,17 +193,54 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             joined.fire(new UserJoined(channel, user));
         }
         target.presenceChanged();
+        adminFeed.changed();
         return info;
+    }
+
+    /**
+     * Subscribes an admin page to the admin feed ({@value AdminFeed#CHANNEL}): it gets the current snapshot
+     * at once, then a new one (coalesced) whenever channels, connections or counters change. Admin pages are
+     * not connections of the registry: they are in no listing or count. The caller has checked that the
+     * user has the admin role.
+     */
+    public ConnectionInfo connectAdmin(SecurityContext security, SseEventSink sink, Sse sse) {
+        Principal principal = security.getUserPrincipal();
+        if (principal == null) {
+            throw new IllegalStateException("the admin feed needs an authenticated admin");
+        }
+        ConnectionInfo info = new ConnectionInfo(newConnectionId(), AdminFeed.CHANNEL, principal.getName(),
+                Instant.now());
+        Connection connection = new Connection(info, sink, sse, workers::execute, limits, this::adminGone);
+        connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
+        adminFeed.join(connection);
+        connection.start();
+        return info;
+    }
+
+    /** An admin page left or was evicted. Not reported to the feed: its own connections never cause a snapshot. */
+    private void adminGone(Connection connection, boolean evicted) {
+        if (evicted) {
+            evictions.increment();
+            // as for any connection: the eviction may have been noticed under the channel's lock
+            workers.execute(() -> adminFeed.leave(connection));
+        } else {
+            adminFeed.leave(connection);
+        }
     }
 
     @Override
     public void create(String channel, PresenceRenderer presence) {
         ChannelNames.require(channel);
+        if (ChannelNames.reserved(channel)) {
+            throw new IllegalArgumentException("Cannot create channel '" + channel + "': "
+                    + ChannelNames.RESERVED_RULE);
+        }
         channels.compute(channel, (name, existing) -> {
             Channel ch = existing != null ? existing : newChannel(name, presence, true);
             ch.renderer(presence);
             return ch;
         });
+        adminFeed.changed();
     }
 
     @Override
@@ -203,6 +264,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (listener != null) {
             listener.broadcastQueued(System.nanoTime() - started);
         }
+        adminFeed.changed();
         return sent;
     }
 
@@ -216,6 +278,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         boolean sent = connection != null && connection.deliver(frame);
         if (sent) {
             framesQueued.increment();
+            adminFeed.changed();
         }
         return sent;
     }
@@ -255,6 +318,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             connection.close();
         }
         closed.stream().map(Connection::user).distinct().forEach(user -> left.fire(new UserLeft(channel, user)));
+        adminFeed.changed();
         return closed.size();
     }
 
@@ -273,10 +337,16 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public List<ChannelInfo> channels() {
+        return listedChannels().stream()
+                .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size()))
+                .toList();
+    }
+
+    /** The listed channels, by name (the admin feed's channel is never among them). */
+    private List<Channel> listedChannels() {
         return channels.values().stream()
                 .filter(Channel::isListed)
-                .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size()))
-                .sorted(Comparator.comparing(ChannelInfo::name))
+                .sorted(Comparator.comparing(Channel::name))
                 .toList();
     }
 
@@ -363,12 +433,14 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (after != null && !after.isEmpty()) {
             after.presenceChanged();
         }
+        adminFeed.changed();
     }
 
     private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
         LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' created");
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
-                resyncs::increment, ch -> new PresenceUpdater(ch, workers::execute, presenceRenders::increment));
+                resyncs::increment, ch -> new PresenceUpdater(ch, workers::execute, presenceRenders::increment,
+                adminFeed::changed));
     }
 
     private ChannelAuthorizer resolveAuthorizer() {

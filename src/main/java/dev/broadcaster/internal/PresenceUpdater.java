@@ -24,13 +24,18 @@ final class PresenceUpdater {
     private final Channel channel;
     private final Executor executor;
     private final Runnable rendered;
+    private final Runnable finished;
     private final AtomicInteger requests = new AtomicInteger();
 
-    /** {@code rendered} is run on each call of the renderer. */
-    PresenceUpdater(Channel channel, Executor executor, Runnable rendered) {
+    /**
+     * {@code rendered} is run on each call of the renderer, {@code finished} after it (once its message,
+     * if any, was published, or the renderer failed).
+     */
+    PresenceUpdater(Channel channel, Executor executor, Runnable rendered, Runnable finished) {
         this.channel = channel;
         this.executor = executor;
         this.rendered = rendered;
+        this.finished = finished;
     }
 
     void requestUpdate() {
@@ -63,6 +68,8 @@ final class PresenceUpdater {
             channel.publish(message.toEvent(), Set.of());
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "Presence renderer of channel '" + channel.name() + "' failed", e);
+        } finally {
+            finished.run();
         }
     }
 }
