@@ -5,7 +5,7 @@ package dev.broadcaster;
  *
  * @param connections open connections now (the admin pages' own feeds are not counted)
  * @param channels listed channels now
- * @param eventsPublished events published to channels
+ * @param eventsPublished {@code broadcast} calls that reached a channel (the messages presence renderers return are counted in {@code presenceRenders})
  * @param framesQueued events queued to connections by broadcasts and sends (not heartbeats or replays)
  * @param evictions connections closed because they could not keep up (backlog full or write timed out)
  * @param resyncs {@code resync} events sent to reconnecting clients whose {@code Last-Event-ID} could not be replayed

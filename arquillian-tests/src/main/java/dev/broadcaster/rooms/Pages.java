@@ -47,7 +47,8 @@ final class Pages {
                         + "<h1>Room " + Html.escape(room) + "</h1>"
                         + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
                         + "</span></p>"
-                        + "<h2>Online</h2><ul id=\"presence\" sse-swap=\"presence\" hx-swap=\"outerHTML\"></ul>"
+                        // the wrapper keeps sse-swap: swapping the list itself (outerHTML) would drop the attribute
+                        + "<h2>Online</h2><div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>"
                         + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
                         + "<form hx-post=\"" + base + "/messages\" hx-swap=\"none\" hx-on::after-request=\"this.reset()\">"
                         + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"

@@ -1,0 +1,63 @@
+// The library's live admin page (<base>/sse/admin, role broadcaster-admin: alice) in headless Chromium,
+// next to the example's htmx room pages: it follows joins and leaves without reloading, and its
+// Disconnect button (confirmed in a dialog) closes a user's streams.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+    BASE_URL, TARGET, adminRowIs, launch, openAdminPage, openHtmxRoom, presenceIs, signedIn, uniqueRoom, until,
+} from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the admin page follows a room live and disconnects a user from it', async () => {
+    const room = uniqueRoom('admin');
+    const aliceContext = await signedIn(browser, 'alice');
+    const bobContext = await signedIn(browser, 'bob');
+    try {
+        const admin = await openAdminPage(aliceContext);
+        const alice = await openHtmxRoom(aliceContext, room, 'alice');
+        await adminRowIs(admin, room, { connections: '1', users: '1', tabs: ['alice'] });
+
+        const bobTabs = [await openHtmxRoom(bobContext, room, 'bob'), await openHtmxRoom(bobContext, room, 'bob')];
+        await presenceIs(alice, ['alice', 'bob']);
+        await adminRowIs(admin, room, { connections: '3', users: '2', tabs: ['alice', 'bob (2 tabs)'] });
+        await admin.screenshot({ path: join(TARGET, 'admin.png'), fullPage: true });
+
+        // Disconnect bob: the page asks first, then calls DELETE .../users/bob
+        const dialogs = [];
+        admin.on('dialog', dialog => { dialogs.push(dialog.message()); dialog.accept(); });
+        const row = admin.locator('#channels > tr').filter({ has: admin.locator('td:first-child', { hasText: room }) });
+        const [response] = await Promise.all([
+            admin.waitForResponse(r => r.request().method() === 'DELETE'),
+            row.locator('li', { hasText: 'bob' }).getByRole('button', { name: 'Disconnect' }).click(),
+        ]);
+        assert.equal(response.status(), 200);
+        assert.equal(new URL(response.url()).pathname, `${new URL(BASE_URL).pathname}/sse/channels/${room}/users/bob`);
+        assert.deepEqual(dialogs, [`Disconnect "bob" (all tabs) from channel "${room}"?`]);
+        await until('the admin page reporting the disconnect', () => admin.locator('#message').textContent(),
+            text => text === `Disconnected bob from ${room}: 2 connection(s) closed`);
+        // both of bob's streams were closed; the pages' EventSources reconnect by themselves about 3 s later
+        await adminRowIs(admin, room, { connections: '1', users: '1', tabs: ['alice'] });
+        for (const tab of bobTabs) {
+            await presenceIs(tab, ['alice', 'bob']);
+        }
+        await adminRowIs(admin, room, { connections: '3', users: '2', tabs: ['alice', 'bob (2 tabs)'] });
+    } finally {
+        await aliceContext.close();
+        await bobContext.close();
+    }
+});
+
+test('the admin page is for broadcaster-admin only', async () => {
+    const bobContext = await signedIn(browser, 'bob');
+    try {
+        const page = await bobContext.newPage();
+        const response = await page.goto(`${BASE_URL}/sse/admin`);
+        assert.equal(response.status(), 403);
+    } finally {
+        await bobContext.close();
+    }
+});

@@ -1,0 +1,94 @@
+// The example's htmx room page (/rooms/rooms/{room}/htmx) in headless Chromium, with the real htmx
+// 2.0.4 and htmx-ext-sse 2.2.2 the application serves: delivery to every user in order, the presence
+// list, the out-of-band counter, and one user in several tabs (also as the library's admin page shows it).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+    TARGET, adminRowIs, api, items, launch, messagesReach, openAdminPage, openHtmxRoom, post, presenceIs, signedIn,
+    uniqueRoom, until,
+} from './browser.mjs';
+
+describe('htmx room page', () => {
+    let browser;
+    before(async () => { browser = await launch(); });
+    after(async () => { await browser?.close(); });
+
+    test('two users see every message in order, each other in #presence, and the counter advance', async () => {
+        const room = uniqueRoom('htmx');
+        const aliceContext = await signedIn(browser, 'alice');
+        const bobContext = await signedIn(browser, 'bob');
+        try {
+            const alice = await openHtmxRoom(aliceContext, room, 'alice');
+            const bob = await openHtmxRoom(bobContext, room, 'bob');
+            await presenceIs(alice, ['alice', 'bob']);
+            await presenceIs(bob, ['alice', 'bob']);
+            assert.equal(await alice.locator('#counter').textContent(), '0');
+
+            const posts = [[alice, 'alice', 'first'], [bob, 'bob', 'second'], [alice, 'alice', 'third <b>&']];
+            for (const [i, [page, , text]] of posts.entries()) {
+                assert.equal(await post(page, text), 204);
+                // the message is appended to #messages (sse-swap="message") and the counter, outside
+                // the swap target, is replaced out of band (hx-swap-oob), in both pages
+                await messagesReach(alice, i + 1, i + 1);
+                await messagesReach(bob, i + 1, i + 1);
+            }
+            const expected = posts.map(([, user, text]) => `${user}: ${text}`);
+            assert.deepEqual(await items(alice, '#messages'), expected);
+            assert.deepEqual(await items(bob, '#messages'), expected);
+            // the text was escaped, not interpreted
+            assert.equal(await alice.locator('#messages b').count(), 0);
+            // the form was reset after each post
+            assert.equal(await alice.locator('form input[name="text"]').inputValue(), '');
+            await alice.screenshot({ path: join(TARGET, 'room-htmx.png'), fullPage: true });
+
+            await bobContext.close();
+            // bob's stream is gone: the server notices (at the latest on a heartbeat) and re-renders presence
+            await presenceIs(alice, ['alice']);
+        } finally {
+            await aliceContext.close();
+            await bobContext.close();
+        }
+    });
+
+    test('three tabs of one user are one user in #presence and three connections', async () => {
+        const room = uniqueRoom('tabs');
+        const carolContext = await signedIn(browser, 'carol');
+        const adminContext = await signedIn(browser, 'alice');
+        try {
+            const tabs = [];
+            for (let i = 0; i < 3; i++) {
+                tabs.push(await openHtmxRoom(carolContext, room, 'carol'));
+            }
+            for (const tab of tabs) {
+                await presenceIs(tab, ['carol']);
+            }
+            const users = await until('three connections of carol',
+                () => api('GET', `/sse/channels/${room}/users`),
+                body => body.users.length === 3);
+            assert.deepEqual(users, { channel: room, users: ['carol', 'carol', 'carol'], distinctUsers: ['carol'] });
+
+            // the library's admin page (alice is broadcaster-admin) shows the same, live
+            const admin = await openAdminPage(adminContext);
+            await adminRowIs(admin, room, { connections: '3', users: '1', tabs: ['carol (3 tabs)'] });
+
+            // a message posted in one tab reaches all three
+            assert.equal(await post(tabs[1], 'from the middle tab'), 204);
+            for (const tab of tabs) {
+                await messagesReach(tab, 1, 1);
+            }
+
+            // closing one tab leaves two connections, and carol still online once
+            await tabs[0].close();
+            const left = await until('two connections of carol',
+                () => api('GET', `/sse/channels/${room}/users`),
+                body => body.users.length === 2);
+            assert.deepEqual(left.distinctUsers, ['carol']);
+            await presenceIs(tabs[2], ['carol']);
+            await adminRowIs(admin, room, { connections: '2', users: '1', tabs: ['carol (2 tabs)'] });
+        } finally {
+            await carolContext.close();
+            await adminContext.close();
+        }
+    });
+});

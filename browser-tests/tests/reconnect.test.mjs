@@ -1,0 +1,144 @@
+// Reconnect of the htmx room page after the server dropped its stream.
+//
+// What htmx-ext-sse 2.2.2 really does (sse.js, served from its WebJar): it opens one EventSource per
+// sse-connect element. Its onerror handler re-creates the EventSource only when readyState is CLOSED,
+// that is when the browser gave up (a reconnect answered with a non-200 status or another content
+// type). A stream the server simply ends leaves the EventSource CONNECTING: the browser reconnects by
+// itself, after its reconnection time (3 s in Chromium, as no retry: was sent), with the Last-Event-ID
+// header, and the broadcaster replays what the page missed. That is the path the first test takes, and
+// it checks it is that path: the page never calls htmx.createEventSource again.
+//
+// When the browser does give up, the extension's new EventSource starts without Last-Event-ID (a new
+// EventSource never sends one), so nothing is replayed and the page silently misses what was posted
+// meanwhile. The second test shows that gap; it is marked todo until the page or the extension resumes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+    BASE_URL, TIMEOUT, api, items, launch, messagesReach, openHtmxRoom, post, presenceIs, signedIn, uniqueRoom,
+} from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('after the server drops its stream, the htmx page reconnects with Last-Event-ID and shows every message once', async () => {
+    const room = uniqueRoom('reconnect');
+    const aliceContext = await signedIn(browser, 'alice');
+    const bobContext = await signedIn(browser, 'bob');
+    try {
+        const alice = await openHtmxRoom(aliceContext, room, 'alice');
+        const bob = await openHtmxRoom(bobContext, room, 'bob');
+        await presenceIs(alice, ['alice', 'bob']);
+
+        // watch bob's page: stream requests (with their headers), errors, opens and EventSources created by the extension
+        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/events`;
+        const streamRequests = [];
+        bob.on('request', request => {
+            if (new URL(request.url()).pathname === streamPath) {
+                streamRequests.push({ at: Date.now(), headers: request.allHeaders().catch(e => ({ error: e.message })) });
+            }
+        });
+        await bob.evaluate(() => {
+            window.sseLog = { errors: 0, opens: 0, created: 0 };
+            document.body.addEventListener('htmx:sseError', () => window.sseLog.errors++);
+            document.body.addEventListener('htmx:sseOpen', () => window.sseLog.opens++);
+            const create = htmx.createEventSource;
+            htmx.createEventSource = url => { window.sseLog.created++; return create(url); };
+        });
+
+        assert.equal(await post(alice, 'before the drop'), 204);
+        await messagesReach(bob, 1, 1);
+
+        // the server closes bob's stream
+        assert.deepEqual(await api('DELETE', `/sse/channels/${room}/users/bob`), { closed: 1 });
+        await bob.waitForFunction(() => window.sseLog.errors >= 1, null, { timeout: TIMEOUT });
+
+        // alice posts while bob is away
+        const missed = ['while away 1', 'while away 2', 'while away 3'];
+        for (const text of missed) {
+            assert.equal(await post(alice, text), 204);
+        }
+        await messagesReach(alice, 4, 4);
+        const postedAt = Date.now();
+        assert.equal(streamRequests.length, 0,
+            'bob reconnected before alice had posted: the test could not check the replay (reconnect too fast?)');
+
+        // bob's browser reconnects by itself and gets the missed messages from the replay
+        await messagesReach(bob, 4, 4);
+        assert.equal(streamRequests.length, 1, 'one reconnect request');
+        assert.ok(streamRequests[0].at >= postedAt);
+        const headers = await streamRequests[0].headers;
+        assert.match(headers['last-event-id'] ?? '', /^\S+-\d+$/,
+            `the reconnect request carries Last-Event-ID (headers: ${JSON.stringify(headers)})`);
+        const log = await bob.evaluate(() => window.sseLog);
+        assert.equal(log.created, 0, 'the EventSource reconnected itself; the extension did not create a new one');
+        assert.equal(log.opens, 1);
+        await presenceIs(alice, ['alice', 'bob']);
+        await presenceIs(bob, ['alice', 'bob']);
+
+        // one more live message: once it is shown, any duplicate of the replay would already be there too
+        assert.equal(await post(alice, 'after the reconnect'), 204);
+        await messagesReach(bob, 5, 5);
+        const expected = ['before the drop', ...missed, 'after the reconnect'].map(text => `alice: ${text}`);
+        assert.deepEqual(await items(bob, '#messages'), expected, 'every message exactly once, in order');
+        assert.deepEqual(await items(alice, '#messages'), expected);
+    } finally {
+        await aliceContext.close();
+        await bobContext.close();
+    }
+});
+
+test('after a failed reconnect, the EventSource htmx-ext-sse re-creates resumes too', {
+    todo: 'htmx-ext-sse 2.2.2 re-creates the EventSource without Last-Event-ID: the page misses what was posted meanwhile',
+}, async () => {
+    const room = uniqueRoom('recreate');
+    const aliceContext = await signedIn(browser, 'alice');
+    const bobContext = await signedIn(browser, 'bob');
+    try {
+        const alice = await openHtmxRoom(aliceContext, room, 'alice');
+        const bob = await openHtmxRoom(bobContext, room, 'bob');
+        await presenceIs(alice, ['alice', 'bob']);
+        await bob.evaluate(() => {
+            window.sseLog = { created: 0 };
+            const create = htmx.createEventSource;
+            htmx.createEventSource = url => { window.sseLog.created++; return create(url); };
+        });
+        assert.equal(await post(alice, 'before the drop'), 204);
+        await messagesReach(bob, 1, 1);
+
+        // the browser's own reconnect is answered 503 (as a proxy might during a redeploy): the
+        // EventSource fails (readyState CLOSED) and the extension creates a new one 500 ms later
+        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/events`;
+        // (while a route is set, Playwright does not report the Last-Event-ID header Chromium sends)
+        let streamRequests = 0;
+        await bob.route(url => url.pathname === streamPath, async route => {
+            if (++streamRequests === 1) {
+                await route.fulfill({ status: 503, contentType: 'text/plain', body: 'unavailable' });
+            } else {
+                await route.continue();
+            }
+        });
+        assert.deepEqual(await api('DELETE', `/sse/channels/${room}/users/bob`), { closed: 1 });
+        const missed = ['while away 1', 'while away 2'];
+        for (const text of missed) {
+            assert.equal(await post(alice, text), 204);
+        }
+        await messagesReach(alice, 3, 3);
+        assert.equal(streamRequests, 0, 'bob reconnected before alice had posted');
+
+        await presenceIs(alice, ['alice', 'bob']);
+        assert.equal(streamRequests, 2, 'the failed reconnect, then the new EventSource');
+        assert.equal(await bob.evaluate(() => window.sseLog.created), 1, 'the extension created a new EventSource');
+
+        assert.equal(await post(alice, 'after the reconnect'), 204);
+        await messagesReach(alice, 4, 4);
+        await bob.waitForFunction(() => [...document.querySelectorAll('#messages > li')]
+            .some(li => li.textContent === 'alice: after the reconnect'), null, { timeout: TIMEOUT });
+        const expected = ['before the drop', ...missed, 'after the reconnect'].map(text => `alice: ${text}`);
+        assert.deepEqual(await items(bob, '#messages'), expected,
+            'the messages posted while bob was away are missing: the new EventSource did not resume');
+    } finally {
+        await aliceContext.close();
+        await bobContext.close();
+    }
+});
