@@ -84,6 +84,21 @@ class ResumeTest {
     }
 
     @Test
+    void aClientWithoutTheHeaderCanResumeWithTheLastEventIdQueryParameter() {
+        String lastSeen;
+        try (SseStream tab = SseStream.connect(channel("resume-query"), "bob")) {
+            registry.broadcast("resume-query", SseEvent.data("0"));
+            lastSeen = tab.awaitEvents(1).get(0).lastEventId();
+        }
+        numbers(1, 3).forEach(n -> registry.broadcast("resume-query", SseEvent.data(n)));
+        URI resume = server.uri("sse/channels/resume-query?lastEventId="
+                + java.net.URLEncoder.encode(lastSeen, java.nio.charset.StandardCharsets.UTF_8));
+        try (SseStream again = SseStream.connect(resume, "bob")) {
+            assertEquals(numbers(1, 3), data(again.awaitEvents(2)));
+        }
+    }
+
+    @Test
     void hundredReconnectsUnderContinuousPublishingLoseAndDuplicateNothing() throws Exception {
         AtomicBoolean publishing = new AtomicBoolean(true);
         AtomicInteger published = new AtomicInteger();

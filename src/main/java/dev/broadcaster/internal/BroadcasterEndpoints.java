@@ -55,6 +55,7 @@ public class BroadcasterEndpoints {
     @Path("channels/{channel}")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@PathParam("channel") String channel, @HeaderParam("Last-Event-ID") String lastEventId,
+                          @QueryParam("lastEventId") String lastEventIdParameter,
                           @QueryParam("history") @DefaultValue("0") int history,
                           @Context SseEventSink sink, @Context Sse sse) {
         if (history < 0) {
@@ -64,8 +65,10 @@ public class BroadcasterEndpoints {
         // connect with 403 Forbidden, not 400: the name is well-formed, joining it is what is not allowed.
         // The refusal is for every user, admins included (after the usual 401 for anonymous requests):
         // admins join the feed through admin/events, which sends them the current snapshot first.
+        // the header wins; the query parameter serves clients that open a new EventSource (which sends no header)
+        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
         registry.connect(channel, security, sink, sse,
-                ConnectOptions.resumingFrom(lastEventId).withHistory(history));
+                ConnectOptions.resumingFrom(resumeAfter).withHistory(history));
     }
 
     @POST

@@ -53,7 +53,14 @@ final class Pages {
                         + "<form hx-post=\"" + base + "/messages\" hx-swap=\"none\" hx-on::after-request=\"this.reset()\">"
                         + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
                         + "<button>Send</button></form>"
-                        + "<p><a href=\"" + base + "\">Datastar version</a></p></main>");
+                        + "<p><a href=\"" + base + "\">Datastar version</a></p></main>"
+                        // keep the last event id in sse-connect: htmx-ext-sse re-reads it when it opens a
+                        // new EventSource after a refused reconnect, and the server resumes from it
+                        + "<script>document.addEventListener('htmx:sseMessage', function (e) {"
+                        + " var id = e.detail && e.detail.lastEventId;"
+                        + " var source = document.querySelector('[sse-connect]');"
+                        + " if (id && source) { source.setAttribute('sse-connect', '" + base
+                        + "/events?lastEventId=' + encodeURIComponent(id)); } });</script>");
     }
 
     private static String page(String title, String head, String body) {

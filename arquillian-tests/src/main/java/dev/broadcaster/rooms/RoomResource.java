@@ -73,9 +73,14 @@ public class RoomResource {
     @GET
     @Path("events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
+    public void events(@HeaderParam("Last-Event-ID") String lastEventId,
+                       @QueryParam("lastEventId") String lastEventIdParameter,
+                       @Context SseEventSink sink, @Context Sse sse) {
+        // the header wins; the htmx page puts its last id in the URL for when htmx-ext-sse opens a new
+        // EventSource after a refused reconnect (a new EventSource sends no Last-Event-ID)
+        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
         registry.connect(room, security, sink, sse,
-                ConnectOptions.resumingFrom(lastEventId).withPresence(rooms.presence()));
+                ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence()));
     }
 
     /** Posts a message from the htmx page's form ({@code text=...}). */
