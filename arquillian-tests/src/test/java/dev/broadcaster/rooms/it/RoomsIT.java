@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.broadcaster.rooms.it.support.EventStreamParser.Event;
+import dev.broadcaster.support.EventStreamParser.Event;
 import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.RawSseClient;
 import dev.broadcaster.rooms.it.support.Server;

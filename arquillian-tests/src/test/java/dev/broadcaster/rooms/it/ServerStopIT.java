@@ -3,7 +3,7 @@ package dev.broadcaster.rooms.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.rooms.it.support.EventStreamParser.Event;
+import dev.broadcaster.support.EventStreamParser.Event;
 import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
 import dev.broadcaster.rooms.it.support.SseStream;

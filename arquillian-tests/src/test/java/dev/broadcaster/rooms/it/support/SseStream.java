@@ -1,5 +1,6 @@
 package dev.broadcaster.rooms.it.support;
 
+import dev.broadcaster.support.EventStreamParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
