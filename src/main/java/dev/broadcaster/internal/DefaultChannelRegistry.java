@@ -289,7 +289,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
      */
     public void requireWithinSizeLimit(SseMessage message) {
         SseEvent event = checked(message.toEvent());
-        int size = SseEncoder.encode(event.withId(EventIds.format(EventIds.newEpoch(), Long.MAX_VALUE))).size();
+        int size = SseEncoder.encode(event.withId(EventIds.LONGEST)).size();
         if (size > settings.maxMessageSize()) {
             throw new MessageTooLargeException(size, settings.maxMessageSize());
         }

@@ -10,6 +10,9 @@ final class EventIds {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** An id as long as any channel id can be (13-character epoch, largest sequence), for size checks. */
+    static final String LONGEST = format(Long.toString(Long.MAX_VALUE, 36), Long.MAX_VALUE);
+
     private EventIds() {
     }
 
