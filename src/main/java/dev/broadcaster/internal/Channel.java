@@ -4,23 +4,34 @@ import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.PresenceRenderer;
 import dev.broadcaster.SseEvent;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * A named stream: its connections in connection order, its history and its presence renderer.
- * Publishing assigns the next event id, records the frame in the history and queues it to every
- * connection under one lock, so ids, history and every connection's stream share one order.
+ * Publishing assigns the next event id and records the frame in the history under one lock; the frame
+ * then goes to the connections that were members at that moment. For a small channel that happens on
+ * the publisher's thread; for a larger one, or while earlier work is still pending, the fan-out is
+ * queued and done in order on the executor, so the publisher never waits for it. Sends to one
+ * connection and closes go through the same queue, so every connection sees one order.
  * {@link DefaultChannelRegistry} owns the channel's life.
  */
 final class Channel {
 
     /** The name of the event sent instead of a replay that is no longer possible. */
     static final String RESYNC = "resync";
+
+    /** Up to this many members a fan-out with nothing pending is done on the publisher's thread. */
+    static final int INLINE_FANOUT = 32;
+
+    private static final System.Logger LOG = System.getLogger(Channel.class.getName());
+    private static final Connection[] NONE = new Connection[0];
 
     private final String name;
     private final String epoch = EventIds.newEpoch();
@@ -30,13 +41,18 @@ final class Channel {
     private final boolean explicit;
     private final int maxMessageSize;
     private final Runnable resyncSent;
+    private final Executor executor;
+    private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    private boolean fanningOut;
+    private Connection[] members = NONE; // the connections' values, copied on change: captured by each fan-out
     private volatile PresenceRenderer renderer;
     private boolean everJoined;
     private long emptySinceNanos;
 
     Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
-            Runnable resyncSent, PresenceUpdater.Factory presenceFactory) {
+            Runnable resyncSent, Executor executor, PresenceUpdater.Factory presenceFactory) {
         this.name = name;
+        this.executor = executor;
         this.maxMessageSize = maxMessageSize;
         this.resyncSent = resyncSent;
         this.renderer = renderer;
@@ -79,6 +95,7 @@ final class Channel {
         }
         boolean first = connections.values().stream().noneMatch(c -> c.user().equals(connection.user()));
         connections.put(connection.id(), connection);
+        members = connections.values().toArray(NONE);
         everJoined = true;
         emptySinceNanos = 0;
         return first;
@@ -96,6 +113,7 @@ final class Channel {
         if (connections.remove(connection.id()) == null) {
             return false;
         }
+        members = connections.values().toArray(NONE);
         if (connections.isEmpty()) {
             emptySinceNanos = System.nanoTime();
         }
@@ -140,7 +158,7 @@ final class Channel {
 
     /**
      * Publishes {@code event} with the channel's next id (replacing any id it had), records it and
-     * queues it to every connection not in {@code exclude}; returns how many it was queued to.
+     * queues it to every current connection not in {@code exclude}; returns how many it is addressed to.
      */
     synchronized int publish(SseEvent event, Set<String> exclude) {
         long sequence = history.lastSequence() + 1;
@@ -149,13 +167,69 @@ final class Channel {
             throw new MessageTooLargeException(frame.size(), maxMessageSize);
         }
         history.add(sequence, frame);
-        int sent = 0;
-        for (Connection connection : new ArrayList<>(connections.values())) {
-            if (!exclude.contains(connection.id()) && connection.deliver(frame)) {
-                sent++;
+        Connection[] targets = members;
+        int addressed = targets.length;
+        for (String id : exclude) {
+            if (connections.containsKey(id)) {
+                addressed--;
             }
         }
-        return sent;
+        inOrder(targets.length, () -> {
+            for (Connection connection : targets) {
+                if (exclude.isEmpty() || !exclude.contains(connection.id())) {
+                    connection.deliver(frame);
+                }
+            }
+        });
+        return addressed;
+    }
+
+    /** Queues {@code frame} to {@code connection} (a member) after everything published before; false if it is closing. */
+    synchronized boolean send(Connection connection, Frame frame) {
+        if (!connections.containsKey(connection.id())) {
+            return false;
+        }
+        if (!fanningOut) {
+            return connection.deliver(frame);
+        }
+        inOrder(1, () -> connection.deliver(frame));
+        return true;
+    }
+
+    /** Closes {@code closing} after everything published to them before has been queued. */
+    synchronized void close(List<Connection> closing) {
+        inOrder(closing.size(), () -> closing.forEach(Connection::close));
+    }
+
+    /** Runs {@code work} after the work queued before it: at once if nothing is pending and it is small. */
+    private void inOrder(int size, Runnable work) {
+        if (!fanningOut && size <= INLINE_FANOUT) {
+            work.run();
+            return;
+        }
+        pending.add(work);
+        if (!fanningOut) {
+            fanningOut = true;
+            executor.execute(this::fanOut);
+        }
+    }
+
+    private void fanOut() {
+        while (true) {
+            Runnable work;
+            synchronized (this) {
+                work = pending.poll();
+                if (work == null) {
+                    fanningOut = false;
+                    return;
+                }
+            }
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Fan-out on channel '" + name + "' failed", e);
+            }
+        }
     }
 
     /** Asks for the presence renderer to run (coalesced with any request still pending). */

@@ -1,7 +1,7 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.ConnectionInfo;
-import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -32,12 +32,14 @@ final class Connection {
 
     private final ConnectionInfo info;
     private final SseEventSink sink;
-    private final Sse sse;
+    private final boolean jerseySink;
     private final Executor executor;
+    private final Workers workers;
     private final Limits limits;
     private final Listener listener;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private long backlogBytes; // of live frames only
+    private int backlogEvents; // live events (not comments such as heartbeats): what queue-size bounds
     private int exemptAtHead; // frames queued by deliverAll before any live frame: not counted against the limits
     private boolean draining = true; // held until start(): nothing is written before the connection is registered
     private boolean closing;
@@ -48,11 +50,12 @@ final class Connection {
     private volatile boolean writeHasDeadline;
     private volatile long lastQueuedNanos = System.nanoTime();
 
-    Connection(ConnectionInfo info, SseEventSink sink, Sse sse, Executor executor, Limits limits, Listener listener) {
+    Connection(ConnectionInfo info, SseEventSink sink, Workers workers, Limits limits, Listener listener) {
         this.info = info;
         this.sink = sink;
-        this.sse = sse;
-        this.executor = executor;
+        this.jerseySink = JerseyFrame.isJerseySink(sink);
+        this.workers = workers;
+        this.executor = workers::execute;
         this.limits = limits;
         this.listener = listener;
     }
@@ -87,7 +90,7 @@ final class Connection {
             if (closing) {
                 return false;
             }
-            if (backlog.size() - exemptAtHead >= limits.maxEvents() || backlogBytes + frame.size() > limits.maxBytes()) {
+            if ((frame.event() != null && backlogEvents >= limits.maxEvents()) || backlogBytes + frame.size() > limits.maxBytes()) {
                 evictLocked();
             } else {
                 enqueueLocked(frame);
@@ -148,6 +151,9 @@ final class Connection {
         backlog.add(item);
         if (item instanceof Frame frame) {
             backlogBytes += frame.size();
+            if (frame.event() != null) {
+                backlogEvents++;
+            }
         }
         lastQueuedNanos = System.nanoTime();
         if (!draining) {
@@ -161,6 +167,7 @@ final class Connection {
         closing = true;
         backlog.clear();
         backlogBytes = 0;
+        backlogEvents = 0;
         exemptAtHead = 0;
         if (writeStartedNanos == 0) {
             backlog.add(limits.evictionHint());
@@ -189,6 +196,9 @@ final class Connection {
                     exemptAtHead--;
                 } else if (item instanceof Frame frame) {
                     backlogBytes -= frame.size();
+                    if (frame.event() != null) {
+                        backlogEvents--;
+                    }
                 }
             }
             if (item == CLOSE) {
@@ -203,7 +213,8 @@ final class Connection {
                 }
                 writeHasDeadline = deadline;
                 writeStartedNanos = System.nanoTime();
-                written = toFuture(sink.send(((Frame) item).outbound(sse)));
+                OutboundSseEvent event = jerseySink ? ((Frame) item).forJersey() : (Frame) item;
+                written = toFuture(workers.callContainer(() -> sink.send(event)));
             } catch (RuntimeException e) {
                 writeStartedNanos = 0;
                 lost();
@@ -260,7 +271,10 @@ final class Connection {
 
     private void closeSink() {
         try {
-            sink.close();
+            workers.callContainer(() -> {
+                sink.close();
+                return null;
+            });
         } catch (RuntimeException e) {
             // already closed by the client or the container
         }

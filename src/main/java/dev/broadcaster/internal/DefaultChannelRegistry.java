@@ -83,13 +83,15 @@ public class DefaultChannelRegistry implements ChannelRegistry {
                 SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()));
         // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
         Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
-                ch -> new PresenceUpdater(ch, workers::execute, () -> { }, () -> { }));
+                workers::execute, ch -> new PresenceUpdater(ch, workers::execute, () -> { }, () -> { }));
         adminFeed = new AdminFeed(adminChannel, () -> AdminSnapshot.json(stats(), listedChannels()), workers::execute,
                 workers.scheduler(), ADMIN_SNAPSHOT_INTERVAL, (int) Math.min(Integer.MAX_VALUE, settings.queueBytes()));
         long beat = settings.heartbeatInterval().toMillis();
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
         long watch = Math.max(5, settings.sendTimeout().toMillis() / 2);
         timers.add(workers.scheduler().scheduleAtFixedRate(this::watchWrites, watch, watch, TimeUnit.MILLISECONDS));
+        timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads, Workers.STUCK_AFTER.toMillis(),
+                Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
         running = true;
         LOG.log(System.Logger.Level.INFO, () -> String.format("Broadcaster started: path %s, heartbeat %d ms,"
                 + " queue %d events / %d bytes, send timeout %d ms, history %d, linger %d ms, max message %d bytes,"
@@ -178,7 +180,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         String user = admission.admit(channel, security);
         ConnectOptions opts = options == null ? ConnectOptions.defaults() : options;
         ConnectionInfo info = new ConnectionInfo(newConnectionId(), channel, user, Instant.now());
-        Connection connection = new Connection(info, sink, sse, workers::execute, limits, this::gone);
+        Connection connection = new Connection(info, sink, workers, limits, this::gone);
         connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
         connections.put(info.id(), connection);
         boolean[] firstOfUser = new boolean[1];
@@ -210,7 +212,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         }
         ConnectionInfo info = new ConnectionInfo(newConnectionId(), AdminFeed.CHANNEL, principal.getName(),
                 Instant.now());
-        Connection connection = new Connection(info, sink, sse, workers::execute, limits, this::adminGone);
+        Connection connection = new Connection(info, sink, workers, limits, this::adminGone);
         connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
         adminFeed.join(connection);
         connection.start();
@@ -275,7 +277,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             throw new MessageTooLargeException(frame.size(), settings.maxMessageSize());
         }
         Connection connection = connections.get(connectionId);
-        boolean sent = connection != null && connection.deliver(frame);
+        Channel channel = connection == null ? null : channels.get(connection.info().channel());
+        boolean sent = channel != null && channel.send(connection, frame);
         if (sent) {
             framesQueued.increment();
             adminFeed.changed();
@@ -313,10 +316,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         List<Connection> closed = removed.connections();
         LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + channel + "' removed: killed, " + closed.size()
                 + " connections closed");
-        for (Connection connection : closed) {
-            connections.remove(connection.id());
-            connection.close();
-        }
+        closed.forEach(connection -> connections.remove(connection.id()));
+        removed.close(closed);
         closed.stream().map(Connection::user).distinct().forEach(user -> left.fire(new UserLeft(channel, user)));
         adminFeed.changed();
         return closed.size();
@@ -331,7 +332,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         }
         List<Connection> matching = target.connections().stream().filter(c -> c.user().equals(user)).toList();
         matching.forEach(this::remove);
-        matching.forEach(Connection::close);
+        target.close(matching);
         return matching.size();
     }
 
@@ -439,7 +440,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
         LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' created");
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
-                resyncs::increment, ch -> new PresenceUpdater(ch, workers::execute, presenceRenders::increment,
+                resyncs::increment, workers::execute, ch -> new PresenceUpdater(ch, workers::execute, presenceRenders::increment,
                 adminFeed::changed));
     }
 

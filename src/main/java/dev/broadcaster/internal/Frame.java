@@ -1,19 +1,24 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.SseEvent;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Type;
 
 /**
- * One encoded SSE frame (an event or a comment), shared by every connection it is sent to.
- * Built only by {@link SseEncoder}; its JAX-RS form is created once and reused.
+ * One encoded SSE frame (an event or a comment), shared by every connection it is sent to. Built
+ * only by {@link SseEncoder}. It is its own JAX-RS event: a container writes it from the
+ * {@link OutboundSseEvent} getters, which yield the same bytes. On Jersey, {@link #forJersey()} is
+ * sent instead, which {@link FrameWriter} writes as the pre-encoded bytes.
  */
-final class Frame {
+final class Frame implements OutboundSseEvent {
 
     private final SseEvent event;
     private final String comment;
     private final byte[] wireBytes;
-    private volatile OutboundSseEvent outbound;
+    private volatile JerseyFrame forJersey;
 
     Frame(SseEvent event, String comment, byte[] wireBytes) {
         this.event = event;
@@ -25,27 +30,73 @@ final class Frame {
         return event;
     }
 
-    String comment() {
-        return comment;
-    }
-
-
     /** The bytes an EventSource reads for this frame, ending with the blank line. */
     byte[] wireBytes() {
         return wireBytes.clone();
+    }
+
+    /** The same frame for Jersey's sink, created once and shared by every connection. */
+    JerseyFrame forJersey() {
+        JerseyFrame view = forJersey;
+        if (view == null) {
+            view = new JerseyFrame(this);
+            forJersey = view;
+        }
+        return view;
+    }
+
+    /** Writes the frame's bytes but its final LF: Jersey's sink writes that itself after every event. */
+    void writeUnterminatedTo(OutputStream out) throws IOException {
+        out.write(wireBytes, 0, wireBytes.length - 1);
     }
 
     int size() {
         return wireBytes.length;
     }
 
-    /** The JAX-RS event for this frame, created on first use with {@code sse}. */
-    OutboundSseEvent outbound(Sse sse) {
-        OutboundSseEvent result = outbound;
-        if (result == null) {
-            result = SseEncoder.toOutbound(this, sse);
-            outbound = result;
-        }
-        return result;
+    @Override
+    public String getName() {
+        return event == null ? null : event.name();
+    }
+
+    @Override
+    public String getId() {
+        return event == null ? null : event.id();
+    }
+
+    @Override
+    public String getComment() {
+        return comment;
+    }
+
+    @Override
+    public long getReconnectDelay() {
+        return event == null || event.retry() == null ? RECONNECT_NOT_SET : event.retry().toMillis();
+    }
+
+    @Override
+    public boolean isReconnectDelaySet() {
+        return getReconnectDelay() != RECONNECT_NOT_SET;
+    }
+
+    @Override
+    public Class<?> getType() {
+        return event == null ? null : String.class;
+    }
+
+    @Override
+    public Type getGenericType() {
+        return getType();
+    }
+
+    @Override
+    public MediaType getMediaType() {
+        return MediaType.TEXT_PLAIN_TYPE;
+    }
+
+    /** The data as one string, lines joined by LF (no CR: the container splits it again on LF). */
+    @Override
+    public Object getData() {
+        return event == null ? null : event.data();
     }
 }

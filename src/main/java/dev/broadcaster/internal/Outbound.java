@@ -10,8 +10,8 @@ public final class Outbound {
     private Outbound() {
     }
 
-    /** The JAX-RS event for {@code event}. */
+    /** The JAX-RS event for {@code event}; {@code sse} is not needed, the frame is its own event. */
     public static OutboundSseEvent of(SseEvent event, Sse sse) {
-        return SseEncoder.toOutbound(SseEncoder.encode(event), sse);
+        return SseEncoder.encode(event);
     }
 }

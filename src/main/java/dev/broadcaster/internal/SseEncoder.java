@@ -1,9 +1,6 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.SseEvent;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -55,28 +52,5 @@ final class SseEncoder {
      */
     static Frame closingHint(String reason, long retryMillis) {
         return encode(new SseEvent(CLOSING, null, Duration.ofMillis(retryMillis), reason));
-    }
-
-    /**
-     * The JAX-RS form of a frame. The container writes {@code event}, {@code id}, {@code retry} as given
-     * and prefixes {@code data: } after every LF of the data, which yields the bytes of
-     * {@link Frame#wireBytes()} because the data holds no CR.
-     */
-    static OutboundSseEvent toOutbound(Frame frame, Sse sse) {
-        OutboundSseEvent.Builder builder = sse.newEventBuilder();
-        SseEvent event = frame.event();
-        if (event == null) {
-            return builder.comment(frame.comment()).build();
-        }
-        if (event.name() != null) {
-            builder.name(event.name());
-        }
-        if (event.id() != null) {
-            builder.id(event.id());
-        }
-        if (event.retry() != null) {
-            builder.reconnectDelay(event.retry().toMillis());
-        }
-        return builder.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, event.data()).build();
     }
 }

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +29,15 @@ final class Workers implements AutoCloseable {
     /** How long stopping waits for final frames to be written: never for the streams themselves. */
     private static final Duration FINAL_WRITES = Duration.ofMillis(500);
 
+    /** At most this many threads are added to the library's own pool for calls stuck in the container. */
+    static final int MAX_EXTRA_THREADS = 256;
+
+    /** A container call that has not returned after this long counts as stuck (a write to a client not reading). */
+    static final Duration STUCK_AFTER = Duration.ofMillis(20);
+
     private final ExecutorService executor;
+    private final int baseThreads;
+    private final ConcurrentHashMap<Thread, Long> containerCalls = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final boolean owned;
     private final AtomicBoolean gone = new AtomicBoolean();
@@ -33,6 +45,7 @@ final class Workers implements AutoCloseable {
 
     private Workers(ExecutorService executor, ScheduledExecutorService scheduler, boolean owned) {
         this.executor = executor;
+        this.baseThreads = executor instanceof ThreadPoolExecutor pool ? pool.getCorePoolSize() : 0;
         this.scheduler = scheduler;
         this.owned = owned;
     }
@@ -45,8 +58,52 @@ final class Workers implements AutoCloseable {
             return new Workers(managed, managedScheduler, false);
         }
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-        return new Workers(Executors.newFixedThreadPool(threads, daemon("broadcaster-worker")),
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("broadcaster-worker"));
+        pool.allowCoreThreadTimeOut(false);
+        return new Workers(pool,
                 Executors.newSingleThreadScheduledExecutor(daemon("broadcaster-timer")), true);
+    }
+
+    /**
+     * Runs {@code call} into the container (a write or close of an SSE stream), which may block for as
+     * long as the client does not read when the container bounds what it buffers.
+     */
+    <T> T callContainer(Supplier<T> call) {
+        Thread thread = Thread.currentThread();
+        containerCalls.put(thread, System.nanoTime());
+        try {
+            return call.get();
+        } finally {
+            containerCalls.remove(thread);
+        }
+    }
+
+    /**
+     * Sizes the library's own pool so that threads stuck in a container call for longer than
+     * {@link #STUCK_AFTER} do not take work from the others: one thread more per stuck call, up to
+     * {@link #MAX_EXTRA_THREADS}. A managed executor is sized by the server.
+     */
+    void replaceStuckThreads() {
+        if (!(executor instanceof ThreadPoolExecutor pool)) {
+            return;
+        }
+        long now = System.nanoTime();
+        long stuckAfterNanos = STUCK_AFTER.toNanos();
+        int stuck = 0;
+        for (long started : containerCalls.values()) {
+            if (now - started > stuckAfterNanos) {
+                stuck++;
+            }
+        }
+        int size = baseThreads + Math.min(stuck, MAX_EXTRA_THREADS);
+        if (size > pool.getMaximumPoolSize()) {
+            pool.setMaximumPoolSize(size);
+            pool.setCorePoolSize(size);
+        } else if (size < pool.getCorePoolSize()) {
+            pool.setCorePoolSize(size);
+            pool.setMaximumPoolSize(size);
+        }
     }
 
     ExecutorService executor() {

@@ -2,10 +2,12 @@ package dev.broadcaster.support;
 
 import dev.broadcaster.internal.BroadcasterEndpoints;
 import dev.broadcaster.internal.EndpointRouting;
+import dev.broadcaster.internal.FrameWriter;
 import dev.broadcaster.internal.SseResponseHeaders;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.HashMap;
@@ -32,6 +34,9 @@ public final class TestServer implements AutoCloseable {
         System.setProperty("ObjectStoreEnvironmentBean.objectStoreDir", "target/narayana");
     }
 
+    /** Bytes a connection may have queued in Grizzly before a write blocks. */
+    static final int MAX_PENDING_WRITE_BYTES = 16 * 1024;
+
     private final WeldContainer container;
     private final HttpServer http;
     private final Config config;
@@ -57,11 +62,24 @@ public final class TestServer implements AutoCloseable {
                 .register(BroadcasterEndpoints.class)
                 .register(EndpointRouting.class)
                 .register(SseResponseHeaders.class)
+                .register(FrameWriter.class)
                 .register(BasicAuthFilter.class);
         for (Class<?> resource : resources) {
             app.register(resource);
         }
-        http = GrizzlyHttpServerFactory.createHttpServer(base, app);
+        http = GrizzlyHttpServerFactory.createHttpServer(base, app, false);
+        // as an application server does: a write to a client that stopped reading blocks once this much is
+        // pending, instead of Grizzly queueing without limit (its default here), so backpressure reaches Jersey
+        try {
+            http.start();
+            http.getListeners().forEach(listener -> {
+                listener.getTransport().getAsyncQueueIO().getWriter().setMaxPendingBytesPerConnection(MAX_PENDING_WRITE_BYTES);
+            });
+        } catch (IOException e) {
+            container.close();
+            ConfigProviderResolver.instance().releaseConfig(config);
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts a server with default configuration. */

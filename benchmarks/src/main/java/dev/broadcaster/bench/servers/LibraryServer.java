@@ -1,0 +1,57 @@
+package dev.broadcaster.bench.servers;
+
+import dev.broadcaster.internal.BroadcasterConfig;
+import dev.broadcaster.internal.BroadcasterEndpoints;
+import dev.broadcaster.internal.EndpointRouting;
+import dev.broadcaster.internal.FrameWriter;
+import dev.broadcaster.internal.SseResponseHeaders;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.Map;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+
+/**
+ * Benchmark target "library": Weld SE + Jersey on Grizzly + SmallRye Config + the library's built-in
+ * endpoints under {@code /bench}, anonymous, so {@code GET /bench/channels/{ch}} is the library's own
+ * subscribe endpoint (its stream starts with {@code : connected <id>} once registered), plus
+ * {@link PublishResource} at {@code POST /publish/{ch}}.
+ *
+ * <p>Usage: {@code java <jvm flags> -cp ... dev.broadcaster.bench.servers.LibraryServer --port P}; prints
+ * {@code READY http://127.0.0.1:P/}; stops on SIGTERM. {@code broadcaster.path} and
+ * {@code broadcaster.allow-anonymous} are fixed; every other {@code broadcaster.*} key is read from
+ * system properties ({@code -Dbroadcaster.queue-size=1000}) or the environment
+ * ({@code BROADCASTER_QUEUE_SIZE=1000}), else the library's default applies. There is no JTA
+ * transaction manager, so {@code Event.fire} delivers at once.
+ */
+public final class LibraryServer {
+
+    private LibraryServer() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int port = ServerLauncher.port(args, LibraryServer.class.getName());
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDefaultSources()
+                .withSources(new PropertiesConfigSource(Map.of(
+                        BroadcasterConfig.PATH, "/bench",
+                        BroadcasterConfig.ALLOW_ANONYMOUS, "true"), "benchmark-fixed", 1000))
+                .build();
+        ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
+        Weld weld = new Weld()
+                .property(Weld.SHUTDOWN_HOOK_SYSTEM_PROPERTY, false) // stopped by our hook, before Grizzly
+                .addBeanClasses(PublishResource.class);
+        WeldContainer container = weld.initialize();
+        ResourceConfig app = new ResourceConfig()
+                .register(BroadcasterEndpoints.class)
+                .register(EndpointRouting.class)
+                .register(SseResponseHeaders.class)
+                .register(FrameWriter.class)
+                .register(PublishResource.class);
+        ServerLauncher.serve(ServerLauncher.base(port), app, container::shutdown);
+        ServerLauncher.awaitTermination();
+    }
+}
