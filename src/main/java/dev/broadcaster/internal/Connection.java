@@ -35,6 +35,7 @@ final class Connection {
     private final boolean jerseySink;
     private final Executor executor;
     private final Workers workers;
+    private final Runnable drainTask = this::drain;
     private final Limits limits;
     private final Listener listener;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
@@ -78,7 +79,7 @@ final class Connection {
 
     /** Starts writing the frames queued so far and any later ones. */
     void start() {
-        executor.execute(this::drain);
+        executor.execute(drainTask);
     }
 
     /**
@@ -158,7 +159,7 @@ final class Connection {
         lastQueuedNanos = System.nanoTime();
         if (!draining) {
             draining = true;
-            executor.execute(this::drain);
+            executor.execute(drainTask);
         }
     }
 
@@ -174,7 +175,7 @@ final class Connection {
             backlog.add(CLOSE);
             if (!draining) {
                 draining = true;
-                executor.execute(this::drain);
+                executor.execute(drainTask);
             }
         } else {
             executor.execute(this::closeSink);
@@ -214,7 +215,7 @@ final class Connection {
                 writeHasDeadline = deadline;
                 writeStartedNanos = System.nanoTime();
                 OutboundSseEvent event = jerseySink ? ((Frame) item).forJersey() : (Frame) item;
-                written = toFuture(workers.callContainer(() -> sink.send(event)));
+                written = toFuture(workers.send(sink, event));
             } catch (RuntimeException e) {
                 writeStartedNanos = 0;
                 lost();
@@ -226,7 +227,7 @@ final class Connection {
                     if (failure != null) {
                         lost();
                     } else {
-                        executor.execute(this::drain);
+                        executor.execute(drainTask);
                     }
                 });
                 return;
@@ -271,10 +272,7 @@ final class Connection {
 
     private void closeSink() {
         try {
-            workers.callContainer(() -> {
-                sink.close();
-                return null;
-            });
+            workers.close(sink);
         } catch (RuntimeException e) {
             // already closed by the client or the container
         }

@@ -1,17 +1,20 @@
 package dev.broadcaster.internal;
 
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.function.Supplier;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -37,7 +40,8 @@ final class Workers implements AutoCloseable {
 
     private final ExecutorService executor;
     private final int baseThreads;
-    private final ConcurrentHashMap<Thread, Long> containerCalls = new ConcurrentHashMap<>();
+    private final Queue<CallClock> clocks = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<CallClock> clock = ThreadLocal.withInitial(this::newClock);
     private final ScheduledExecutorService scheduler;
     private final boolean owned;
     private final AtomicBoolean gone = new AtomicBoolean();
@@ -66,16 +70,27 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Runs {@code call} into the container (a write or close of an SSE stream), which may block for as
-     * long as the client does not read when the container bounds what it buffers.
+     * Sends {@code event} to {@code sink}: a call into the container, which may block for as long as the
+     * client does not read when the container bounds what it buffers.
      */
-    <T> T callContainer(Supplier<T> call) {
-        Thread thread = Thread.currentThread();
-        containerCalls.put(thread, System.nanoTime());
+    CompletionStage<?> send(SseEventSink sink, OutboundSseEvent event) {
+        CallClock started = clock.get();
+        started.nanos = System.nanoTime();
         try {
-            return call.get();
+            return sink.send(event);
         } finally {
-            containerCalls.remove(thread);
+            started.nanos = 0;
+        }
+    }
+
+    /** Closes {@code sink}: a call into the container that may block as {@link #send} may. */
+    void close(SseEventSink sink) {
+        CallClock started = clock.get();
+        started.nanos = System.nanoTime();
+        try {
+            sink.close();
+        } finally {
+            started.nanos = 0;
         }
     }
 
@@ -91,9 +106,12 @@ final class Workers implements AutoCloseable {
         long now = System.nanoTime();
         long stuckAfterNanos = STUCK_AFTER.toNanos();
         int stuck = 0;
-        for (long started : containerCalls.values()) {
-            if (now - started > stuckAfterNanos) {
+        for (CallClock started : clocks) {
+            long nanos = started.nanos;
+            if (nanos != 0 && now - nanos > stuckAfterNanos) {
                 stuck++;
+            } else if (!started.thread.isAlive()) {
+                clocks.remove(started);
             }
         }
         int size = baseThreads + Math.min(stuck, MAX_EXTRA_THREADS);
@@ -170,6 +188,22 @@ final class Workers implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             executor.shutdownNow();
+        }
+    }
+
+    private CallClock newClock() {
+        CallClock created = new CallClock(Thread.currentThread());
+        clocks.add(created);
+        return created;
+    }
+
+    /** When the current container call of one thread started (0: none), read by {@link #replaceStuckThreads}. */
+    private static final class CallClock {
+        final Thread thread;
+        volatile long nanos;
+
+        CallClock(Thread thread) {
+            this.thread = thread;
         }
     }
 

@@ -54,13 +54,14 @@ final class ServerLauncher {
      */
     static HttpServer serve(URI base, ResourceConfig app, Runnable stopApplication) {
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(base, app, false);
+        http.getListeners().forEach(listener -> {
+            listener.getTransport().getAsyncQueueIO().getWriter().setMaxPendingBytesPerConnection(MAX_PENDING_WRITE_BYTES);
+        });
         try {
             http.start();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        http.getListeners().forEach(listener -> listener.getTransport().getAsyncQueueIO().getWriter()
-                .setMaxPendingBytesPerConnection(MAX_PENDING_WRITE_BYTES));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(http, stopApplication), "bench-shutdown"));
         System.out.println("READY " + base);
         System.out.flush();
