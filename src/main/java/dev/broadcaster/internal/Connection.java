@@ -33,6 +33,7 @@ final class Connection {
     private final ConnectionInfo info;
     private final SseEventSink sink;
     private final boolean jerseySink;
+    private final boolean resteasySink;
     private final Executor executor;
     private final Workers workers;
     private final Runnable drainTask = this::drain;
@@ -55,6 +56,7 @@ final class Connection {
         this.info = info;
         this.sink = sink;
         this.jerseySink = JerseyFrame.isJerseySink(sink);
+        this.resteasySink = ResteasyFrame.isResteasySink(sink);
         this.workers = workers;
         this.executor = workers::execute;
         this.limits = limits;
@@ -214,7 +216,8 @@ final class Connection {
                 }
                 writeHasDeadline = deadline;
                 writeStartedNanos = System.nanoTime();
-                OutboundSseEvent event = jerseySink ? ((Frame) item).forJersey() : (Frame) item;
+                Frame frame = (Frame) item;
+                OutboundSseEvent event = jerseySink ? frame.forJersey() : resteasySink ? frame.forResteasy() : frame;
                 written = toFuture(workers.send(sink, event));
             } catch (RuntimeException e) {
                 writeStartedNanos = 0;

@@ -10,8 +10,9 @@ import java.lang.reflect.Type;
 /**
  * One encoded SSE frame (an event or a comment), shared by every connection it is sent to. Built
  * only by {@link SseEncoder}. It is its own JAX-RS event: a container writes it from the
- * {@link OutboundSseEvent} getters, which yield the same bytes. On Jersey, {@link #forJersey()} is
- * sent instead, which {@link FrameWriter} writes as the pre-encoded bytes.
+ * {@link OutboundSseEvent} getters, which yield the same bytes. On Jersey and RESTEasy a view is sent
+ * instead ({@link #forJersey()}, {@link #forResteasy()}) that has the container write the pre-encoded
+ * bytes rather than serialise the event again for every connection.
  */
 final class Frame implements OutboundSseEvent {
 
@@ -19,6 +20,7 @@ final class Frame implements OutboundSseEvent {
     private final String comment;
     private final byte[] wireBytes;
     private volatile JerseyFrame forJersey;
+    private volatile OutboundSseEvent forResteasy;
 
     Frame(SseEvent event, String comment, byte[] wireBytes) {
         this.event = event;
@@ -43,6 +45,21 @@ final class Frame implements OutboundSseEvent {
             forJersey = view;
         }
         return view;
+    }
+
+    /** The same frame for RESTEasy's sink ({@link ResteasyFrame}), created once and shared. */
+    OutboundSseEvent forResteasy() {
+        OutboundSseEvent view = forResteasy;
+        if (view == null) {
+            view = ResteasyFrame.of(this);
+            forResteasy = view;
+        }
+        return view;
+    }
+
+    /** The frame's bytes themselves, for the container views of this package: never to be modified. */
+    byte[] wireBytesUnsafe() {
+        return wireBytes;
     }
 
     /** Writes the frame's bytes but its final LF: Jersey's sink writes that itself after every event. */

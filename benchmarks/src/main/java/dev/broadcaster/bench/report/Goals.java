@@ -15,7 +15,8 @@ import java.util.Optional;
  * vs {@code liberty-naive} when present).
  *
  * <ol>
- *   <li>Correctness: missing == 0 and duplicates == 0 in every run of every target except {@code nio}.</li>
+ *   <li>Correctness: missing == 0 and duplicates == 0 in every run of the library's targets ({@code library},
+ *   {@code liberty-library}); the baselines' failed runs are listed as a finding, not a failure.</li>
  *   <li>CPU per delivery in mode max, at every connection count >= 1000: library <= 0.5 x naive.</li>
  *   <li>Publishing never waits: library publishServerP99Us < 1000 at every point; and at the largest connection
  *       count in mode rate (10 events/s, else the lowest rate), no event missing and
@@ -64,6 +65,11 @@ final class Goals {
             }
         }
 
+        /** A line that is neither a pass nor a failure (e.g. what a baseline did). */
+        void note(String line) {
+            lines.add(line);
+        }
+
         void missing(String line) {
             unmeasured++;
             lines.add(line + ": not measured");
@@ -87,7 +93,7 @@ final class Goals {
         md.add("");
         md.add("Checked automatically: goal 1 on every run, the others on the medians.");
         md.add("");
-        write(md, "1. Correctness: no missing and no duplicate event in any run of any target except `nio`",
+        write(md, "1. Correctness: no missing and no duplicate event in any run of the library (`library`, `liberty-library`)",
                 correctness());
         for (String[] pair : new String[][] {{"library", "naive"}, {"liberty-library", "liberty-naive"}}) {
             String a = pair[0];
@@ -126,7 +132,7 @@ final class Goals {
         int checked = 0;
         for (Map<String, Object> run : results.runs()) {
             String target = String.valueOf(run.get("target"));
-            if (target.equals("nio")) {
+            if (!target.endsWith("library")) {
                 continue;
             }
             checked++;
@@ -139,9 +145,19 @@ final class Goals {
             }
         }
         if (checked == 0) {
-            o.missing("no run of a target other than `nio`");
+            o.missing("no run of the library");
         } else if (!o.failed) {
             o.pass(checked + " runs checked, none missed or duplicated an event");
+        }
+        for (Map<String, Object> run : results.runs()) {
+            String target = String.valueOf(run.get("target"));
+            if (!target.endsWith("library") && Boolean.FALSE.equals(run.get("ok")) && !target.equals("nio")) {
+                Object error = run.get("error");
+                o.note("baseline `" + target + "` " + Fmt.num(Results.number(run, "connections")) + " connections, "
+                        + describe(run) + ", run " + Fmt.num(Results.number(run, "run")) + ": "
+                        + (error != null ? "did not complete: " + error : "missing " + Fmt.num(Results.number(run,
+                        "missing")) + ", duplicates " + Fmt.num(Results.number(run, "duplicates"))));
+            }
         }
         return o;
     }

@@ -1,0 +1,94 @@
+package dev.broadcaster.internal;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A {@link Frame} as sent to RESTEasy's event sink (Open Liberty, WildFly). RESTEasy serialises every
+ * event again for every connection, writing its data byte by byte, and consults no application writer
+ * for the event. It does write the {@code event} (or {@code id}) field's value as it is, followed by a
+ * LF and the blank line: so this view gives as that value the rest of the frame's pre-encoded text,
+ * which RESTEasy then writes in one piece. The text is the encoder's validated output, never anything
+ * a client or publisher wrote unchecked. Frames with neither a name nor an id are sent as themselves.
+ */
+final class ResteasyFrame implements OutboundSseEvent {
+
+    private static final String NAME_LEAD = "event: ";
+    private static final String ID_LEAD = "id: ";
+
+    private final String name;
+    private final String id;
+
+    private ResteasyFrame(String name, String id) {
+        this.name = name;
+        this.id = id;
+    }
+
+    /** The view of {@code frame}, or {@code frame} itself if it has neither a name nor an id. */
+    static OutboundSseEvent of(Frame frame) {
+        if (frame.event() == null) {
+            return frame;
+        }
+        String text = new String(frame.wireBytesUnsafe(), 0, frame.size() - 2, StandardCharsets.UTF_8);
+        if (text.startsWith(NAME_LEAD)) {
+            return new ResteasyFrame(text.substring(NAME_LEAD.length()), null);
+        }
+        if (text.startsWith(ID_LEAD)) {
+            return new ResteasyFrame(null, text.substring(ID_LEAD.length()));
+        }
+        return frame;
+    }
+
+    /** True if {@code sink} is RESTEasy's. */
+    static boolean isResteasySink(Object sink) {
+        return sink.getClass().getName().startsWith("org.jboss.resteasy.");
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public String getComment() {
+        return null;
+    }
+
+    @Override
+    public long getReconnectDelay() {
+        return RECONNECT_NOT_SET;
+    }
+
+    @Override
+    public boolean isReconnectDelaySet() {
+        return false;
+    }
+
+    /** Not null, or RESTEasy would write no field at all; there is no data to write with it. */
+    @Override
+    public Class<?> getType() {
+        return String.class;
+    }
+
+    @Override
+    public Type getGenericType() {
+        return String.class;
+    }
+
+    @Override
+    public MediaType getMediaType() {
+        return MediaType.TEXT_PLAIN_TYPE;
+    }
+
+    @Override
+    public Object getData() {
+        return null;
+    }
+}
