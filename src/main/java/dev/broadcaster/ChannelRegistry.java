@@ -55,8 +55,9 @@ public interface ChannelRegistry {
     void create(String channel, PresenceRenderer presence);
 
     /**
-     * Sends {@code message} to every connection of {@code channel}; returns how many it was queued to.
-     * The event gets the channel's next id ({@code <epoch>-<sequence>}, replacing any id it had) and is
+     * Sends {@code message} to every connection of {@code channel}; returns how many connections it is
+     * addressed to. It never waits for the connections: a large channel's fan-out is done in order on the
+     * library's executor after this returns. The event gets the channel's next id ({@code <epoch>-<sequence>}, replacing any id it had) and is
      * kept in the channel's history for clients that reconnect with {@code Last-Event-ID}.
      *
      * @throws MessageTooLargeException if the encoded event exceeds {@code broadcaster.max-message-size}

@@ -168,15 +168,16 @@ final class Channel {
         }
         history.add(sequence, frame);
         Connection[] targets = members;
+        Set<String> excluded = exclude.isEmpty() ? Set.of() : Set.copyOf(exclude); // the caller's set may change
         int addressed = targets.length;
-        for (String id : exclude) {
+        for (String id : excluded) {
             if (connections.containsKey(id)) {
                 addressed--;
             }
         }
         inOrder(targets.length, () -> {
             for (Connection connection : targets) {
-                if (exclude.isEmpty() || !exclude.contains(connection.id())) {
+                if (excluded.isEmpty() || !excluded.contains(connection.id())) {
                     connection.deliver(frame);
                 }
             }

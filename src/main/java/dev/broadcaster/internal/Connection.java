@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * One SSE stream. Frames are queued and written in order, one write at a time, on the library's
@@ -32,8 +33,7 @@ final class Connection {
 
     private final ConnectionInfo info;
     private final SseEventSink sink;
-    private final boolean jerseySink;
-    private final boolean resteasySink;
+    private final Function<Frame, OutboundSseEvent> containerView; // what this sink's container writes fastest
     private final Executor executor;
     private final Workers workers;
     private final Runnable drainTask = this::drain;
@@ -55,8 +55,8 @@ final class Connection {
     Connection(ConnectionInfo info, SseEventSink sink, Workers workers, Limits limits, Listener listener) {
         this.info = info;
         this.sink = sink;
-        this.jerseySink = JerseyFrame.isJerseySink(sink);
-        this.resteasySink = ResteasyFrame.isResteasySink(sink);
+        this.containerView = JerseyFrame.isJerseySink(sink) ? Frame::forJersey
+                : ResteasyFrame.isResteasySink(sink) ? Frame::forResteasy : frame -> frame;
         this.workers = workers;
         this.executor = workers::execute;
         this.limits = limits;
@@ -216,9 +216,7 @@ final class Connection {
                 }
                 writeHasDeadline = deadline;
                 writeStartedNanos = System.nanoTime();
-                Frame frame = (Frame) item;
-                OutboundSseEvent event = jerseySink ? frame.forJersey() : resteasySink ? frame.forResteasy() : frame;
-                written = toFuture(workers.send(sink, event));
+                written = toFuture(workers.send(sink, containerView.apply((Frame) item)));
             } catch (RuntimeException e) {
                 writeStartedNanos = 0;
                 lost();

@@ -76,7 +76,9 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
         require(target != null, "--target is required");
         require(subscribe != null && "http".equals(subscribe.getScheme()), "--subscribe-url must be an http URL");
         require(publish != null && "http".equals(publish.getScheme()), "--publish-url must be an http URL");
-        require(connections > 0, "--connections must be > 0");
+        require(isLoopback(subscribe) && isLoopback(publish), "the load generator only targets loopback addresses");
+        require(connections > 0 && connections <= MAX_CONNECTIONS, "--connections must be in 1.." + MAX_CONNECTIONS);
+        require(duration <= MAX_DURATION_SECONDS, "--duration must be at most " + MAX_DURATION_SECONDS + " s");
         require("max".equals(mode) || "rate".equals(mode), "--mode must be max or rate");
         require(!"rate".equals(mode) || rate > 0, "--rate must be > 0 in mode rate");
         require(duration > 0, "--duration must be > 0");
@@ -86,6 +88,20 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
         require(out != null, "--out is required");
         return new LoadOptions(target, subscribe, publish, pid, connections, mode, rate, duration, payload, stalled,
                 window, run, out);
+    }
+
+    /** At most this many connections: the generator is for a benchmark on one machine. */
+    static final int MAX_CONNECTIONS = 20_000;
+
+    /** At most this long a publishing phase. */
+    static final double MAX_DURATION_SECONDS = 600;
+
+    private static boolean isLoopback(URI uri) {
+        try {
+            return uri.getHost() != null && java.net.InetAddress.getByName(uri.getHost()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void require(boolean condition, String message) {
