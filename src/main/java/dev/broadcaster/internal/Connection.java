@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -34,7 +33,6 @@ final class Connection {
     private final ConnectionInfo info;
     private final SseEventSink sink;
     private final Function<Frame, OutboundSseEvent> containerView; // what this sink's container writes fastest
-    private final Executor executor;
     private final Workers workers;
     private final Runnable drainTask = this::drain;
     private final Limits limits;
@@ -58,7 +56,6 @@ final class Connection {
         this.containerView = JerseyFrame.isJerseySink(sink) ? Frame::forJersey
                 : ResteasyFrame.isResteasySink(sink) ? Frame::forResteasy : frame -> frame;
         this.workers = workers;
-        this.executor = workers::execute;
         this.limits = limits;
         this.listener = listener;
     }
@@ -81,7 +78,7 @@ final class Connection {
 
     /** Starts writing the frames queued so far and any later ones. */
     void start() {
-        executor.execute(drainTask);
+        workers.execute(drainTask);
     }
 
     /**
@@ -161,7 +158,7 @@ final class Connection {
         lastQueuedNanos = System.nanoTime();
         if (!draining) {
             draining = true;
-            executor.execute(drainTask);
+            workers.execute(drainTask);
         }
     }
 
@@ -177,10 +174,10 @@ final class Connection {
             backlog.add(CLOSE);
             if (!draining) {
                 draining = true;
-                executor.execute(drainTask);
+                workers.execute(drainTask);
             }
         } else {
-            executor.execute(this::closeSink);
+            workers.execute(this::closeSink);
         }
     }
 
@@ -228,7 +225,7 @@ final class Connection {
                     if (failure != null) {
                         lost();
                     } else {
-                        executor.execute(drainTask);
+                        workers.execute(drainTask);
                     }
                 });
                 return;
