@@ -1,5 +1,7 @@
 package dev.broadcaster.internal;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -25,6 +27,10 @@ public final class BroadcasterConfig {
     public static final String ENDPOINTS_ENABLED = "broadcaster.endpoints.enabled";
     public static final String CHANNEL_LINGER = "broadcaster.channel-linger";
     public static final String MAX_MESSAGE_SIZE = "broadcaster.max-message-size";
+    public static final String CLUSTER_ENGINE = "broadcaster.cluster.engine";
+    public static final String CLUSTER_REDIS_URI = "broadcaster.cluster.redis.uri";
+    public static final String CLUSTER_PREFIX = "broadcaster.cluster.prefix";
+    public static final String CLUSTER_NODE_TIMEOUT = "broadcaster.cluster.node-timeout";
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kib|kb|k|mib|mb|m)");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -35,8 +41,9 @@ public final class BroadcasterConfig {
 
     /** Reads and validates all settings. */
     public static BroadcasterSettings read(Config config) {
+        Duration heartbeat = read(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), BroadcasterConfig::positiveDuration);
         return new BroadcasterSettings(
-                read(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), BroadcasterConfig::positiveDuration),
+                heartbeat,
                 read(config, QUEUE_SIZE, 100, BroadcasterConfig::positiveInt),
                 read(config, QUEUE_BYTES, 1024L * 1024, BroadcasterConfig::positiveSize),
                 read(config, HISTORY_SIZE, 50, BroadcasterConfig::nonNegativeInt),
@@ -45,7 +52,47 @@ public final class BroadcasterConfig {
                 read(config, ALLOW_ANONYMOUS, false, BroadcasterConfig::bool),
                 read(config, ENDPOINTS_ENABLED, true, BroadcasterConfig::bool),
                 read(config, CHANNEL_LINGER, Duration.ofSeconds(30), BroadcasterConfig::nonNegativeDuration),
-                read(config, MAX_MESSAGE_SIZE, 64 * 1024, text -> (int) Math.min(Integer.MAX_VALUE, positiveSize(text))));
+                read(config, MAX_MESSAGE_SIZE, 64 * 1024, text -> (int) Math.min(Integer.MAX_VALUE, positiveSize(text))),
+                cluster(config, heartbeat));
+    }
+
+    /** The cluster keys; the node timeout defaults to the heartbeat interval. */
+    private static ClusterSettings cluster(Config config, Duration heartbeat) {
+        String engine = read(config, CLUSTER_ENGINE, ClusterSettings.NONE, BroadcasterConfig::engine);
+        URI uri = read(config, CLUSTER_REDIS_URI, null, BroadcasterConfig::redisUri);
+        if (ClusterSettings.REDIS.equals(engine) && uri == null) {
+            throw new IllegalStateException("Configuration key " + CLUSTER_REDIS_URI + " is required when "
+                    + CLUSTER_ENGINE + " is redis (e.g. redis://localhost:6379)");
+        }
+        return new ClusterSettings(engine, uri, read(config, CLUSTER_PREFIX, "broadcaster", BroadcasterConfig::prefix),
+                read(config, CLUSTER_NODE_TIMEOUT, heartbeat, BroadcasterConfig::positiveDuration));
+    }
+
+    static String engine(String text) {
+        String engine = text.toLowerCase(Locale.ROOT);
+        if (!engine.equals(ClusterSettings.NONE) && !engine.equals(ClusterSettings.REDIS)) {
+            throw new IllegalArgumentException("expected none or redis");
+        }
+        return engine;
+    }
+
+    static URI redisUri(String text) {
+        try {
+            URI uri = new URI(text);
+            if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException("expected redis://host:port[/database]");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("expected redis://host:port[/database]");
+        }
+    }
+
+    static String prefix(String text) {
+        if (!text.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("expected 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        return text;
     }
 
     private static <T> T read(Config config, String key, T defaultValue, Function<String, T> parser) {

@@ -4,6 +4,7 @@ import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.PresenceRenderer;
 import dev.broadcaster.SseEvent;
+import dev.broadcaster.cluster.ClusterEngine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +49,15 @@ final class Channel {
     private volatile PresenceRenderer renderer;
     private boolean everJoined;
     private long emptySinceNanos;
+    // in a cluster only
+    private final RecentEvents recent;
+    private final Map<Long, Boolean> ownDelivered = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > 4096;
+        }
+    };
+    private long localSequence;
 
     Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
             Runnable resyncSent, Executor executor, PresenceUpdater.Factory presenceFactory) {
@@ -58,6 +68,7 @@ final class Channel {
         this.renderer = renderer;
         this.explicit = explicit;
         this.history = new ChannelHistory(historySize);
+        this.recent = new RecentEvents(historySize);
         this.presence = presenceFactory.create(this);
         this.emptySinceNanos = System.nanoTime();
     }
@@ -93,6 +104,11 @@ final class Channel {
         } else if (historyCount > 0) {
             connection.deliverAll(history.latest(historyCount));
         }
+        return join(connection);
+    }
+
+    /** Makes {@code connection} a member; true if it is its user's first connection here. */
+    private boolean join(Connection connection) {
         boolean first = connections.values().stream().noneMatch(c -> c.user().equals(connection.user()));
         connections.put(connection.id(), connection);
         members = connections.values().toArray(NONE);
@@ -118,6 +134,17 @@ final class Channel {
             emptySinceNanos = System.nanoTime();
         }
         return connections.values().stream().noneMatch(c -> c.user().equals(connection.user()));
+    }
+
+    /** How many members are not in {@code exclude}. */
+    synchronized int countExcept(Set<String> exclude) {
+        int count = connections.size();
+        for (String id : exclude) {
+            if (connections.containsKey(id)) {
+                count--;
+            }
+        }
+        return count;
     }
 
     synchronized boolean isEmpty() {
@@ -167,6 +194,11 @@ final class Channel {
             throw new MessageTooLargeException(frame.size(), maxMessageSize);
         }
         history.add(sequence, frame);
+        return queueToMembers(frame, exclude);
+    }
+
+    /** Queues {@code frame} to the members now but those in {@code exclude}, in order; returns how many. */
+    private int queueToMembers(Frame frame, Set<String> exclude) {
         Connection[] targets = members;
         Set<String> excluded = exclude.isEmpty() ? Set.of() : Set.copyOf(exclude); // the caller's set may change
         int addressed = targets.length;
@@ -195,6 +227,103 @@ final class Channel {
         }
         inOrder(1, () -> connection.deliver(frame));
         return true;
+    }
+
+    // ---- in a cluster: the backplane orders events and keeps the history ----------------------------
+
+    /**
+     * Delivers an event the backplane ordered to this node's members; {@code ownOpId} is this node's id of the
+     * publish if it came from here (-1 otherwise), so a publish delivered already (locally, while the backplane
+     * failed) is not delivered twice.
+     */
+    synchronized void deliverClustered(ClusterEngine.IdentifiedEvent event, Set<String> exclude, long ownOpId) {
+        if (ownOpId >= 0 && ownDelivered.put(ownOpId, Boolean.TRUE) != null) {
+            return;
+        }
+        Frame frame = SseEncoder.encode(event.event()).at(event.position());
+        recent.add(event.id(), frame);
+        queueToMembers(frame, exclude);
+    }
+
+    /**
+     * Delivers this node's publish {@code opId} to this node's members only (the backplane is down), once, with
+     * an id of this node ({@code local-<epoch>-<n>}); returns how many connections it is addressed to.
+     */
+    synchronized int deliverLocally(SseEvent event, Set<String> exclude, long opId) {
+        if (ownDelivered.put(opId, Boolean.TRUE) != null) {
+            return 0;
+        }
+        String id = "local-" + epoch + "-" + (++localSequence);
+        Frame frame = SseEncoder.encode(event.withId(id));
+        if (frame.size() > maxMessageSize) {
+            throw new MessageTooLargeException(frame.size(), maxMessageSize);
+        }
+        recent.add(id, frame);
+        return queueToMembers(frame, exclude);
+    }
+
+    /** Sends {@code event} to this node's members without an id or a place in history (cluster presence). */
+    synchronized void sendToMembers(SseEvent event) {
+        queueToMembers(SseEncoder.encode(event), Set.of());
+    }
+
+    /** Whether this node still has the event {@code id} among its recent ones. */
+    synchronized boolean hasRecent(String id) {
+        return recent.contains(id);
+    }
+
+    /**
+     * Adds {@code connection}, first queueing what it should see before live events. With a
+     * {@code lastEventId}: the events after it, from this node's recent events if it has that one, otherwise
+     * {@code fetched} (the backplane's replay; null if it is gone) followed by what arrived here since, otherwise
+     * a resync event. With a {@code historyCount}: {@code fetched} (the backplane's latest) followed by what
+     * arrived since, or this node's latest. Returns true if it is its user's first connection here.
+     */
+    synchronized boolean addClustered(Connection connection, String lastEventId, int historyCount,
+                                      ClusterEngine.Replay fetched) {
+        List<Frame> frames = null;
+        long replayedUpTo = 0;
+        if (lastEventId != null) {
+            frames = recent.afterId(lastEventId);
+        }
+        if (frames == null && (lastEventId != null || historyCount > 0)) {
+            if (fetched != null) {
+                frames = new ArrayList<>();
+                replayedUpTo = fetched.after();
+                for (ClusterEngine.IdentifiedEvent event : fetched.events()) {
+                    frames.add(SseEncoder.encode(event.event()));
+                    replayedUpTo = Math.max(replayedUpTo, event.position());
+                }
+                frames.addAll(recent.afterPosition(replayedUpTo));
+            } else if (lastEventId == null) {
+                frames = recent.latest(historyCount);
+            } else {
+                String data = "{\"channel\":\"" + name + "\",\"reason\":\"expired\"}";
+                frames = List.of(SseEncoder.encode(new SseEvent(RESYNC, recent.lastId(), null, data)));
+                resyncSent.run();
+            }
+        }
+        if (frames != null) {
+            connection.deliverAll(frames);
+        }
+        connection.skipUpTo(replayedUpTo);
+        return join(connection);
+    }
+
+    /**
+     * The backplane is back after an outage: events may have been lost, so every member gets a resync event
+     * (reason {@code backplane-recovered}) after what it was sent so far.
+     */
+    synchronized void resyncMembers() {
+        recent.clear();
+        if (members.length == 0) {
+            return;
+        }
+        String data = "{\"channel\":\"" + name + "\",\"reason\":\"backplane-recovered\"}";
+        queueToMembers(SseEncoder.encode(new SseEvent(RESYNC, null, null, data)), Set.of());
+        for (int i = 0; i < members.length; i++) {
+            resyncSent.run();
+        }
     }
 
     /** Closes {@code closing} after everything published to them before has been queued. */

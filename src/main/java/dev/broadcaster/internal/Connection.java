@@ -49,6 +49,9 @@ final class Connection {
     // longer than a short send timeout, and a connection that was just accepted has not fallen behind
     private volatile boolean writeHasDeadline;
     private volatile long lastQueuedNanos = System.nanoTime();
+    private long skipUpTo; // clustered events at or before this position were replayed already (guarded by this)
+    private long watchedWrite; // start of the write the watchdog saw last (watchdog thread only)
+    private long watchedNanos; // how long the watchdog has seen that write in progress
 
     Connection(ConnectionInfo info, SseEventSink sink, Workers workers, Limits limits, Listener listener) {
         this.info = info;
@@ -90,6 +93,9 @@ final class Connection {
             if (closing) {
                 return false;
             }
+            if (frame.position() != 0 && frame.position() <= skipUpTo) {
+                return true; // in the replay this connection started with
+            }
             if ((frame.event() != null && backlogEvents >= limits.maxEvents()) || backlogBytes + frame.size() > limits.maxBytes()) {
                 evictLocked();
             } else {
@@ -115,6 +121,11 @@ final class Connection {
         }
     }
 
+    /** Clustered events up to {@code position} were in this connection's replay: live copies of them are skipped. */
+    synchronized void skipUpTo(long position) {
+        skipUpTo = position;
+    }
+
     /** Closes the stream after the frames already queued have been written (kill, disconnect). */
     synchronized void close() {
         closeAfter(null);
@@ -132,10 +143,25 @@ final class Connection {
         enqueueLocked(CLOSE);
     }
 
-    /** Evicts the connection if its current write has taken longer than the send timeout. */
-    void checkWriteTimeout(long now) {
+    /**
+     * Called by the write watchdog every {@code tickNanos}: evicts the connection once its current write has
+     * been seen in progress for longer than the send timeout. Only time the watchdog itself observed counts,
+     * at most one tick per call, so a pause of the whole server (a GC, a starved CPU) that delays the
+     * watchdog as much as the write is not blamed on the client. Called from one thread only.
+     */
+    void checkWriteTimeout(long now, long tickNanos) {
         long started = writeStartedNanos;
-        if (started == 0 || !writeHasDeadline || now - started <= limits.sendTimeoutNanos()) {
+        if (started == 0 || !writeHasDeadline) {
+            watchedWrite = 0;
+            return;
+        }
+        if (started != watchedWrite) {
+            watchedWrite = started;
+            watchedNanos = Math.min(now - started, tickNanos);
+        } else {
+            watchedNanos += tickNanos;
+        }
+        if (watchedNanos <= limits.sendTimeoutNanos()) {
             return;
         }
         synchronized (this) {

@@ -12,6 +12,8 @@ import dev.broadcaster.SseEvent;
 import dev.broadcaster.SseMessage;
 import dev.broadcaster.UserJoined;
 import dev.broadcaster.UserLeft;
+import dev.broadcaster.cluster.ClusterEngine;
+import dev.broadcaster.cluster.ClusterUnavailableException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,11 +34,16 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** The single-node {@link ChannelRegistry}: channels and connections in memory. */
 @ApplicationScoped
@@ -71,7 +78,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private final LongAdder presenceRenders = new LongAdder();
     private AdminFeed adminFeed;
     private volatile BroadcastListener broadcastListener;
+    private static final Pattern CONNECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
     private volatile boolean running;
+    private ClusterBridge cluster; // null on a single node
+    private final AtomicLong opIds = new AtomicLong();
+    private long watchTickNanos;
 
     @PostConstruct
     void start() {
@@ -83,15 +95,18 @@ public class DefaultChannelRegistry implements ChannelRegistry {
                 SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()));
         // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
         Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
-                workers::execute, ch -> new PresenceUpdater(ch, workers::execute, () -> { }, () -> { }));
+                workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE, workers::execute, () -> { },
+                () -> { }));
         adminFeed = new AdminFeed(adminChannel, () -> AdminSnapshot.json(stats(), listedChannels()), workers::execute,
                 workers.scheduler(), ADMIN_SNAPSHOT_INTERVAL, (int) Math.min(Integer.MAX_VALUE, settings.queueBytes()));
         long beat = settings.heartbeatInterval().toMillis();
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
-        long watch = Math.max(5, settings.sendTimeout().toMillis() / 2);
-        timers.add(workers.scheduler().scheduleAtFixedRate(this::watchWrites, watch, watch, TimeUnit.MILLISECONDS));
+        watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, settings.sendTimeout().toMillis() / 4));
+        timers.add(workers.scheduler().scheduleWithFixedDelay(this::watchWrites, watchTickNanos, watchTickNanos,
+                TimeUnit.NANOSECONDS));
         timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads, Workers.STUCK_AFTER.toMillis(),
                 Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+        cluster = ClusterBridge.start(settings, this);
         running = true;
         LOG.log(System.Logger.Level.INFO, () -> String.format("Broadcaster started: path %s, heartbeat %d ms,"
                 + " queue %d events / %d bytes, send timeout %d ms, history %d, linger %d ms, max message %d bytes,"
@@ -110,6 +125,9 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     void stop() {
         running = false;
         LOG.log(System.Logger.Level.INFO, "Broadcaster stopping: closing " + connections.size() + " streams");
+        if (cluster != null) {
+            cluster.close();
+        }
         timers.forEach(timer -> timer.cancel(false));
         closeAll();
         workers.close();
@@ -154,15 +172,15 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         }
     }
 
-    /** Evicts connections whose write has not completed within the send timeout. Never throws. */
+    /** Evicts connections whose write has been seen in progress for longer than the send timeout. Never throws. */
     private void watchWrites() {
         try {
             long now = System.nanoTime();
             for (Connection connection : connections.values()) {
-                connection.checkWriteTimeout(now);
+                connection.checkWriteTimeout(now, watchTickNanos);
             }
             for (Connection connection : adminFeed.connections()) {
-                connection.checkWriteTimeout(now);
+                connection.checkWriteTimeout(now, watchTickNanos);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Write watchdog failed", e);
@@ -180,6 +198,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         String user = admission.admit(channel, security);
         ConnectOptions opts = options == null ? ConnectOptions.defaults() : options;
         ConnectionInfo info = new ConnectionInfo(newConnectionId(), channel, user, Instant.now());
+        ClusterEngine.Replay fetched = cluster == null ? null : fetchReplay(channel, opts);
         Connection connection = new Connection(info, sink, workers, limits, this::gone);
         connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
         connections.put(info.id(), connection);
@@ -187,16 +206,54 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         Channel target = channels.compute(channel, (name, existing) -> {
             Channel ch = existing != null ? existing : newChannel(name, opts.presence(), false);
             ch.renderer(opts.presence());
-            firstOfUser[0] = ch.add(connection, opts.lastEventId(), opts.history());
+            firstOfUser[0] = cluster == null ? ch.add(connection, opts.lastEventId(), opts.history())
+                    : ch.addClustered(connection, opts.lastEventId(), opts.history(), fetched);
             return ch;
         });
         connection.start();
         if (firstOfUser[0]) {
             joined.fire(new UserJoined(channel, user));
         }
-        target.presenceChanged();
+        if (cluster != null) {
+            cluster.engine().joined(info);
+        }
+        presenceAfterChange(target);
         adminFeed.changed();
         return info;
+    }
+
+    /**
+     * In a cluster, what a connection resuming after {@code Last-Event-ID} (or asking for history) needs from
+     * the backplane: nothing if this node still has that event, the backplane's replay otherwise (null if it is
+     * gone or the backplane cannot answer: the client then resyncs, or gets this node's latest).
+     */
+    private ClusterEngine.Replay fetchReplay(String channel, ConnectOptions opts) {
+        if (opts.lastEventId() == null && opts.history() <= 0) {
+            return null;
+        }
+        // the channel records what arrives from now on, so the backplane's replay and live events meet
+        Channel ch = channels.computeIfAbsent(channel, name -> newChannel(name, opts.presence(), false));
+        if (opts.lastEventId() != null && ch.hasRecent(opts.lastEventId())) {
+            return null;
+        }
+        try {
+            return opts.lastEventId() != null ? cluster.engine().replay(channel, opts.lastEventId()).orElse(null)
+                    : cluster.engine().latest(channel, opts.history());
+        } catch (ClusterUnavailableException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "No replay from the backplane for channel '" + channel + "': "
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Renders presence after a change on this node. In a cluster whose backplane is up, the backplane announces
+     * the change to every node (this one included) once it is recorded, and each renders then.
+     */
+    private void presenceAfterChange(Channel channel) {
+        if (cluster == null || !cluster.engine().ready()) {
+            channel.presenceChanged();
+        }
     }
 
     /**
@@ -256,6 +313,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         long started = listener == null ? 0 : System.nanoTime();
         ChannelNames.require(channel);
         SseEvent event = checked(message.toEvent());
+        if (cluster != null) {
+            // only a connection id (base64url) can match a connection: anything else is dropped, not sent to other nodes
+            Set<String> excluded = exclude == null ? Set.of() : exclude.stream()
+                    .filter(id -> id != null && CONNECTION_ID.matcher(id).matches()).collect(Collectors.toUnmodifiableSet());
+            return broadcastToCluster(channel, event, excluded, listener, started);
+        }
         Channel target = channels.get(channel);
         if (target == null) {
             return 0;
@@ -270,12 +333,76 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         return sent;
     }
 
+    /**
+     * In a cluster: hands the event to the backplane, which delivers it on every node (this one included) in
+     * the channel's order; returns how many of this node's connections it is addressed to. If the backplane is
+     * down, this node's connections get it at once.
+     */
+    private int broadcastToCluster(String channel, SseEvent event, Set<String> exclude, BroadcastListener listener,
+                                   long started) {
+        requireWithinSizeLimit(event);
+        long opId = opIds.incrementAndGet();
+        eventsPublished.increment();
+        Channel local = channels.get(channel);
+        int addressed = local == null ? 0 : local.countExcept(exclude);
+        if (!cluster.engine().publish(channel, event, exclude, opId)) {
+            addressed = deliverLocally(channel, event, exclude, opId);
+        }
+        if (listener != null) {
+            listener.broadcastQueued(System.nanoTime() - started);
+        }
+        adminFeed.changed();
+        return addressed;
+    }
+
+    /** An event the backplane ordered, for this node's connections of {@code channel}. */
+    void deliverClustered(String channel, ClusterEngine.IdentifiedEvent event, Set<String> exclude, long ownOpId) {
+        Channel target = channels.get(channel);
+        if (target != null) {
+            framesQueued.add(target.countExcept(exclude));
+            target.deliverClustered(event, exclude, ownOpId);
+            adminFeed.changed();
+        }
+    }
+
+    /** This node's publish {@code opId}, for this node's connections only (the backplane is down), once. */
+    int deliverLocally(String channel, SseEvent event, Set<String> exclude, long opId) {
+        Channel target = channels.get(channel);
+        if (target == null) {
+            return 0;
+        }
+        int sent = target.deliverLocally(event, exclude, opId);
+        framesQueued.add(sent);
+        return sent;
+    }
+
     @Override
     public boolean send(String connectionId, SseMessage message) {
-        Frame frame = SseEncoder.encode(checked(message.toEvent()));
+        SseEvent event = checked(message.toEvent());
+        Frame frame = SseEncoder.encode(event);
         if (frame.size() > settings.maxMessageSize()) {
             throw new MessageTooLargeException(frame.size(), settings.maxMessageSize());
         }
+        if (cluster != null && !connections.containsKey(connectionId)) {
+            try {
+                if (cluster.engine().connection(connectionId).isPresent()) {
+                    cluster.engine().send(connectionId, event);
+                    return true;
+                }
+            } catch (ClusterUnavailableException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "Cannot look connection " + connectionId + " up: " + e.getMessage());
+            }
+            return false;
+        }
+        return sendFrame(connectionId, frame);
+    }
+
+    /** An event another node sent to {@code connectionId}, if that connection is here. */
+    void sendLocally(String connectionId, SseEvent event) {
+        sendFrame(connectionId, SseEncoder.encode(event));
+    }
+
+    private boolean sendFrame(String connectionId, Frame frame) {
         Connection connection = connections.get(connectionId);
         Channel channel = connection == null ? null : channels.get(connection.info().channel());
         boolean sent = channel != null && channel.send(connection, frame);
@@ -291,7 +418,10 @@ public class DefaultChannelRegistry implements ChannelRegistry {
      * {@code broadcaster.max-message-size}; lets a batch be checked before any of it is sent.
      */
     public void requireWithinSizeLimit(SseMessage message) {
-        SseEvent event = checked(message.toEvent());
+        requireWithinSizeLimit(checked(message.toEvent()));
+    }
+
+    private void requireWithinSizeLimit(SseEvent event) {
         int size = SseEncoder.encode(event.withId(EventIds.LONGEST)).size();
         if (size > settings.maxMessageSize()) {
             throw new MessageTooLargeException(size, settings.maxMessageSize());
@@ -308,6 +438,15 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public int kill(String channel) {
+        int closed = killLocally(channel);
+        if (cluster != null) {
+            cluster.engine().kill(channel);
+        }
+        return closed;
+    }
+
+    /** Closes this node's connections of {@code channel} and removes it here; returns how many were closed. */
+    int killLocally(String channel) {
         ChannelNames.require(channel);
         Channel removed = channels.remove(channel);
         if (removed == null) {
@@ -317,6 +456,9 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + channel + "' removed: killed, " + closed.size()
                 + " connections closed");
         closed.forEach(connection -> connections.remove(connection.id()));
+        if (cluster != null) {
+            closed.forEach(connection -> cluster.engine().left(connection.info()));
+        }
         removed.close(closed);
         closed.stream().map(Connection::user).distinct().forEach(user -> left.fire(new UserLeft(channel, user)));
         adminFeed.changed();
@@ -325,6 +467,15 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public int disconnect(String channel, String user) {
+        int closed = disconnectLocally(channel, user);
+        if (cluster != null) {
+            cluster.engine().disconnect(channel, user);
+        }
+        return closed;
+    }
+
+    /** Closes this node's connections of {@code user} on {@code channel}; returns how many. */
+    int disconnectLocally(String channel, String user) {
         ChannelNames.require(channel);
         Channel target = channels.get(channel);
         if (target == null) {
@@ -338,9 +489,33 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public List<ChannelInfo> channels() {
-        return listedChannels().stream()
+        List<ChannelInfo> here = listedChannels().stream()
                 .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size()))
                 .toList();
+        if (cluster == null) {
+            return here;
+        }
+        try {
+            // the cluster's channels, and the ones created here that nobody joined yet
+            Map<String, ChannelInfo> all = new TreeMap<>();
+            here.forEach(info -> all.put(info.name(), info));
+            cluster.engine().channels().forEach(info -> all.put(info.name(), info));
+            return List.copyOf(all.values());
+        } catch (ClusterUnavailableException e) {
+            return here;
+        }
+    }
+
+    /** In a cluster, the connections of {@code channel} on every node; on a single node (or without the backplane), here. */
+    private List<ConnectionInfo> clusterConnections(Channel local, String channel) {
+        if (cluster != null) {
+            try {
+                return cluster.engine().connections(channel);
+            } catch (ClusterUnavailableException e) {
+                // answer for this node
+            }
+        }
+        return local == null ? List.of() : local.connectionInfos();
     }
 
     /** The listed channels, by name (the admin feed's channel is never among them). */
@@ -354,24 +529,69 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @Override
     public List<String> users(String channel) {
         Channel target = channels.get(ChannelNames.require(channel));
+        if (cluster != null) {
+            return clusterConnections(target, channel).stream().map(ConnectionInfo::user).toList();
+        }
         return target == null ? List.of() : target.users();
     }
 
     @Override
     public List<String> distinctUsers(String channel) {
         Channel target = channels.get(ChannelNames.require(channel));
+        if (cluster != null) {
+            return clusterConnections(target, channel).stream().map(ConnectionInfo::user).distinct().toList();
+        }
         return target == null ? List.of() : target.distinctUsers();
     }
 
     @Override
     public List<ConnectionInfo> connections(String channel) {
         Channel target = channels.get(ChannelNames.require(channel));
-        return target == null ? List.of() : target.connectionInfos();
+        return clusterConnections(target, channel);
     }
 
     @Override
     public Optional<ConnectionInfo> connection(String connectionId) {
-        return Optional.ofNullable(connections.get(connectionId)).map(Connection::info);
+        Optional<ConnectionInfo> here = Optional.ofNullable(connections.get(connectionId)).map(Connection::info);
+        if (here.isPresent() || cluster == null) {
+            return here;
+        }
+        try {
+            return cluster.engine().connection(connectionId);
+        } catch (ClusterUnavailableException e) {
+            return here;
+        }
+    }
+
+    /** Another node says presence of {@code channel} may have changed: render it for this node's connections. */
+    void presenceChangedLocally(String channel) {
+        Channel target = channels.get(channel);
+        if (target != null && !target.isEmpty()) {
+            target.presenceChanged();
+        }
+    }
+
+    /** The backplane is back after an outage: every connection here gets a resync event; presence is rendered again. */
+    void resyncAll() {
+        for (Channel channel : channels.values()) {
+            channel.resyncMembers();
+            channel.presenceChanged();
+        }
+    }
+
+    /** This node's open connections (what the backplane should hold for this node). */
+    List<ConnectionInfo> localConnectionInfos() {
+        return connections.values().stream().map(Connection::info).toList();
+    }
+
+    /** Whether this node is part of its cluster now: true on a single node. */
+    public boolean clusterReady() {
+        return cluster == null || cluster.engine().ready();
+    }
+
+    /** Whether a cluster engine is configured. */
+    public boolean clustered() {
+        return cluster != null;
     }
 
     @Override
@@ -431,8 +651,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (lastOfUser[0]) {
             left.fire(new UserLeft(name, connection.user()));
         }
+        if (cluster != null) {
+            cluster.engine().left(connection.info());
+        }
         if (after != null && !after.isEmpty()) {
-            after.presenceChanged();
+            presenceAfterChange(after);
         }
         adminFeed.changed();
     }
@@ -440,9 +663,23 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
         LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' created");
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
-                resyncs::increment, workers::execute, ch -> new PresenceUpdater(ch, workers::execute, presenceRenders::increment,
+                resyncs::increment, workers::execute, ch -> new PresenceUpdater(ch,
+                cluster == null ? PresenceUpdater.THIS_NODE : clusterPresence, workers::execute, presenceRenders::increment,
                 adminFeed::changed));
     }
+
+    /** In a cluster: presence counts the users of every node, and each node renders it for its own connections. */
+    private final PresenceUpdater.Scope clusterPresence = new PresenceUpdater.Scope() {
+        @Override
+        public List<String> distinctUsers(Channel channel) {
+            return clusterConnections(channel, channel.name()).stream().map(ConnectionInfo::user).distinct().toList();
+        }
+
+        @Override
+        public void send(Channel channel, SseEvent event) {
+            channel.sendToMembers(event);
+        }
+    };
 
     private ChannelAuthorizer resolveAuthorizer() {
         if (authorizers.isUnsatisfied()) {

@@ -19,13 +19,28 @@ final class Frame implements OutboundSseEvent {
     private final SseEvent event;
     private final String comment;
     private final byte[] wireBytes;
+    private final long position; // place in its channel's cluster-wide order; 0 when not a clustered event
     private volatile JerseyFrame forJersey;
     private volatile OutboundSseEvent forResteasy;
 
     Frame(SseEvent event, String comment, byte[] wireBytes) {
+        this(event, comment, wireBytes, 0);
+    }
+
+    private Frame(SseEvent event, String comment, byte[] wireBytes, long position) {
         this.event = event;
         this.comment = comment;
         this.wireBytes = wireBytes;
+        this.position = position;
+    }
+
+    /** The same frame at {@code position} in its channel's cluster-wide order. */
+    Frame at(long newPosition) {
+        return new Frame(event, comment, wireBytes, newPosition);
+    }
+
+    long position() {
+        return position;
     }
 
     SseEvent event() {

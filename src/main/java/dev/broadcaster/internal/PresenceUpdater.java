@@ -1,6 +1,7 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.PresenceRenderer;
+import dev.broadcaster.SseEvent;
 import dev.broadcaster.SseMessage;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +22,28 @@ final class PresenceUpdater {
         PresenceUpdater create(Channel channel);
     }
 
+    /** Where the users come from and where the rendered message goes: this node, or the cluster. */
+    interface Scope {
+        List<String> distinctUsers(Channel channel);
+
+        void send(Channel channel, SseEvent event);
+    }
+
+    /** A single node: the channel's own users; the message is published on the channel (with an id, in history). */
+    static final Scope THIS_NODE = new Scope() {
+        @Override
+        public List<String> distinctUsers(Channel channel) {
+            return channel.distinctUsers();
+        }
+
+        @Override
+        public void send(Channel channel, SseEvent event) {
+            channel.publish(event, Set.of());
+        }
+    };
+
     private final Channel channel;
+    private final Scope scope;
     private final Executor executor;
     private final Runnable rendered;
     private final Runnable finished;
@@ -31,8 +53,9 @@ final class PresenceUpdater {
      * {@code rendered} is run on each call of the renderer, {@code finished} after it (once its message,
      * if any, was published, or the renderer failed).
      */
-    PresenceUpdater(Channel channel, Executor executor, Runnable rendered, Runnable finished) {
+    PresenceUpdater(Channel channel, Scope scope, Executor executor, Runnable rendered, Runnable finished) {
         this.channel = channel;
+        this.scope = scope;
         this.executor = executor;
         this.rendered = rendered;
         this.finished = finished;
@@ -57,7 +80,7 @@ final class PresenceUpdater {
         if (renderer == null || channel.isEmpty()) {
             return;
         }
-        List<String> users = channel.distinctUsers();
+        List<String> users = scope.distinctUsers(channel);
         SseMessage message;
         try {
             rendered.run();
@@ -65,7 +88,7 @@ final class PresenceUpdater {
             if (message == null) {
                 return;
             }
-            channel.publish(message.toEvent(), Set.of());
+            scope.send(channel, message.toEvent());
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "Presence renderer of channel '" + channel.name() + "' failed", e);
         } finally {

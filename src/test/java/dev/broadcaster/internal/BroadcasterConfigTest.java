@@ -1,6 +1,8 @@
 package dev.broadcaster.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -18,7 +20,24 @@ class BroadcasterConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         assertEquals(new BroadcasterSettings(Duration.ofSeconds(15), 100, 1024 * 1024, 50, Duration.ofMillis(100),
-                "/sse", false, true, Duration.ofSeconds(30), 64 * 1024), read(Map.of()));
+                "/sse", false, true, Duration.ofSeconds(30), 64 * 1024, ClusterSettings.none(Duration.ofSeconds(15))),
+                read(Map.of()));
+    }
+
+    @Test
+    void theRedisEngineNeedsAUriAndTheNodeTimeoutFollowsTheHeartbeat() {
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> read(Map.of("broadcaster.cluster.engine", "redis")));
+        assertTrue(missing.getMessage().contains("broadcaster.cluster.redis.uri"), missing.getMessage());
+        ClusterSettings cluster = read(Map.of("broadcaster.cluster.engine", "redis", "broadcaster.cluster.redis.uri",
+                "redis://127.0.0.1:6390", "broadcaster.heartbeat-interval", "2s")).cluster();
+        assertEquals(new ClusterSettings("redis", java.net.URI.create("redis://127.0.0.1:6390"), "broadcaster",
+                Duration.ofSeconds(2)), cluster);
+        IllegalStateException wrongEngine = assertThrows(IllegalStateException.class,
+                () -> read(Map.of("broadcaster.cluster.engine", "kafka")));
+        assertTrue(wrongEngine.getMessage().contains("broadcaster.cluster.engine"), wrongEngine.getMessage());
+        assertThrows(IllegalStateException.class, () -> read(Map.of("broadcaster.cluster.engine", "redis",
+                "broadcaster.cluster.redis.uri", "http://example.org")));
     }
 
     @Test

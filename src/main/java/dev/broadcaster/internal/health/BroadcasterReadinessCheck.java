@@ -11,8 +11,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * The readiness check {@code broadcaster}: UP while the registry is started and its executors still
- * take tasks, with the data {@code connections}, {@code channels} and {@code evictions}.
+ * The readiness check {@code broadcaster}: UP while the registry is started, its executors still take
+ * tasks and, in a cluster, the backplane is connected; with the data {@code connections}, {@code channels},
+ * {@code evictions} and, in a cluster, {@code cluster}.
  *
  * <p>Not a discovered bean (it has no bean-defining annotation): {@link
  * dev.broadcaster.internal.OptionalMonitoringExtension} adds it, application-scoped, only where the
@@ -36,8 +37,12 @@ public class BroadcasterReadinessCheck implements HealthCheck {
         data.put("connections", (long) stats.connections());
         data.put("channels", (long) stats.channels());
         data.put("evictions", stats.evictions());
+        boolean clusterReady = registry.clusterReady();
+        if (registry.clustered()) {
+            data.put("cluster", clusterReady ? "connected" : "backplane unavailable");
+        }
         // the constructor, unlike HealthCheckResponse.named(), needs no HealthCheckResponseProvider
-        return new HealthCheckResponse(NAME, registry.running() ? HealthCheckResponse.Status.UP
+        return new HealthCheckResponse(NAME, registry.running() && clusterReady ? HealthCheckResponse.Status.UP
                 : HealthCheckResponse.Status.DOWN, Optional.of(data));
     }
 }

@@ -33,6 +33,7 @@ final class HttpPostClient implements Closeable {
 
     private int status;
     private long publishNanos;
+    private long publishCpuNanos;
 
     /** A client for {@code url}, whose every body is exactly {@code bodyLength} bytes. */
     HttpPostClient(URI url, int bodyLength) {
@@ -74,6 +75,11 @@ final class HttpPostClient implements Closeable {
         return publishNanos;
     }
 
+    /** The {@code X-Publish-Cpu-Nanos} header of the last response, -1 if it had none. */
+    long publishCpuNanos() {
+        return publishCpuNanos;
+    }
+
     private void open() throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true);
@@ -92,6 +98,7 @@ final class HttpPostClient implements Closeable {
         }
         status = Integer.parseInt(statusLine.substring(9, 12));
         publishNanos = -1;
+        publishCpuNanos = -1;
         long contentLength = -1;
         boolean chunked = false;
         boolean close = statusLine.startsWith("HTTP/1.0");
@@ -111,6 +118,8 @@ final class HttpPostClient implements Closeable {
                 close = value.equalsIgnoreCase("close");
             } else if (name.equalsIgnoreCase("X-Publish-Nanos")) {
                 publishNanos = Long.parseLong(value);
+            } else if (name.equalsIgnoreCase("X-Publish-Cpu-Nanos")) {
+                publishCpuNanos = Long.parseLong(value);
             }
         }
         boolean noBody = status == 204 || status == 304 || status / 100 == 1;

@@ -181,6 +181,7 @@ public final class LoadGenerator {
             putMicros(json, "fanoutFromSchedule", tracker.fanoutFromSchedule);
             putMicros(json, "publishRtt", publisher.roundTrip);
             putMicros(json, "publishServer", publisher.serverPublish);
+            putMicros(json, "publishServerCpu", publisher.serverPublishCpu);
             json.put("threadsIdle", threadsIdle)
                     .put("threadsConnected", threadsConnected)
                     .put("threadsMax", threadsMax);

@@ -32,6 +32,7 @@ final class Publisher implements Runnable {
 
     final Histogram roundTrip = new Histogram();
     final Histogram serverPublish = new Histogram();
+    final Histogram serverPublishCpu = new Histogram();
     private long endNanos;
     private boolean windowTimedOut;
     private String failure;
@@ -86,6 +87,9 @@ final class Publisher implements Runnable {
                 }
                 if (client.publishNanos() >= 0) {
                     serverPublish.record(client.publishNanos());
+                }
+                if (client.publishCpuNanos() >= 0) {
+                    serverPublishCpu.record(client.publishCpuNanos());
                 }
             }
         } catch (Exception e) {

@@ -18,7 +18,8 @@ import java.util.Optional;
  *   <li>Correctness: missing == 0 and duplicates == 0 in every run of the library's targets ({@code library},
  *   {@code liberty-library}); the baselines' failed runs are listed as a finding, not a failure.</li>
  *   <li>CPU per delivery in mode max, at every connection count >= 1000: library <= 0.5 x naive.</li>
- *   <li>Publishing never waits: library publishServerP99Us < 1000 at every point; and at the largest connection
+ *   <li>Publishing never waits: library publishServerP50Us, publishServerP99Us and publishServerCpuP99Us < 1000
+ *       at every point; and at the largest connection
  *       count in mode rate (10 events/s, else the lowest rate), no event missing and
  *       fanoutFromScheduleP99Us <= 0.5 x naive.</li>
  *   <li>Threads at the largest connection count <= threads at the smallest + 10; heapPerConnectionKiB <= 20 at
@@ -185,24 +186,27 @@ final class Goals {
 
     private Outcome publishing(String a, String b) {
         Outcome o = new Outcome();
-        Group worst = null;
-        int points = 0;
-        for (Group g : results.groups(a)) {
-            Double p99 = g.median("publishServerP99Us");
-            if (p99 == null) {
-                continue;
-            }
-            points++;
-            if (worst == null || p99 > worst.median("publishServerP99Us")) {
-                worst = g;
-            }
-        }
+        Group worst = worstPoint(a, "publishServerP99Us");
         if (worst == null) {
             o.missing("publish time in the server (`X-Publish-Nanos`)");
         } else {
+            Group worstMedian = worstPoint(a, "publishServerP50Us");
+            o.check(worstMedian.median("publishServerP50Us") < 1000, "publish p50 in the server, worst point: "
+                    + Fmt.num(worstMedian.median("publishServerP50Us")) + " µs at " + worstMedian.connections
+                    + " connections, mode " + worstMedian.section.shortTitle());
             double p99 = worst.median("publishServerP99Us");
-            o.check(p99 < 1000, "publish p99 in the server, worst of " + points + " points: " + Fmt.num(p99)
-                    + " µs at " + worst.connections + " connections, mode " + worst.section.shortTitle());
+            o.check(p99 < 1000, "publish p99 in the server, worst point: " + Fmt.num(p99) + " µs at "
+                    + worst.connections + " connections, mode " + worst.section.shortTitle());
+            Group worstCpu = worstPoint(a, "publishServerCpuP99Us");
+            if (worstCpu == null) {
+                o.missing("CPU time of the publish call (`X-Publish-Cpu-Nanos`)");
+            } else {
+                o.check(worstCpu.median("publishServerCpuP99Us") < 1000, "p99 of the publish call's CPU time, worst"
+                        + " point: " + Fmt.num(worstCpu.median("publishServerCpuP99Us")) + " µs at "
+                        + worstCpu.connections + " connections, mode " + worstCpu.section.shortTitle()
+                        + " (wall-clock minus CPU time is time the thread was not running: see the platform"
+                        + " stalls under Machine)");
+            }
         }
         Optional<Section> rate = results.sections().stream()
                 .filter(s -> !s.maxMode() && s.stalledPercent() == 0 && !results.targets(s).isEmpty()
@@ -233,6 +237,18 @@ final class Goals {
                     + Fmt.num(y / 1000) + " ms = " + Fmt.ratio(x, y));
         }
         return o;
+    }
+
+    /** The point of target {@code a} with the highest median of {@code figure}; null if none has it. */
+    private Group worstPoint(String a, String figure) {
+        Group worst = null;
+        for (Group g : results.groups(a)) {
+            Double value = g.median(figure);
+            if (value != null && (worst == null || value > worst.median(figure))) {
+                worst = g;
+            }
+        }
+        return worst;
     }
 
     private Outcome resources(String a, String b) {

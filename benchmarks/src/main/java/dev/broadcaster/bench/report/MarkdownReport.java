@@ -51,7 +51,8 @@ final class MarkdownReport {
                 + " events received by healthy connections per second from the first publish to the last delivery."
                 + " CPU: the server's user + system CPU time during that window divided by the deliveries. Fan-out:"
                 + " from the publish request to the moment the last healthy connection received the event. Publish"
-                + " (server): the time the server spent in its broadcast call (`X-Publish-Nanos`). Threads: the"
+                + " (server): the time the server spent in its broadcast call (`X-Publish-Nanos`), and the CPU time"
+                + " its thread used in it (`X-Publish-Cpu-Nanos`). Threads: the"
                 + " server's threads (most seen while publishing). Heap: (heap after a full GC with N connections −"
                 + " heap after a full GC with none) / N.");
         md.add("");
@@ -119,8 +120,12 @@ final class MarkdownReport {
                     "from when the event was due: includes any delay of the publisher",
                     g -> withRange(g, "fanoutFromScheduleP99Us", 0.001)));
         }
-        tables.add(new Table("Publish p99: in the server / round trip (µs)", null,
-                g -> Fmt.num(g.median("publishServerP99Us")) + " / " + Fmt.num(g.median("publishRttP99Us"))));
+        tables.add(new Table("Publish call in the server: p50 / p99, and p99 of its CPU time (µs)",
+                "wall-clock time minus CPU time is time the thread was not running (machine stalls, GC pauses)",
+                g -> Fmt.num(g.median("publishServerP50Us")) + " / " + Fmt.num(g.median("publishServerP99Us"))
+                        + ", CPU " + Fmt.num(g.median("publishServerCpuP99Us"))));
+        tables.add(new Table("Publish round trip p99 (µs)", "as the publishing client sees it",
+                g -> Fmt.num(g.median("publishRttP99Us"))));
         tables.add(new Table("Server threads", "most seen while publishing; idle: with no connection",
                 g -> Fmt.num(g.median("threadsMax")) + " (idle " + Fmt.num(g.median("threadsIdle")) + ")"));
         tables.add(new Table("Heap per connection (KiB)", null, g -> Fmt.num(g.median("heapPerConnectionKiB"))));

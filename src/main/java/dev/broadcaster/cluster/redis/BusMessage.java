@@ -1,0 +1,93 @@
+package dev.broadcaster.cluster.redis;
+
+import dev.broadcaster.SseEvent;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The text of what nodes tell each other on the bus (one Redis pub/sub channel) and of a stream entry.
+ * A message is one header line of tab-separated fields, the kind first and the sending node second, then
+ * for some kinds a newline and a body. Channel names, node and connection ids never hold a tab or a newline;
+ * a user name or an event's data goes in the body, which is taken as it is.
+ * <ul>
+ *   <li>{@code E node opId channel exclude id \n event}: an event published on a channel (the id is added by
+ *       the publishing script)</li>
+ *   <li>{@code S node connectionId \n event}: an event for one connection</li>
+ *   <li>{@code K node channel}: kill; {@code D node channel \n user}: disconnect; {@code P node channel}:
+ *       presence changed</li>
+ * </ul>
+ * An event body is its name, its retry in milliseconds (each possibly empty) and its data, one per line.
+ */
+record BusMessage(char kind, String node, List<String> fields, String body) {
+
+    static final char EVENT = 'E';
+    static final char SEND = 'S';
+    static final char KILL = 'K';
+    static final char DISCONNECT = 'D';
+    static final char PRESENCE = 'P';
+
+    static BusMessage parse(String text) {
+        int newline = text.indexOf('\n');
+        String head = newline < 0 ? text : text.substring(0, newline);
+        String body = newline < 0 ? null : text.substring(newline + 1);
+        String[] parts = head.split("\t", -1);
+        if (parts.length < 2 || parts[0].length() != 1) {
+            throw new IllegalArgumentException("not a bus message: " + head);
+        }
+        return new BusMessage(parts[0].charAt(0), parts[1], List.of(Arrays.copyOfRange(parts, 2, parts.length)), body);
+    }
+
+    String field(int index) {
+        if (index >= fields.size()) {
+            throw new IllegalArgumentException("bus message " + kind + " has no field " + index);
+        }
+        return fields.get(index);
+    }
+
+    /** The head of an event message up to its id, which the publishing script appends. */
+    static String eventHead(String node, long opId, String channel, Set<String> exclude) {
+        return EVENT + "\t" + node + "\t" + opId + "\t" + channel + "\t" + String.join(",", exclude) + "\t";
+    }
+
+    static String send(String node, String connectionId, SseEvent event) {
+        return SEND + "\t" + node + "\t" + connectionId + "\n" + eventBody(event);
+    }
+
+    static String kill(String node, String channel) {
+        return KILL + "\t" + node + "\t" + channel;
+    }
+
+    static String disconnect(String node, String channel, String user) {
+        return DISCONNECT + "\t" + node + "\t" + channel + "\n" + user;
+    }
+
+    static String presence(String node, String channel) {
+        return PRESENCE + "\t" + node + "\t" + channel;
+    }
+
+    static Set<String> exclude(String csv) {
+        return csv.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(csv.split(",")));
+    }
+
+    /** The event without its id, as carried in a message body or a stream entry. */
+    static String eventBody(SseEvent event) {
+        return (event.name() == null ? "" : event.name()) + "\n"
+                + (event.retry() == null ? "" : Long.toString(event.retry().toMillis())) + "\n" + event.data();
+    }
+
+    /** The event of {@link #eventBody}, with {@code id}. */
+    static SseEvent event(String body, String id) {
+        int first = body.indexOf('\n');
+        int second = body.indexOf('\n', first + 1);
+        if (first < 0 || second < 0) {
+            throw new IllegalArgumentException("not an event body");
+        }
+        String name = body.substring(0, first);
+        String retry = body.substring(first + 1, second);
+        return new SseEvent(name.isEmpty() ? null : name, id,
+                retry.isEmpty() ? null : Duration.ofMillis(Long.parseLong(retry)), body.substring(second + 1));
+    }
+}

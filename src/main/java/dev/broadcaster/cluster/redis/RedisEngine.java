@@ -1,0 +1,558 @@
+package dev.broadcaster.cluster.redis;
+
+import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ConnectionInfo;
+import dev.broadcaster.SseEvent;
+import dev.broadcaster.cluster.ClusterEngine;
+import dev.broadcaster.cluster.ClusterNode;
+import dev.broadcaster.cluster.ClusterUnavailableException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * The Redis engine: one Redis (standalone or behind Sentinel) as the backplane of every node.
+ * <ul>
+ *   <li>A publish runs one script that appends the event to the channel's stream ({@code <prefix>:stream:<channel>},
+ *       trimmed to {@code broadcaster.history-size}, kept 24 h after its last event) and publishes it, with the
+ *       stream id as its event id, on the one bus channel ({@code <prefix>:bus}) that every node subscribes to.
+ *       Every node, the publishing one included, delivers from the bus, so all see one order per channel.</li>
+ *   <li>Each node registers its connections ({@code <prefix>:ch:<channel>}, {@code <prefix>:conn},
+ *       {@code <prefix>:node:<node>}) and beats in {@code <prefix>:nodes} every third of the node timeout. Every
+ *       node removes the nodes whose beat expired, with their connections, and announces the presence change.</li>
+ *   <li>Three connections per node: a writer thread that pipelines everything queued, a subscriber thread,
+ *       and one connection for queries. If Redis goes away, both threads retry with backoff (100 ms to 2 s);
+ *       meanwhile {@link #publish} refuses and the node delivers locally. Once both are back the node
+ *       registers its connections again and is told to resync its clients.</li>
+ * </ul>
+ */
+public final class RedisEngine implements ClusterEngine {
+
+    private static final System.Logger LOG = System.getLogger(RedisEngine.class.getName());
+    private static final Pattern STREAM_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
+    private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
+    private static final int MAX_QUEUED = 100_000;
+    private static final int BATCH = 512;
+
+    private enum State { STARTING, UP, DOWN, CLOSED }
+
+    /** Something the writer sends; {@code fallback} runs if the backplane failed before it surely arrived. */
+    private record Op(String script, List<String> keys, List<String> args, Runnable fallback) {
+    }
+
+    private final URI uri;
+    private final String prefix;
+    private final long nodeTimeoutMillis;
+    private final int historySize;
+    private final JedisClientConfig clientConfig;
+    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final Object queryLock = new Object();
+    private volatile boolean subscribed;
+    private volatile boolean writerConnected;
+    private volatile boolean reregister;
+    private volatile ClusterNode node;
+    private volatile Subscriber subscriber;
+    private Thread writerThread;
+    private Thread subscriberThread;
+    private Jedis query; // guarded by queryLock
+
+    /**
+     * @param uri {@code redis://[user:password@]host:port[/database]}
+     * @param prefix the start of every key and of the bus channel's name
+     * @param nodeTimeout how long after its last beat a node counts as dead
+     * @param historySize events kept per channel for resume
+     */
+    public RedisEngine(URI uri, String prefix, Duration nodeTimeout, int historySize) {
+        this.uri = uri;
+        this.prefix = prefix;
+        this.nodeTimeoutMillis = nodeTimeout.toMillis();
+        this.historySize = historySize;
+        this.clientConfig = DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(2000)
+                .build();
+    }
+
+    @Override
+    public void start(ClusterNode clusterNode) {
+        this.node = clusterNode;
+        writerThread = new Thread(this::writeLoop, "broadcaster-redis-writer");
+        writerThread.setDaemon(true);
+        writerThread.start();
+        subscriberThread = new Thread(this::subscribeLoop, "broadcaster-redis-subscriber");
+        subscriberThread.setDaemon(true);
+        subscriberThread.start();
+    }
+
+    @Override
+    public boolean ready() {
+        return state.get() == State.UP;
+    }
+
+    @Override
+    public boolean publish(String channel, SseEvent event, Set<String> exclude, long opId) {
+        if (state.get() != State.UP) {
+            return false;
+        }
+        String body = BusMessage.eventBody(event);
+        Op op = new Op(RedisScripts.PUBLISH, List.of(streamKey(channel), busKey()),
+                List.of(Integer.toString(historySize), body, BusMessage.eventHead(node.id(), opId, channel, exclude),
+                        "\n" + body, Long.toString(RETENTION_MS)),
+                () -> node.undelivered(channel, event, exclude, opId));
+        return queue.offer(op);
+    }
+
+    @Override
+    public void send(String connectionId, SseEvent event) {
+        enqueuePublish(BusMessage.send(node.id(), connectionId, event));
+    }
+
+    @Override
+    public void kill(String channel) {
+        enqueue(new Op("redis.call('DEL', KEYS[1]) redis.call('PUBLISH', KEYS[2], ARGV[1]) return 1",
+                List.of(streamKey(channel), busKey()), List.of(BusMessage.kill(node.id(), channel)), null));
+    }
+
+    @Override
+    public void disconnect(String channel, String user) {
+        enqueuePublish(BusMessage.disconnect(node.id(), channel, user));
+    }
+
+    @Override
+    public void joined(ConnectionInfo connection) {
+        enqueue(joinOp(connection));
+    }
+
+    @Override
+    public void left(ConnectionInfo connection) {
+        enqueue(new Op(RedisScripts.LEAVE, registrationKeys(connection.channel()),
+                List.of(connection.id(), "", connection.channel(), BusMessage.presence(node.id(), connection.channel())),
+                null));
+    }
+
+    @Override
+    public Optional<Replay> replay(String channel, String lastEventId) {
+        if (!STREAM_ID.matcher(lastEventId).matches()) {
+            return Optional.empty();
+        }
+        List<StreamEntry> entries = query(jedis -> jedis.xrange(streamKey(channel), lastEventId, "+", historySize + 1));
+        if (entries.isEmpty() || !entries.get(0).getID().toString().equals(lastEventId)) {
+            return Optional.empty(); // the client's last event is no longer kept: what followed may not be either
+        }
+        return Optional.of(new Replay(position(lastEventId), events(entries.subList(1, entries.size()))));
+    }
+
+    @Override
+    public Replay latest(String channel, int count) {
+        List<StreamEntry> newestFirst = query(jedis -> jedis.xrevrange(streamKey(channel), "+", "-", count));
+        List<StreamEntry> oldestFirst = new ArrayList<>(newestFirst);
+        Collections.reverse(oldestFirst);
+        List<IdentifiedEvent> events = events(oldestFirst);
+        return new Replay(events.isEmpty() ? 0 : events.get(0).position() - 1, events);
+    }
+
+    @Override
+    public List<ConnectionInfo> connections(String channel) {
+        Map<String, String> entries = query(jedis -> jedis.hgetAll(channelKey(channel)));
+        return connectionsOf(channel, entries);
+    }
+
+    @Override
+    public List<ChannelInfo> channels() {
+        return query(jedis -> {
+            List<String> names = new ArrayList<>(jedis.smembers(key("channels")));
+            names.sort(Comparator.naturalOrder());
+            List<ChannelInfo> result = new ArrayList<>();
+            for (String name : names) {
+                List<ConnectionInfo> connections = connectionsOf(name, jedis.hgetAll(channelKey(name)));
+                if (!connections.isEmpty()) {
+                    long users = connections.stream().map(ConnectionInfo::user).distinct().count();
+                    result.add(new ChannelInfo(name, connections.size(), (int) users));
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public Optional<ConnectionInfo> connection(String connectionId) {
+        return query(jedis -> {
+            String channel = jedis.hget(key("conn"), connectionId);
+            if (channel == null) {
+                return Optional.empty();
+            }
+            String value = jedis.hget(channelKey(channel), connectionId);
+            return value == null ? Optional.empty() : Optional.of(connectionInfo(connectionId, channel, value));
+        });
+    }
+
+    @Override
+    public void close() {
+        State was = state.getAndSet(State.CLOSED);
+        if (was == State.CLOSED) {
+            return;
+        }
+        Subscriber s = subscriber;
+        if (s != null) {
+            try {
+                s.unsubscribe();
+            } catch (RuntimeException e) {
+                // not subscribed any more
+            }
+        }
+        if (writerThread != null) {
+            writerThread.interrupt();
+        }
+        if (subscriberThread != null) {
+            subscriberThread.interrupt();
+        }
+        // leave the cluster's view at once rather than when the beat expires
+        try (Jedis jedis = connect()) {
+            jedis.zadd(key("nodes"), 0, node.id());
+            jedis.eval(RedisScripts.REAP, reapKeys(), List.of(prefix));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Could not leave the cluster's view; the beat will expire", e);
+        }
+        synchronized (queryLock) {
+            closeQuietly(query);
+            query = null;
+        }
+    }
+
+    // ---- the writer ---------------------------------------------------------------------------------
+
+    private void writeLoop() {
+        Jedis jedis = null;
+        long backoff = 100;
+        long beatEvery = Math.max(50, nodeTimeoutMillis / 3);
+        long nextBeat = 0;
+        List<Op> batch = new ArrayList<>(BATCH);
+        while (state.get() != State.CLOSED) {
+            try {
+                if (jedis == null) {
+                    jedis = connect();
+                    nextBeat = 0;
+                }
+                if (reregister) {
+                    reregister = false;
+                    registerAgain(jedis);
+                }
+                long now = System.currentTimeMillis();
+                if (now >= nextBeat) {
+                    boolean unknown = beat(jedis);
+                    jedis.eval(RedisScripts.REAP, reapKeys(), List.of(prefix));
+                    if (unknown && state.get() == State.UP) {
+                        registerAgain(jedis); // Redis restarted, or the others gave this node up during a pause
+                    }
+                    nextBeat = now + beatEvery;
+                    writerConnected = true;
+                    backoff = 100;
+                    becomeUpIfReady();
+                }
+                Op first = queue.poll(Math.max(1, nextBeat - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                Pipeline pipeline = jedis.pipelined();
+                for (Op op : batch) {
+                    if (op.script() != null) {
+                        pipeline.eval(op.script(), op.keys(), op.args());
+                    }
+                }
+                pipeline.sync();
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                if (state.get() == State.CLOSED) {
+                    break;
+                }
+                writerConnected = false;
+                lost("writer", e);
+                closeQuietly(jedis);
+                jedis = null;
+                // what was on its way may or may not have arrived; what was queued will not be sent
+                batch.addAll(queue);
+                queue.clear();
+                batch.forEach(op -> {
+                    if (op.fallback() != null) {
+                        op.fallback().run();
+                    }
+                });
+                batch.clear();
+                sleep(backoff);
+                backoff = Math.min(2000, backoff * 2);
+            }
+        }
+        closeQuietly(jedis);
+    }
+
+    private boolean beat(Jedis jedis) {
+        Object added = jedis.eval(RedisScripts.BEAT, List.of(key("nodes")),
+                List.of(node.id(), Long.toString(nodeTimeoutMillis)));
+        return ((Number) added).longValue() == 1;
+    }
+
+    /**
+     * Replaces whatever Redis holds for this node by its connections now: after an outage Redis may have
+     * lost them (restart), or still hold some that left meanwhile.
+     */
+    private void registerAgain(Jedis jedis) {
+        jedis.zadd(key("nodes"), 0, node.id());
+        jedis.eval(RedisScripts.REAP, reapKeys(), List.of(prefix));
+        beat(jedis);
+        Pipeline pipeline = jedis.pipelined();
+        for (ConnectionInfo connection : node.localConnections()) {
+            Op op = joinOp(connection);
+            pipeline.eval(op.script(), op.keys(), op.args());
+        }
+        pipeline.sync();
+    }
+
+    private Op joinOp(ConnectionInfo connection) {
+        String value = node.id() + "\t" + connection.connectedAt().toEpochMilli() + "\t" + connection.user();
+        return new Op(RedisScripts.JOIN, registrationKeys(connection.channel()),
+                List.of(connection.id(), value, connection.channel(), BusMessage.presence(node.id(), connection.channel())),
+                null);
+    }
+
+    private void enqueuePublish(String message) {
+        enqueue(new Op("redis.call('PUBLISH', KEYS[1], ARGV[1]) return 1", List.of(busKey()), List.of(message), null));
+    }
+
+    /** Queues {@code op} unless the backplane is down: then it is dropped, as the node registers again on recovery. */
+    private void enqueue(Op op) {
+        State now = state.get();
+        if ((now == State.UP || now == State.STARTING) && !queue.offer(op)) {
+            LOG.log(System.Logger.Level.WARNING, "Redis writer queue full: dropped an operation");
+        }
+    }
+
+    // ---- the subscriber -----------------------------------------------------------------------------
+
+    private void subscribeLoop() {
+        long backoff = 100;
+        while (state.get() != State.CLOSED) {
+            Subscriber s = new Subscriber();
+            subscriber = s;
+            try (Jedis jedis = new Jedis(uri, DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000)
+                    .socketTimeoutMillis(0).build())) {
+                jedis.subscribe(s, busKey()); // returns when unsubscribed
+                backoff = 100;
+            } catch (RuntimeException e) {
+                if (state.get() == State.CLOSED) {
+                    break;
+                }
+                if (s.wasSubscribed) {
+                    backoff = 100;
+                }
+                subscribed = false;
+                lost("subscriber", e);
+            } finally {
+                subscribed = false;
+            }
+            if (state.get() != State.CLOSED) {
+                sleep(backoff);
+                backoff = Math.min(2000, backoff * 2);
+            }
+        }
+    }
+
+    private final class Subscriber extends JedisPubSub {
+        volatile boolean wasSubscribed;
+
+        @Override
+        public void onSubscribe(String channel, int subscribedChannels) {
+            wasSubscribed = true;
+            subscribed = true;
+            becomeUpIfReady();
+        }
+
+        @Override
+        public void onMessage(String channel, String text) {
+            try {
+                dispatch(BusMessage.parse(text));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Could not handle a bus message", e);
+            }
+        }
+    }
+
+    private void dispatch(BusMessage message) {
+        ClusterNode target = node;
+        boolean mine = message.node().equals(target.id());
+        switch (message.kind()) {
+            case BusMessage.EVENT -> {
+                String id = message.field(3);
+                target.deliver(message.field(1), new IdentifiedEvent(id, position(id), BusMessage.event(message.body(), id)),
+                        BusMessage.exclude(message.field(2)), message.node(), Long.parseLong(message.field(0)));
+            }
+            case BusMessage.SEND -> target.deliverTo(message.field(0), BusMessage.event(message.body(), null));
+            case BusMessage.KILL -> {
+                if (!mine) {
+                    target.kill(message.field(0));
+                }
+            }
+            case BusMessage.DISCONNECT -> {
+                if (!mine) {
+                    target.disconnect(message.field(0), message.body());
+                }
+            }
+            case BusMessage.PRESENCE -> target.presenceChanged(message.field(0));
+            default -> LOG.log(System.Logger.Level.WARNING, "Unknown bus message kind " + message.kind());
+        }
+    }
+
+    // ---- state --------------------------------------------------------------------------------------
+
+    /**
+     * Up once the writer reaches Redis and the subscriber listens. The writer then registers this node's
+     * connections again; after a loss the node is told to resync its clients.
+     */
+    private synchronized void becomeUpIfReady() {
+        State now = state.get();
+        if (now == State.UP || now == State.CLOSED || !subscribed || !writerConnected) {
+            return;
+        }
+        if (state.compareAndSet(now, State.UP)) {
+            reregister = true;
+            queue.offer(new Op(null, List.of(), List.of(), null)); // wakes the writer up
+            LOG.log(System.Logger.Level.INFO, "Redis backplane " + (now == State.DOWN ? "back" : "connected") + ": "
+                    + uri.getHost() + ":" + uri.getPort());
+            if (now == State.DOWN) {
+                node.backplaneRecovered();
+            }
+        }
+    }
+
+    private synchronized void lost(String who, RuntimeException e) {
+        State was = state.get();
+        if ((was == State.UP || was == State.STARTING) && state.compareAndSet(was, State.DOWN)) {
+            LOG.log(System.Logger.Level.WARNING, "Redis backplane lost (" + who + "): " + e
+                    + "; delivering on this node only until it is back");
+            if (was == State.UP) {
+                node.backplaneLost();
+            }
+        }
+    }
+
+    // ---- queries ------------------------------------------------------------------------------------
+
+    private <T> T query(java.util.function.Function<Jedis, T> call) {
+        if (state.get() != State.UP) {
+            throw new ClusterUnavailableException("Redis backplane not available", null);
+        }
+        synchronized (queryLock) {
+            try {
+                if (query == null) {
+                    query = connect();
+                }
+                return call.apply(query);
+            } catch (RuntimeException e) {
+                closeQuietly(query);
+                query = null;
+                throw new ClusterUnavailableException("Redis backplane query failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static List<IdentifiedEvent> events(List<StreamEntry> entries) {
+        List<IdentifiedEvent> events = new ArrayList<>(entries.size());
+        for (StreamEntry entry : entries) {
+            String id = entry.getID().toString();
+            events.add(new IdentifiedEvent(id, position(id), BusMessage.event(entry.getFields().get("e"), id)));
+        }
+        return events;
+    }
+
+    private static List<ConnectionInfo> connectionsOf(String channel, Map<String, String> entries) {
+        List<ConnectionInfo> connections = new ArrayList<>(entries.size());
+        entries.forEach((id, value) -> connections.add(connectionInfo(id, channel, value)));
+        connections.sort(Comparator.comparing(ConnectionInfo::connectedAt).thenComparing(ConnectionInfo::id));
+        return connections;
+    }
+
+    private static ConnectionInfo connectionInfo(String id, String channel, String value) {
+        String[] parts = value.split("\t", 3); // node, connected-at ms, user (which may hold a tab)
+        return new ConnectionInfo(id, channel, parts[2], Instant.ofEpochMilli(Long.parseLong(parts[1])));
+    }
+
+    /** A stream id's place in its channel's order: milliseconds, then sequence. */
+    static long position(String streamId) {
+        int dash = streamId.indexOf('-');
+        long millis = Long.parseLong(streamId.substring(0, dash));
+        long sequence = Math.min(Long.parseLong(streamId.substring(dash + 1)), (1L << 20) - 1);
+        return (millis << 20) | sequence;
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------------
+
+    private Jedis connect() {
+        Jedis jedis = new Jedis(uri, clientConfig);
+        jedis.ping();
+        return jedis;
+    }
+
+    private String key(String name) {
+        return prefix + ":" + name;
+    }
+
+    private String busKey() {
+        return key("bus");
+    }
+
+    private String streamKey(String channel) {
+        return key("stream:" + channel);
+    }
+
+    private String channelKey(String channel) {
+        return key("ch:" + channel);
+    }
+
+    private List<String> registrationKeys(String channel) {
+        return List.of(channelKey(channel), key("conn"), key("node:" + node.id()), key("channels"), busKey());
+    }
+
+    private List<String> reapKeys() {
+        return List.of(key("nodes"), key("channels"), key("conn"), busKey());
+    }
+
+    private static void closeQuietly(Jedis jedis) {
+        if (jedis != null) {
+            try {
+                jedis.close();
+            } catch (RuntimeException e) {
+                // already broken
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

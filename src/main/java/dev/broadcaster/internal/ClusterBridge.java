@@ -1,0 +1,126 @@
+package dev.broadcaster.internal;
+
+import dev.broadcaster.ConnectionInfo;
+import dev.broadcaster.SseEvent;
+import dev.broadcaster.cluster.ClusterEngine;
+import dev.broadcaster.cluster.ClusterNode;
+import java.lang.reflect.Constructor;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * Joins the registry to the cluster: creates the configured engine and turns what the engine delivers into
+ * calls on the registry's own channels. The engine's classes are loaded only when one is configured, so a
+ * single node needs no client library.
+ */
+final class ClusterBridge implements ClusterNode {
+
+    private static final System.Logger LOG = System.getLogger(ClusterBridge.class.getName());
+    private static final String REDIS_ENGINE = "dev.broadcaster.cluster.redis.RedisEngine";
+
+    private final String id = newNodeId();
+    private final DefaultChannelRegistry registry;
+    private final ClusterEngine engine;
+
+    private ClusterBridge(DefaultChannelRegistry registry, ClusterEngine engine) {
+        this.registry = registry;
+        this.engine = engine;
+    }
+
+    /** The bridge to the configured engine, started; null when no engine is configured. */
+    static ClusterBridge start(BroadcasterSettings settings, DefaultChannelRegistry registry) {
+        ClusterSettings cluster = settings.cluster();
+        if (!cluster.enabled()) {
+            return null;
+        }
+        ClusterBridge bridge = new ClusterBridge(registry, redisEngine(cluster, settings.historySize()));
+        LOG.log(System.Logger.Level.INFO, () -> "Cluster node " + bridge.id + ": Redis engine at "
+                + cluster.redisUri().getHost() + ":" + cluster.redisUri().getPort() + ", key prefix '"
+                + cluster.prefix() + "', node timeout " + cluster.nodeTimeout().toMillis() + " ms");
+        bridge.engine.start(bridge);
+        return bridge;
+    }
+
+    private static ClusterEngine redisEngine(ClusterSettings cluster, int historySize) {
+        try {
+            Constructor<?> constructor = Class.forName(REDIS_ENGINE).getConstructor(java.net.URI.class, String.class,
+                    java.time.Duration.class, int.class);
+            return (ClusterEngine) constructor.newInstance(cluster.redisUri(), cluster.prefix(), cluster.nodeTimeout(),
+                    historySize);
+        } catch (ClassNotFoundException | NoClassDefFoundError e) {
+            throw new IllegalStateException(BroadcasterConfig.CLUSTER_ENGINE + "=redis needs the Redis client on the"
+                    + " application's class path: add the dependency redis.clients:jedis", e);
+        } catch (ReflectiveOperationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("Could not create the Redis engine: " + cause, cause);
+        }
+    }
+
+    ClusterEngine engine() {
+        return engine;
+    }
+
+    void close() {
+        engine.close();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void deliver(String channel, ClusterEngine.IdentifiedEvent event, Set<String> exclude, String origin,
+                        long opId) {
+        registry.deliverClustered(channel, event, exclude, id.equals(origin) ? opId : -1);
+    }
+
+    @Override
+    public void deliverTo(String connectionId, SseEvent event) {
+        registry.sendLocally(connectionId, event);
+    }
+
+    @Override
+    public void kill(String channel) {
+        registry.killLocally(channel);
+    }
+
+    @Override
+    public void disconnect(String channel, String user) {
+        registry.disconnectLocally(channel, user);
+    }
+
+    @Override
+    public void presenceChanged(String channel) {
+        registry.presenceChangedLocally(channel);
+    }
+
+    @Override
+    public void undelivered(String channel, SseEvent event, Set<String> exclude, long opId) {
+        registry.deliverLocally(channel, event, exclude, opId);
+    }
+
+    @Override
+    public void backplaneLost() {
+        LOG.log(System.Logger.Level.WARNING, "Cluster node " + id + ": backplane lost; this node's connections get"
+                + " this node's events only until it is back");
+    }
+
+    @Override
+    public void backplaneRecovered() {
+        registry.resyncAll();
+    }
+
+    @Override
+    public Collection<ConnectionInfo> localConnections() {
+        return registry.localConnectionInfos();
+    }
+
+    private static String newNodeId() {
+        byte[] bytes = new byte[9];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.broadcaster.internal;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Clustering, read by {@link BroadcasterConfig}.
+ *
+ * @param engine {@code none} (one node, the default) or {@code redis}
+ * @param redisUri the Redis to use with the {@code redis} engine, {@code redis://host:port[/database]}
+ * @param prefix the start of every Redis key and channel the engine uses
+ * @param nodeTimeout how long after its last sign of life a node's connections leave the cluster's presence
+ */
+public record ClusterSettings(String engine, URI redisUri, String prefix, Duration nodeTimeout) {
+
+    public static final String NONE = "none";
+    public static final String REDIS = "redis";
+
+    /** One node: no backplane. */
+    public static ClusterSettings none(Duration nodeTimeout) {
+        return new ClusterSettings(NONE, null, "broadcaster", nodeTimeout);
+    }
+
+    public boolean enabled() {
+        return !NONE.equals(engine);
+    }
+}

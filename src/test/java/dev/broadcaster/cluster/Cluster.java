@@ -1,0 +1,81 @@
+package dev.broadcaster.cluster;
+
+import dev.broadcaster.support.HttpCalls;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A real Redis and broadcaster nodes in their own JVMs, joined through it; what the cluster tests drive over HTTP. */
+final class Cluster implements AutoCloseable {
+
+    /** Heartbeat of the test nodes: presence of a dead node must be gone within two of these. */
+    static final String HEARTBEAT = "1s";
+
+    final RedisProcess redis;
+    final List<NodeProcess> nodes = new ArrayList<>();
+
+    private Cluster(RedisProcess redis) {
+        this.redis = redis;
+    }
+
+    /** Starts Redis and {@code count} nodes named a, b, c... */
+    static Cluster start(String name, int count, Map<String, String> extraSettings) {
+        Cluster cluster = new Cluster(RedisProcess.start());
+        try {
+            for (int i = 0; i < count; i++) {
+                Map<String, String> settings = new LinkedHashMap<>(Map.of(
+                        "broadcaster.cluster.engine", "redis",
+                        "broadcaster.cluster.redis.uri", cluster.redis.uri(),
+                        "broadcaster.heartbeat-interval", HEARTBEAT,
+                        "broadcaster.history-size", "50"));
+                settings.putAll(extraSettings);
+                cluster.nodes.add(NodeProcess.start(name + "-" + (char) ('a' + i), settings));
+            }
+            for (NodeProcess node : cluster.nodes) {
+                dev.broadcaster.support.Eventually.equalTo(true, () -> ready(node), node + " ready");
+            }
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    NodeProcess node(int index) {
+        return nodes.get(index);
+    }
+
+    static URI stream(NodeProcess node, String channel) {
+        return node.uri("sse/channels/" + channel);
+    }
+
+    /** Fires {@code Broadcast} on {@code node} (an unnamed event with this data). */
+    static void broadcast(NodeProcess node, String channel, String data) {
+        HttpResponse<String> response = HttpCalls.postJson(node.uri("control/broadcast/" + channel), "alice", data);
+        if (response.statusCode() != 204) {
+            throw new AssertionError("broadcast on " + node + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    static String text(NodeProcess node, String path) {
+        HttpResponse<String> response = HttpCalls.get(node.uri(path), "alice");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " on " + node + " answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    /** The MicroProfile Health readiness status of the broadcaster on {@code node}. */
+    static boolean ready(NodeProcess node) {
+        return text(node, "control/ready").startsWith("UP");
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(NodeProcess::close);
+        redis.close();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.broadcaster.cluster;
+
+import dev.broadcaster.Broadcast;
+import dev.broadcaster.ChannelRegistry;
+import dev.broadcaster.SseEvent;
+import dev.broadcaster.internal.health.BroadcasterReadinessCheck;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+
+/**
+ * What the cluster tests do on a node that the built-in endpoints do not: fire the {@code Broadcast} CDI
+ * event as an application would, send to one connection, give a channel a presence renderer, and read the
+ * MicroProfile Health readiness check.
+ */
+@ApplicationScoped
+@Path("control")
+public class ClusterControl {
+
+    @Inject
+    Event<Broadcast> broadcasts;
+
+    @Inject
+    ChannelRegistry registry;
+
+    /** Fires {@code Broadcast} with the body as the data of an unnamed event. */
+    @POST
+    @Path("broadcast/{channel}")
+    public void broadcast(@PathParam("channel") String channel, String data) {
+        broadcasts.fire(Broadcast.of(channel, SseEvent.data(data)));
+    }
+
+    /** Fires {@code count} {@code Broadcast} events as fast as it can (data {@code <body> <n>}); for the cluster benchmark. */
+    @POST
+    @Path("burst/{channel}/{count}")
+    public void burst(@PathParam("channel") String channel, @PathParam("count") int count, String data) {
+        for (int n = 1; n <= count; n++) {
+            broadcasts.fire(Broadcast.of(channel, SseEvent.data(data + " " + n)));
+        }
+    }
+
+    /** Sends the body to one connection, wherever it lives; answers whether it was found. */
+    @POST
+    @Path("send/{connection}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String send(@PathParam("connection") String connection, String data) {
+        return Boolean.toString(registry.send(connection, SseEvent.named("direct", data)));
+    }
+
+    /** Gives the channel a presence renderer: a named event {@code presence} whose data is the users, comma-separated. */
+    @POST
+    @Path("presence/{channel}")
+    public void presence(@PathParam("channel") String channel) {
+        registry.create(channel, (name, users) -> SseEvent.named("presence", String.join(",", users)));
+    }
+
+    /** The readiness check's status and data, e.g. {@code DOWN {cluster=backplane unavailable, ...}}. */
+    @GET
+    @Path("ready")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String ready() {
+        HealthCheckResponse response = new BroadcasterReadinessCheck().call();
+        return response.getStatus() + " " + response.getData().map(Object::toString).orElse("");
+    }
+
+    /** The channel's distinct users as the registry lists them, comma-separated. */
+    @GET
+    @Path("users/{channel}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String users(@PathParam("channel") String channel) {
+        return String.join(",", registry.distinctUsers(channel));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.broadcaster.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real {@code redis-server} (Debian's package; {@code .ci/run} installs it) on a free loopback port, without
+ * persistence, that a test can stop and start again on the same port. Its log goes to
+ * {@code target/cluster-logs/redis-<port>.log}.
+ */
+final class RedisProcess implements AutoCloseable {
+
+    private final int port;
+    private final Path log;
+    private Process process;
+
+    private RedisProcess(int port) {
+        this.port = port;
+        this.log = Path.of("target", "cluster-logs", "redis-" + port + ".log");
+    }
+
+    static RedisProcess start() {
+        RedisProcess redis = new RedisProcess(freePort());
+        redis.startAgain();
+        return redis;
+    }
+
+    String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Starts the server (again, on the same port) and waits until it accepts connections. */
+    void startAgain() {
+        try {
+            Files.createDirectories(log.getParent());
+            process = new ProcessBuilder(List.of(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--protected-mode", "yes"))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited; see " + log);
+            }
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                pause();
+            }
+        }
+        throw new IllegalStateException("redis-server did not accept connections within 20 s; see " + log);
+    }
+
+    /** Stops the server at once (SIGKILL): every client connection breaks, and its data is gone. */
+    void stop() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            stop();
+        }
+    }
+
+    private static String executable() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            for (String candidate : List.of(dir + "/redis-server")) {
+                if (new File(candidate).canExecute()) {
+                    return candidate;
+                }
+            }
+        }
+        if (new File("/usr/bin/redis-server").canExecute()) {
+            return "/usr/bin/redis-server";
+        }
+        throw new IllegalStateException("redis-server not found: install Debian's redis-server package"
+                + " (.ci/run does)");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
