@@ -79,7 +79,9 @@ public final class BroadcasterConfig {
     static URI redisUri(String text) {
         try {
             URI uri = new URI(text);
-            if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null) {
+            String path = uri.getPath() == null ? "" : uri.getPath();
+            if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null
+                    || uri.getPort() < 1 || !path.matches("(/\\d{0,2})?")) {
                 throw new IllegalArgumentException("expected redis://host:port[/database]");
             }
             return uri;

@@ -23,7 +23,12 @@ final class Cluster implements AutoCloseable {
 
     /** Starts Redis and {@code count} nodes named a, b, c... */
     static Cluster start(String name, int count, Map<String, String> extraSettings) {
-        Cluster cluster = new Cluster(RedisProcess.start());
+        return start(name, count, extraSettings, RedisProcess.start());
+    }
+
+    /** Starts {@code count} nodes on {@code redis} (URI and all from {@code extraSettings} if given there). */
+    static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis) {
+        Cluster cluster = new Cluster(redis);
         try {
             for (int i = 0; i < count; i++) {
                 Map<String, String> settings = new LinkedHashMap<>(Map.of(

@@ -66,6 +66,13 @@ class RedisClusterTest {
                 }
                 List<String> ids = events.stream().map(EventStreamParser.Event::lastEventId).toList();
                 assertTrue(ids.stream().allMatch(id -> id.matches("\\d+-\\d+")), "Redis stream ids: " + ids);
+                for (int i = 1; i < ids.size(); i++) {
+                    String[] before = ids.get(i - 1).split("-");
+                    String[] after = ids.get(i).split("-");
+                    int order = Long.compare(Long.parseLong(before[0]), Long.parseLong(after[0]));
+                    assertTrue(order < 0 || order == 0 && Long.parseLong(before[1]) < Long.parseLong(after[1]),
+                            "ids increase along the channel: " + ids.get(i - 1) + " then " + ids.get(i));
+                }
                 if (firstOrder == null) {
                     firstOrder = data;
                     firstIds = ids;
@@ -180,6 +187,24 @@ class RedisClusterTest {
         } finally {
             publishing.set(false);
             publisher.join();
+        }
+    }
+
+    @Test
+    void recentHistoryOnConnectComesFromTheClusterOnANodeThatSawNone() {
+        String channel = "recent";
+        try (SseStream early = SseStream.connect(Cluster.stream(cluster.node(0), channel), "bob")) {
+            for (int n = 1; n <= 5; n++) {
+                Cluster.broadcast(cluster.node(0), channel, "past " + n);
+            }
+            early.awaitData("past 5");
+        }
+        try (SseStream late = SseStream.connect(cluster.node(2).uri("sse/channels/" + channel + "?history=3"), "carol")) {
+            late.awaitEvents(3);
+            Cluster.broadcast(cluster.node(1), channel, "live");
+            late.awaitData("live");
+            assertEquals(List.of("past 3", "past 4", "past 5", "live"),
+                    late.events().stream().map(EventStreamParser.Event::data).toList());
         }
     }
 

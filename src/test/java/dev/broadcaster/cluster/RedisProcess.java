@@ -18,18 +18,25 @@ import java.util.List;
 final class RedisProcess implements AutoCloseable {
 
     private final int port;
+    private final List<String> extraArguments;
     private final Path log;
     private Process process;
 
-    private RedisProcess(int port) {
+    private RedisProcess(int port, List<String> extraArguments) {
         this.port = port;
+        this.extraArguments = extraArguments;
         this.log = Path.of("target", "cluster-logs", "redis-" + port + ".log");
     }
 
-    static RedisProcess start() {
-        RedisProcess redis = new RedisProcess(freePort());
+    /** Starts a server; {@code extraArguments} are more {@code redis-server} options, e.g. {@code --requirepass pw}. */
+    static RedisProcess start(String... extraArguments) {
+        RedisProcess redis = new RedisProcess(freePort(), List.of(extraArguments));
         redis.startAgain();
         return redis;
+    }
+
+    int port() {
+        return port;
     }
 
     String uri() {
@@ -40,8 +47,10 @@ final class RedisProcess implements AutoCloseable {
     void startAgain() {
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(List.of(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "yes"))
+            List<String> command = new java.util.ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+            command.addAll(extraArguments);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

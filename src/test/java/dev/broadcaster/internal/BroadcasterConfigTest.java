@@ -36,8 +36,12 @@ class BroadcasterConfigTest {
         IllegalStateException wrongEngine = assertThrows(IllegalStateException.class,
                 () -> read(Map.of("broadcaster.cluster.engine", "kafka")));
         assertTrue(wrongEngine.getMessage().contains("broadcaster.cluster.engine"), wrongEngine.getMessage());
-        assertThrows(IllegalStateException.class, () -> read(Map.of("broadcaster.cluster.engine", "redis",
-                "broadcaster.cluster.redis.uri", "http://example.org")));
+        for (String wrong : new String[] {"http://example.org:6379", "redis://example.org", "redis://example.org:6379/x"}) {
+            assertThrows(IllegalStateException.class, () -> read(Map.of("broadcaster.cluster.engine", "redis",
+                    "broadcaster.cluster.redis.uri", wrong)), wrong);
+        }
+        assertEquals(java.net.URI.create("redis://:pw@example.org:6379/2"), read(Map.of("broadcaster.cluster.engine",
+                "redis", "broadcaster.cluster.redis.uri", "redis://:pw@example.org:6379/2")).cluster().redisUri());
     }
 
     @Test

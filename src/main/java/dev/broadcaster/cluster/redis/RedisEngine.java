@@ -87,8 +87,7 @@ public final class RedisEngine implements ClusterEngine {
         this.prefix = prefix;
         this.nodeTimeoutMillis = nodeTimeout.toMillis();
         this.historySize = historySize;
-        this.clientConfig = DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(2000)
-                .build();
+        this.clientConfig = clientConfig(uri, 2000);
     }
 
     @Override
@@ -356,8 +355,7 @@ public final class RedisEngine implements ClusterEngine {
         while (state.get() != State.CLOSED) {
             Subscriber s = new Subscriber();
             subscriber = s;
-            try (Jedis jedis = new Jedis(uri, DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000)
-                    .socketTimeoutMillis(0).build())) {
+            try (Jedis jedis = new Jedis(uri, clientConfig(uri, 0))) {
                 jedis.subscribe(s, busKey()); // returns when unsubscribed
                 backoff = 100;
             } catch (RuntimeException e) {
@@ -507,6 +505,16 @@ public final class RedisEngine implements ClusterEngine {
     }
 
     // ---- plumbing -----------------------------------------------------------------------------------
+
+    /**
+     * Timeouts, and what the URI says: Jedis takes user and password from it but not, once a configuration is
+     * given, the database ({@code /2}) or TLS ({@code rediss:}).
+     */
+    private static JedisClientConfig clientConfig(URI uri, int socketTimeoutMillis) {
+        String path = uri.getPath() == null ? "" : uri.getPath().replace("/", "");
+        return DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(socketTimeoutMillis)
+                .database(path.isEmpty() ? 0 : Integer.parseInt(path)).ssl("rediss".equals(uri.getScheme())).build();
+    }
 
     private Jedis connect() {
         Jedis jedis = new Jedis(uri, clientConfig);
