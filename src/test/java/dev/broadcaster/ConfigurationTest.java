@@ -28,6 +28,16 @@ class ConfigurationTest {
     }
 
     @Test
+    void theRedisEngineWithoutTheRedisClientStopsStartupSayingWhatToAdd() {
+        // this run's class path has no Jedis, as a single-node application's has none
+        Throwable failure = assertThrows(Throwable.class, () -> TestServer.builder()
+                .config("broadcaster.cluster.engine", "redis")
+                .config("broadcaster.cluster.redis.uri", "redis://127.0.0.1:6379").start().close());
+        String messages = messages(failure);
+        assertTrue(messages.contains("redis.clients:jedis"), messages);
+    }
+
+    @Test
     void endpointsMoveToTheConfiguredPath() {
         try (TestServer server = TestServer.builder().config("broadcaster.path", "/events/live").start()) {
             try (SseStream tab = SseStream.connect(server.uri("events/live/channels/moved"), "bob")) {
