@@ -1,14 +1,21 @@
 package dev.broadcaster.internal;
 
+import dev.broadcaster.ChannelInfo;
 import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.cluster.ClusterEngine;
 import dev.broadcaster.cluster.ClusterNode;
+import dev.broadcaster.cluster.ClusterUnavailableException;
 import java.lang.reflect.Constructor;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Joins the registry to the cluster: creates the configured engine and turns what the engine delivers into
@@ -61,6 +68,84 @@ final class ClusterBridge implements ClusterNode {
     ClusterEngine engine() {
         return engine;
     }
+
+    // ---- what the registry asks the cluster, answering for this node alone when the backplane cannot ----
+
+    /**
+     * The backplane's events of {@code channel} after {@code lastEventId} (or its latest {@code history} when
+     * there is no id); null if they are gone or the backplane cannot answer.
+     */
+    ClusterEngine.Replay replay(String channel, String lastEventId, int history) {
+        try {
+            return lastEventId != null ? engine.replay(channel, lastEventId).orElse(null)
+                    : engine.latest(channel, history);
+        } catch (ClusterUnavailableException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "No replay from the backplane for channel '" + channel + "': "
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Sends {@code event} to a connection that is not on this node; false if no node has it (or nobody can tell). */
+    boolean sendElsewhere(String connectionId, SseEvent event) {
+        try {
+            if (engine.connection(connectionId).isPresent()) {
+                engine.send(connectionId, event);
+                return true;
+            }
+        } catch (ClusterUnavailableException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "Cannot look connection " + connectionId + " up: " + e.getMessage());
+        }
+        return false;
+    }
+
+    /** The cluster's channels, and this node's ones that nobody joined yet ({@code here}), by name. */
+    List<ChannelInfo> channels(List<ChannelInfo> here) {
+        try {
+            Map<String, ChannelInfo> all = new TreeMap<>();
+            here.forEach(info -> all.put(info.name(), info));
+            engine.channels().forEach(info -> all.put(info.name(), info));
+            return List.copyOf(all.values());
+        } catch (ClusterUnavailableException e) {
+            return here;
+        }
+    }
+
+    /** The connections of {@code channel} on every node, or {@code here} if the backplane cannot answer. */
+    List<ConnectionInfo> connections(String channel, Supplier<List<ConnectionInfo>> here) {
+        try {
+            return engine.connections(channel);
+        } catch (ClusterUnavailableException e) {
+            return here.get();
+        }
+    }
+
+    /** The connection with this id on another node, if the backplane knows it. */
+    Optional<ConnectionInfo> connection(String connectionId) {
+        try {
+            return engine.connection(connectionId);
+        } catch (ClusterUnavailableException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Presence in a cluster: the distinct users of every node; each node renders for its own connections, without an id. */
+    PresenceUpdater.Scope presence() {
+        return presence;
+    }
+
+    private final PresenceUpdater.Scope presence = new PresenceUpdater.Scope() {
+        @Override
+        public List<String> distinctUsers(Channel channel) {
+            return connections(channel.name(), channel::connectionInfos).stream().map(ConnectionInfo::user).distinct()
+                    .toList();
+        }
+
+        @Override
+        public void send(Channel channel, SseEvent event) {
+            channel.sendToMembers(event);
+        }
+    };
 
     void close() {
         engine.close();

@@ -13,7 +13,6 @@ import dev.broadcaster.SseMessage;
 import dev.broadcaster.UserJoined;
 import dev.broadcaster.UserLeft;
 import dev.broadcaster.cluster.ClusterEngine;
-import dev.broadcaster.cluster.ClusterUnavailableException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,14 +33,13 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -236,14 +234,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (opts.lastEventId() != null && ch.hasRecent(opts.lastEventId())) {
             return null;
         }
-        try {
-            return opts.lastEventId() != null ? cluster.engine().replay(channel, opts.lastEventId()).orElse(null)
-                    : cluster.engine().latest(channel, opts.history());
-        } catch (ClusterUnavailableException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "No replay from the backplane for channel '" + channel + "': "
-                    + e.getMessage());
-            return null;
-        }
+        return cluster.replay(channel, opts.lastEventId(), opts.history());
     }
 
     /**
@@ -384,15 +375,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             throw new MessageTooLargeException(frame.size(), settings.maxMessageSize());
         }
         if (cluster != null && !connections.containsKey(connectionId)) {
-            try {
-                if (cluster.engine().connection(connectionId).isPresent()) {
-                    cluster.engine().send(connectionId, event);
-                    return true;
-                }
-            } catch (ClusterUnavailableException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "Cannot look connection " + connectionId + " up: " + e.getMessage());
-            }
-            return false;
+            return cluster.sendElsewhere(connectionId, event);
         }
         return sendFrame(connectionId, frame);
     }
@@ -492,30 +475,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         List<ChannelInfo> here = listedChannels().stream()
                 .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size()))
                 .toList();
-        if (cluster == null) {
-            return here;
-        }
-        try {
-            // the cluster's channels, and the ones created here that nobody joined yet
-            Map<String, ChannelInfo> all = new TreeMap<>();
-            here.forEach(info -> all.put(info.name(), info));
-            cluster.engine().channels().forEach(info -> all.put(info.name(), info));
-            return List.copyOf(all.values());
-        } catch (ClusterUnavailableException e) {
-            return here;
-        }
+        return cluster == null ? here : cluster.channels(here);
     }
 
     /** In a cluster, the connections of {@code channel} on every node; on a single node (or without the backplane), here. */
     private List<ConnectionInfo> clusterConnections(Channel local, String channel) {
-        if (cluster != null) {
-            try {
-                return cluster.engine().connections(channel);
-            } catch (ClusterUnavailableException e) {
-                // answer for this node
-            }
-        }
-        return local == null ? List.of() : local.connectionInfos();
+        Supplier<List<ConnectionInfo>> here = () -> local == null ? List.of() : local.connectionInfos();
+        return cluster == null ? here.get() : cluster.connections(channel, here);
     }
 
     /** The listed channels, by name (the admin feed's channel is never among them). */
@@ -553,14 +519,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @Override
     public Optional<ConnectionInfo> connection(String connectionId) {
         Optional<ConnectionInfo> here = Optional.ofNullable(connections.get(connectionId)).map(Connection::info);
-        if (here.isPresent() || cluster == null) {
-            return here;
-        }
-        try {
-            return cluster.engine().connection(connectionId);
-        } catch (ClusterUnavailableException e) {
-            return here;
-        }
+        return here.isPresent() || cluster == null ? here : cluster.connection(connectionId);
     }
 
     /** Another node says presence of {@code channel} may have changed: render it for this node's connections. */
@@ -664,22 +623,9 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' created");
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
                 resyncs::increment, workers::execute, ch -> new PresenceUpdater(ch,
-                cluster == null ? PresenceUpdater.THIS_NODE : clusterPresence, workers::execute, presenceRenders::increment,
-                adminFeed::changed));
+                cluster == null ? PresenceUpdater.THIS_NODE : cluster.presence(), workers::execute,
+                presenceRenders::increment, adminFeed::changed));
     }
-
-    /** In a cluster: presence counts the users of every node, and each node renders it for its own connections. */
-    private final PresenceUpdater.Scope clusterPresence = new PresenceUpdater.Scope() {
-        @Override
-        public List<String> distinctUsers(Channel channel) {
-            return clusterConnections(channel, channel.name()).stream().map(ConnectionInfo::user).distinct().toList();
-        }
-
-        @Override
-        public void send(Channel channel, SseEvent event) {
-            channel.sendToMembers(event);
-        }
-    };
 
     private ChannelAuthorizer resolveAuthorizer() {
         if (authorizers.isUnsatisfied()) {
