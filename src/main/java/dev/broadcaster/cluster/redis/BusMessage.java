@@ -1,6 +1,8 @@
 package dev.broadcaster.cluster.redis;
 
 import dev.broadcaster.SseEvent;
+import dev.broadcaster.cluster.ClusterEngine;
+import dev.broadcaster.cluster.ClusterNode;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -38,6 +40,34 @@ record BusMessage(char kind, String node, List<String> fields, String body) {
             throw new IllegalArgumentException("not a bus message: " + head);
         }
         return new BusMessage(parts[0].charAt(0), parts[1], List.of(Arrays.copyOfRange(parts, 2, parts.length)), body);
+    }
+
+    /**
+     * Does what this message asks of {@code node}. Kill and disconnect were already done by the node that sent
+     * them; events and presence changes are for every node, the sender too.
+     */
+    void applyTo(ClusterNode node) {
+        boolean mine = this.node.equals(node.id());
+        switch (kind) {
+            case EVENT -> {
+                String id = field(3);
+                node.deliver(field(1), new ClusterEngine.IdentifiedEvent(id, RedisEngine.position(id), event(body, id)),
+                        exclude(field(2)), this.node, Long.parseLong(field(0)));
+            }
+            case SEND -> node.deliverTo(field(0), event(body, null));
+            case KILL -> {
+                if (!mine) {
+                    node.kill(field(0));
+                }
+            }
+            case DISCONNECT -> {
+                if (!mine) {
+                    node.disconnect(field(0), body);
+                }
+            }
+            case PRESENCE -> node.presenceChanged(field(0));
+            default -> throw new IllegalArgumentException("unknown bus message kind " + kind);
+        }
     }
 
     String field(int index) {

@@ -12,8 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -390,35 +388,10 @@ public final class RedisEngine implements ClusterEngine {
         @Override
         public void onMessage(String channel, String text) {
             try {
-                dispatch(BusMessage.parse(text));
+                BusMessage.parse(text).applyTo(node);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "Could not handle a bus message", e);
             }
-        }
-    }
-
-    private void dispatch(BusMessage message) {
-        ClusterNode target = node;
-        boolean mine = message.node().equals(target.id());
-        switch (message.kind()) {
-            case BusMessage.EVENT -> {
-                String id = message.field(3);
-                target.deliver(message.field(1), new IdentifiedEvent(id, position(id), BusMessage.event(message.body(), id)),
-                        BusMessage.exclude(message.field(2)), message.node(), Long.parseLong(message.field(0)));
-            }
-            case BusMessage.SEND -> target.deliverTo(message.field(0), BusMessage.event(message.body(), null));
-            case BusMessage.KILL -> {
-                if (!mine) {
-                    target.kill(message.field(0));
-                }
-            }
-            case BusMessage.DISCONNECT -> {
-                if (!mine) {
-                    target.disconnect(message.field(0), message.body());
-                }
-            }
-            case BusMessage.PRESENCE -> target.presenceChanged(message.field(0));
-            default -> LOG.log(System.Logger.Level.WARNING, "Unknown bus message kind " + message.kind());
         }
     }
 
