@@ -5,27 +5,20 @@ import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.cluster.ClusterEngine;
 import dev.broadcaster.cluster.ClusterNode;
-import dev.broadcaster.cluster.ClusterUnavailableException;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.resps.StreamEntry;
 
 /**
  * The Redis engine: one Redis (standalone or behind Sentinel) as the backplane of every node.
@@ -46,7 +39,6 @@ import redis.clients.jedis.resps.StreamEntry;
 public final class RedisEngine implements ClusterEngine {
 
     private static final System.Logger LOG = System.getLogger(RedisEngine.class.getName());
-    private static final Pattern STREAM_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
     private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
     private static final int MAX_QUEUED = 100_000;
     private static final int BATCH = 512;
@@ -59,12 +51,13 @@ public final class RedisEngine implements ClusterEngine {
 
     private final URI uri;
     private final String prefix;
+    private final RedisKeys keys;
+    private final RedisQueries queries;
     private final long nodeTimeoutMillis;
     private final int historySize;
     private final JedisClientConfig clientConfig;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
-    private final Object queryLock = new Object();
     private volatile boolean subscribed;
     private volatile boolean writerConnected;
     private volatile boolean reregister;
@@ -72,7 +65,6 @@ public final class RedisEngine implements ClusterEngine {
     private volatile Subscriber subscriber;
     private Thread writerThread;
     private Thread subscriberThread;
-    private Jedis query; // guarded by queryLock
 
     /**
      * @param uri {@code redis://[user:password@]host:port[/database]}
@@ -86,6 +78,8 @@ public final class RedisEngine implements ClusterEngine {
         this.nodeTimeoutMillis = nodeTimeout.toMillis();
         this.historySize = historySize;
         this.clientConfig = clientConfig(uri, 2000);
+        this.keys = new RedisKeys(prefix);
+        this.queries = new RedisQueries(uri, clientConfig, keys, historySize, this::ready);
     }
 
     @Override
@@ -110,7 +104,7 @@ public final class RedisEngine implements ClusterEngine {
             return false;
         }
         String body = BusMessage.eventBody(event);
-        Op op = new Op(RedisScripts.PUBLISH, List.of(streamKey(channel), busKey()),
+        Op op = new Op(RedisScripts.PUBLISH, List.of(keys.stream(channel), keys.bus()),
                 List.of(Integer.toString(historySize), body, BusMessage.eventHead(node.id(), opId, channel, exclude),
                         "\n" + body, Long.toString(RETENTION_MS)),
                 () -> node.undelivered(channel, event, exclude, opId));
@@ -125,7 +119,7 @@ public final class RedisEngine implements ClusterEngine {
     @Override
     public void kill(String channel) {
         enqueue(new Op("redis.call('DEL', KEYS[1]) redis.call('PUBLISH', KEYS[2], ARGV[1]) return 1",
-                List.of(streamKey(channel), busKey()), List.of(BusMessage.kill(node.id(), channel)), null));
+                List.of(keys.stream(channel), keys.bus()), List.of(BusMessage.kill(node.id(), channel)), null));
     }
 
     @Override
@@ -140,65 +134,34 @@ public final class RedisEngine implements ClusterEngine {
 
     @Override
     public void left(ConnectionInfo connection) {
-        enqueue(new Op(RedisScripts.LEAVE, registrationKeys(connection.channel()),
+        enqueue(new Op(RedisScripts.LEAVE, keys.registration(connection.channel(), node.id()),
                 List.of(connection.id(), "", connection.channel(), BusMessage.presence(node.id(), connection.channel())),
                 null));
     }
 
     @Override
     public Optional<Replay> replay(String channel, String lastEventId) {
-        if (!STREAM_ID.matcher(lastEventId).matches()) {
-            return Optional.empty();
-        }
-        List<StreamEntry> entries = query(jedis -> jedis.xrange(streamKey(channel), lastEventId, "+", historySize + 1));
-        if (entries.isEmpty() || !entries.get(0).getID().toString().equals(lastEventId)) {
-            return Optional.empty(); // the client's last event is no longer kept: what followed may not be either
-        }
-        return Optional.of(new Replay(position(lastEventId), events(entries.subList(1, entries.size()))));
+        return queries.replay(channel, lastEventId);
     }
 
     @Override
     public Replay latest(String channel, int count) {
-        List<StreamEntry> newestFirst = query(jedis -> jedis.xrevrange(streamKey(channel), "+", "-", count));
-        List<StreamEntry> oldestFirst = new ArrayList<>(newestFirst);
-        Collections.reverse(oldestFirst);
-        List<IdentifiedEvent> events = events(oldestFirst);
-        return new Replay(events.isEmpty() ? 0 : events.get(0).position() - 1, events);
+        return queries.latest(channel, count);
     }
 
     @Override
     public List<ConnectionInfo> connections(String channel) {
-        Map<String, String> entries = query(jedis -> jedis.hgetAll(channelKey(channel)));
-        return connectionsOf(channel, entries);
+        return queries.connections(channel);
     }
 
     @Override
     public List<ChannelInfo> channels() {
-        return query(jedis -> {
-            List<String> names = new ArrayList<>(jedis.smembers(key("channels")));
-            names.sort(Comparator.naturalOrder());
-            List<ChannelInfo> result = new ArrayList<>();
-            for (String name : names) {
-                List<ConnectionInfo> connections = connectionsOf(name, jedis.hgetAll(channelKey(name)));
-                if (!connections.isEmpty()) {
-                    long users = connections.stream().map(ConnectionInfo::user).distinct().count();
-                    result.add(new ChannelInfo(name, connections.size(), (int) users));
-                }
-            }
-            return result;
-        });
+        return queries.channels();
     }
 
     @Override
     public Optional<ConnectionInfo> connection(String connectionId) {
-        return query(jedis -> {
-            String channel = jedis.hget(key("conn"), connectionId);
-            if (channel == null) {
-                return Optional.empty();
-            }
-            String value = jedis.hget(channelKey(channel), connectionId);
-            return value == null ? Optional.empty() : Optional.of(connectionInfo(connectionId, channel, value));
-        });
+        return queries.connection(connectionId);
     }
 
     @Override
@@ -223,15 +186,12 @@ public final class RedisEngine implements ClusterEngine {
         }
         // leave the cluster's view at once rather than when the beat expires
         try (Jedis jedis = connect()) {
-            jedis.zadd(key("nodes"), 0, node.id());
-            jedis.eval(RedisScripts.REAP, reapKeys(), List.of(prefix));
+            jedis.zadd(keys.nodes(), 0, node.id());
+            jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "Could not leave the cluster's view; the beat will expire", e);
         }
-        synchronized (queryLock) {
-            closeQuietly(query);
-            query = null;
-        }
+        queries.close();
     }
 
     // ---- the writer ---------------------------------------------------------------------------------
@@ -255,7 +215,7 @@ public final class RedisEngine implements ClusterEngine {
                 long now = System.currentTimeMillis();
                 if (now >= nextBeat) {
                     boolean unknown = beat(jedis);
-                    jedis.eval(RedisScripts.REAP, reapKeys(), List.of(prefix));
+                    jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
                     if (unknown && state.get() == State.UP) {
                         registerAgain(jedis); // Redis restarted, or the others gave this node up during a pause
                     }
@@ -306,7 +266,7 @@ public final class RedisEngine implements ClusterEngine {
     }
 
     private boolean beat(Jedis jedis) {
-        Object added = jedis.eval(RedisScripts.BEAT, List.of(key("nodes")),
+        Object added = jedis.eval(RedisScripts.BEAT, List.of(keys.nodes()),
                 List.of(node.id(), Long.toString(nodeTimeoutMillis)));
         return ((Number) added).longValue() == 1;
     }
@@ -316,8 +276,8 @@ public final class RedisEngine implements ClusterEngine {
      * lost them (restart), or still hold some that left meanwhile.
      */
     private void registerAgain(Jedis jedis) {
-        jedis.zadd(key("nodes"), 0, node.id());
-        jedis.eval(RedisScripts.REAP, reapKeys(), List.of(prefix));
+        jedis.zadd(keys.nodes(), 0, node.id());
+        jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
         beat(jedis);
         Pipeline pipeline = jedis.pipelined();
         for (ConnectionInfo connection : node.localConnections()) {
@@ -329,13 +289,13 @@ public final class RedisEngine implements ClusterEngine {
 
     private Op joinOp(ConnectionInfo connection) {
         String value = node.id() + "\t" + connection.connectedAt().toEpochMilli() + "\t" + connection.user();
-        return new Op(RedisScripts.JOIN, registrationKeys(connection.channel()),
+        return new Op(RedisScripts.JOIN, keys.registration(connection.channel(), node.id()),
                 List.of(connection.id(), value, connection.channel(), BusMessage.presence(node.id(), connection.channel())),
                 null);
     }
 
     private void enqueuePublish(String message) {
-        enqueue(new Op("redis.call('PUBLISH', KEYS[1], ARGV[1]) return 1", List.of(busKey()), List.of(message), null));
+        enqueue(new Op("redis.call('PUBLISH', KEYS[1], ARGV[1]) return 1", List.of(keys.bus()), List.of(message), null));
     }
 
     /** Queues {@code op} unless the backplane is down: then it is dropped, as the node registers again on recovery. */
@@ -354,7 +314,7 @@ public final class RedisEngine implements ClusterEngine {
             Subscriber s = new Subscriber();
             subscriber = s;
             try (Jedis jedis = new Jedis(uri, clientConfig(uri, 0))) {
-                jedis.subscribe(s, busKey()); // returns when unsubscribed
+                jedis.subscribe(s, keys.bus()); // returns when unsubscribed
                 backoff = 100;
             } catch (RuntimeException e) {
                 if (state.get() == State.CLOSED) {
@@ -428,46 +388,7 @@ public final class RedisEngine implements ClusterEngine {
         }
     }
 
-    // ---- queries ------------------------------------------------------------------------------------
-
-    private <T> T query(java.util.function.Function<Jedis, T> call) {
-        if (state.get() != State.UP) {
-            throw new ClusterUnavailableException("Redis backplane not available", null);
-        }
-        synchronized (queryLock) {
-            try {
-                if (query == null) {
-                    query = connect();
-                }
-                return call.apply(query);
-            } catch (RuntimeException e) {
-                closeQuietly(query);
-                query = null;
-                throw new ClusterUnavailableException("Redis backplane query failed: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static List<IdentifiedEvent> events(List<StreamEntry> entries) {
-        List<IdentifiedEvent> events = new ArrayList<>(entries.size());
-        for (StreamEntry entry : entries) {
-            String id = entry.getID().toString();
-            events.add(new IdentifiedEvent(id, position(id), BusMessage.event(entry.getFields().get("e"), id)));
-        }
-        return events;
-    }
-
-    private static List<ConnectionInfo> connectionsOf(String channel, Map<String, String> entries) {
-        List<ConnectionInfo> connections = new ArrayList<>(entries.size());
-        entries.forEach((id, value) -> connections.add(connectionInfo(id, channel, value)));
-        connections.sort(Comparator.comparing(ConnectionInfo::connectedAt).thenComparing(ConnectionInfo::id));
-        return connections;
-    }
-
-    private static ConnectionInfo connectionInfo(String id, String channel, String value) {
-        String[] parts = value.split("\t", 3); // node, connected-at ms, user (which may hold a tab)
-        return new ConnectionInfo(id, channel, parts[2], Instant.ofEpochMilli(Long.parseLong(parts[1])));
-    }
+    // ---- stream ids ---------------------------------------------------------------------------------
 
     /** A stream id's place in its channel's order: milliseconds, then sequence. */
     static long position(String streamId) {
@@ -495,31 +416,7 @@ public final class RedisEngine implements ClusterEngine {
         return jedis;
     }
 
-    private String key(String name) {
-        return prefix + ":" + name;
-    }
-
-    private String busKey() {
-        return key("bus");
-    }
-
-    private String streamKey(String channel) {
-        return key("stream:" + channel);
-    }
-
-    private String channelKey(String channel) {
-        return key("ch:" + channel);
-    }
-
-    private List<String> registrationKeys(String channel) {
-        return List.of(channelKey(channel), key("conn"), key("node:" + node.id()), key("channels"), busKey());
-    }
-
-    private List<String> reapKeys() {
-        return List.of(key("nodes"), key("channels"), key("conn"), busKey());
-    }
-
-    private static void closeQuietly(Jedis jedis) {
+    static void closeQuietly(Jedis jedis) {
         if (jedis != null) {
             try {
                 jedis.close();

@@ -1,0 +1,137 @@
+package dev.broadcaster.cluster.redis;
+
+import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ConnectionInfo;
+import dev.broadcaster.cluster.ClusterEngine.IdentifiedEvent;
+import dev.broadcaster.cluster.ClusterEngine.Replay;
+import dev.broadcaster.cluster.ClusterUnavailableException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * What the engine reads from Redis on the caller's thread, over one connection of its own: replays, and the
+ * cluster's channels and connections. Fails with {@link ClusterUnavailableException} while the backplane is
+ * down or when Redis does not answer.
+ */
+final class RedisQueries {
+
+    private static final Pattern STREAM_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
+
+    private final URI uri;
+    private final JedisClientConfig config;
+    private final RedisKeys keys;
+    private final int historySize;
+    private final BooleanSupplier up;
+    private Jedis jedis; // guarded by this
+
+    RedisQueries(URI uri, JedisClientConfig config, RedisKeys keys, int historySize, BooleanSupplier up) {
+        this.uri = uri;
+        this.config = config;
+        this.keys = keys;
+        this.historySize = historySize;
+        this.up = up;
+    }
+
+    Optional<Replay> replay(String channel, String lastEventId) {
+        if (!STREAM_ID.matcher(lastEventId).matches()) {
+            return Optional.empty();
+        }
+        List<StreamEntry> entries = query(redis -> redis.xrange(keys.stream(channel), lastEventId, "+", historySize + 1));
+        if (entries.isEmpty() || !entries.get(0).getID().toString().equals(lastEventId)) {
+            return Optional.empty(); // the client's last event is no longer kept: what followed may not be either
+        }
+        return Optional.of(new Replay(RedisEngine.position(lastEventId), events(entries.subList(1, entries.size()))));
+    }
+
+    Replay latest(String channel, int count) {
+        List<StreamEntry> oldestFirst = new ArrayList<>(query(redis -> redis.xrevrange(keys.stream(channel), "+", "-",
+                count)));
+        Collections.reverse(oldestFirst);
+        List<IdentifiedEvent> events = events(oldestFirst);
+        return new Replay(events.isEmpty() ? 0 : events.get(0).position() - 1, events);
+    }
+
+    List<ConnectionInfo> connections(String channel) {
+        return connectionsOf(channel, query(redis -> redis.hgetAll(keys.channel(channel))));
+    }
+
+    List<ChannelInfo> channels() {
+        return query(redis -> {
+            List<String> names = new ArrayList<>(redis.smembers(keys.channels()));
+            names.sort(Comparator.naturalOrder());
+            List<ChannelInfo> result = new ArrayList<>();
+            for (String name : names) {
+                List<ConnectionInfo> connections = connectionsOf(name, redis.hgetAll(keys.channel(name)));
+                if (!connections.isEmpty()) {
+                    long users = connections.stream().map(ConnectionInfo::user).distinct().count();
+                    result.add(new ChannelInfo(name, connections.size(), (int) users));
+                }
+            }
+            return result;
+        });
+    }
+
+    Optional<ConnectionInfo> connection(String connectionId) {
+        return query(redis -> {
+            String channel = redis.hget(keys.connections(), connectionId);
+            if (channel == null) {
+                return Optional.empty();
+            }
+            String value = redis.hget(keys.channel(channel), connectionId);
+            return value == null ? Optional.empty() : Optional.of(connectionInfo(connectionId, channel, value));
+        });
+    }
+
+    synchronized void close() {
+        RedisEngine.closeQuietly(jedis);
+        jedis = null;
+    }
+
+    private synchronized <T> T query(Function<Jedis, T> call) {
+        if (!up.getAsBoolean()) {
+            throw new ClusterUnavailableException("Redis backplane not available", null);
+        }
+        try {
+            if (jedis == null) {
+                jedis = new Jedis(uri, config);
+            }
+            return call.apply(jedis);
+        } catch (RuntimeException e) {
+            close();
+            throw new ClusterUnavailableException("Redis backplane query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<IdentifiedEvent> events(List<StreamEntry> entries) {
+        List<IdentifiedEvent> events = new ArrayList<>(entries.size());
+        for (StreamEntry entry : entries) {
+            String id = entry.getID().toString();
+            events.add(new IdentifiedEvent(id, RedisEngine.position(id), BusMessage.event(entry.getFields().get("e"), id)));
+        }
+        return events;
+    }
+
+    private static List<ConnectionInfo> connectionsOf(String channel, Map<String, String> entries) {
+        List<ConnectionInfo> connections = new ArrayList<>(entries.size());
+        entries.forEach((id, value) -> connections.add(connectionInfo(id, channel, value)));
+        connections.sort(Comparator.comparing(ConnectionInfo::connectedAt).thenComparing(ConnectionInfo::id));
+        return connections;
+    }
+
+    private static ConnectionInfo connectionInfo(String id, String channel, String value) {
+        String[] parts = value.split("\t", 3); // node, connected-at ms, user (which may hold a tab)
+        return new ConnectionInfo(id, channel, parts[2], Instant.ofEpochMilli(Long.parseLong(parts[1])));
+    }
+}
