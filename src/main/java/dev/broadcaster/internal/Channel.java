@@ -234,30 +234,29 @@ final class Channel {
     /**
      * Delivers an event the backplane ordered to this node's members; {@code ownOpId} is this node's id of the
      * publish if it came from here (-1 otherwise), so a publish delivered already (locally, while the backplane
-     * failed) is not delivered twice.
+     * failed) is not delivered twice. Returns how many connections it is addressed to.
      */
-    synchronized void deliverClustered(ClusterEngine.IdentifiedEvent event, Set<String> exclude, long ownOpId) {
+    synchronized int deliverClustered(ClusterEngine.IdentifiedEvent event, Set<String> exclude, long ownOpId) {
         if (ownOpId >= 0 && ownDelivered.put(ownOpId, Boolean.TRUE) != null) {
-            return;
+            return 0;
         }
         Frame frame = SseEncoder.encode(event.event()).at(event.position());
         recent.add(event.id(), frame);
-        queueToMembers(frame, exclude);
+        return queueToMembers(frame, exclude);
     }
 
     /**
      * Delivers this node's publish {@code opId} to this node's members only (the backplane is down), once, with
-     * an id of this node ({@code local-<epoch>-<n>}); returns how many connections it is addressed to.
+     * an id of this node ({@code <epoch>~<n>}: never a Redis stream id, and no longer than
+     * {@link EventIds#LONGEST}, against which the caller checked the event's size); returns how many connections
+     * it is addressed to. Never throws: it also runs on the engine's writer thread.
      */
     synchronized int deliverLocally(SseEvent event, Set<String> exclude, long opId) {
         if (ownDelivered.put(opId, Boolean.TRUE) != null) {
             return 0;
         }
-        String id = "local-" + epoch + "-" + (++localSequence);
+        String id = epoch + "~" + (++localSequence);
         Frame frame = SseEncoder.encode(event.withId(id));
-        if (frame.size() > maxMessageSize) {
-            throw new MessageTooLargeException(frame.size(), maxMessageSize);
-        }
         recent.add(id, frame);
         return queueToMembers(frame, exclude);
     }

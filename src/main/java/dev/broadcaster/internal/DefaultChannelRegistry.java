@@ -350,8 +350,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     void deliverClustered(String channel, ClusterEngine.IdentifiedEvent event, Set<String> exclude, long ownOpId) {
         Channel target = channels.get(channel);
         if (target != null) {
-            framesQueued.add(target.countExcept(exclude));
-            target.deliverClustered(event, exclude, ownOpId);
+            framesQueued.add(target.deliverClustered(event, exclude, ownOpId));
             adminFeed.changed();
         }
     }

@@ -59,7 +59,8 @@ class RedisClusterFailureTest {
                         Cluster.text(a, "control/ready"));
                 Cluster.broadcast(a, channel, "during on a");
                 Cluster.broadcast(b, channel, "during on b");
-                bobOnA.awaitData("during on a");
+                String localId = bobOnA.awaitData("during on a").lastEventId();
+                assertTrue(localId.matches("[0-9a-z]+~\\d+"), "an id of node a, not a Redis stream id: " + localId);
                 carolOnB.awaitData("during on b");
 
                 cluster.redis.startAgain();

@@ -254,7 +254,7 @@ public final class RedisEngine implements ClusterEngine {
                 queue.clear();
                 batch.forEach(op -> {
                     if (op.fallback() != null) {
-                        op.fallback().run();
+                        runGuarded(op.fallback(), "deliver a publish locally");
                     }
                 });
                 batch.clear();
@@ -372,7 +372,7 @@ public final class RedisEngine implements ClusterEngine {
             LOG.log(System.Logger.Level.INFO, "Redis backplane " + (now == State.DOWN ? "back" : "connected") + ": "
                     + uri.getHost() + ":" + uri.getPort());
             if (now == State.DOWN) {
-                node.backplaneRecovered();
+                runGuarded(node::backplaneRecovered, "resync after the backplane came back");
             }
         }
     }
@@ -383,7 +383,7 @@ public final class RedisEngine implements ClusterEngine {
             LOG.log(System.Logger.Level.WARNING, "Redis backplane lost (" + who + "): " + e
                     + "; delivering on this node only until it is back");
             if (was == State.UP) {
-                node.backplaneLost();
+                runGuarded(node::backplaneLost, "report the backplane lost");
             }
         }
     }
@@ -414,6 +414,15 @@ public final class RedisEngine implements ClusterEngine {
         Jedis jedis = new Jedis(uri, clientConfig);
         jedis.ping();
         return jedis;
+    }
+
+    /** Runs a callback into the node on one of the engine's threads, which must survive whatever it throws. */
+    private static void runGuarded(Runnable callback, String what) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Could not " + what, e);
+        }
     }
 
     static void closeQuietly(Jedis jedis) {
