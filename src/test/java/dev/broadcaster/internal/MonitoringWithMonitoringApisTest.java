@@ -80,6 +80,8 @@ class MonitoringWithMonitoringApisTest {
                 bob.awaitData("one");
                 try (SseStream carol = SseStream.connect(channel, "carol", "no-such-id")) {
                     carol.awaitEvent(event -> event.type().equals("resync"), "resync");
+                    // presence rendered for carol's arrival: no render is still on its way while the counters are read
+                    carol.awaitData("elements <p id=\"who\">[bob, carol]</p>");
 
                     assertEquals(2, metrics.gauge(BroadcasterMetrics.CONNECTIONS).intValue());
                     assertEquals(1, metrics.gauge(BroadcasterMetrics.CHANNELS).intValue());
