@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -27,6 +29,16 @@ public final class BroadcasterConfig {
     public static final String ENDPOINTS_ENABLED = "broadcaster.endpoints.enabled";
     public static final String CHANNEL_LINGER = "broadcaster.channel-linger";
     public static final String MAX_MESSAGE_SIZE = "broadcaster.max-message-size";
+    public static final String ALLOWED_ORIGINS = "broadcaster.allowed-origins";
+    public static final String MAX_CONNECTIONS_PER_USER = "broadcaster.max-connections-per-user";
+    public static final String MAX_CONNECTIONS = "broadcaster.max-connections";
+    public static final String MAX_CHANNELS = "broadcaster.max-channels";
+    public static final String PRESENCE_LEAVE_GRACE = "broadcaster.presence-leave-grace";
+    public static final String REPLAY_TIMEOUT = "broadcaster.replay-timeout";
+    public static final String MAX_REPLAY_BYTES = "broadcaster.max-replay-bytes";
+    public static final String MAX_PUBLISH_SIZE = "broadcaster.max-publish-size";
+    public static final String MAX_LAG = "broadcaster.max-lag";
+    public static final String FAN_OUT_QUEUE_SIZE = "broadcaster.fan-out-queue-size";
     public static final String CLUSTER_ENGINE = "broadcaster.cluster.engine";
     public static final String CLUSTER_REDIS_URI = "broadcaster.cluster.redis.uri";
     public static final String CLUSTER_PREFIX = "broadcaster.cluster.prefix";
@@ -42,18 +54,67 @@ public final class BroadcasterConfig {
     /** Reads and validates all settings. */
     public static BroadcasterSettings read(Config config) {
         Duration heartbeat = read(config, HEARTBEAT_INTERVAL, Duration.ofSeconds(15), BroadcasterConfig::positiveDuration);
+        Duration sendTimeout = read(config, SEND_TIMEOUT, Duration.ofMillis(100), BroadcasterConfig::positiveDuration);
+        Duration replayTimeout = read(config, REPLAY_TIMEOUT, Duration.ofSeconds(5), BroadcasterConfig::positiveDuration);
+        if (replayTimeout.compareTo(sendTimeout) < 0) {
+            throw new IllegalStateException("Configuration key " + REPLAY_TIMEOUT + " (" + replayTimeout.toMillis()
+                    + " ms) must not be shorter than " + SEND_TIMEOUT + " (" + sendTimeout.toMillis() + " ms)");
+        }
         return new BroadcasterSettings(
                 heartbeat,
                 read(config, QUEUE_SIZE, 100, BroadcasterConfig::positiveInt),
                 read(config, QUEUE_BYTES, 1024L * 1024, BroadcasterConfig::positiveSize),
                 read(config, HISTORY_SIZE, 50, BroadcasterConfig::nonNegativeInt),
-                read(config, SEND_TIMEOUT, Duration.ofMillis(100), BroadcasterConfig::positiveDuration),
+                sendTimeout,
                 read(config, PATH, "/sse", BroadcasterConfig::path),
                 read(config, ALLOW_ANONYMOUS, false, BroadcasterConfig::bool),
                 read(config, ENDPOINTS_ENABLED, true, BroadcasterConfig::bool),
                 read(config, CHANNEL_LINGER, Duration.ofSeconds(30), BroadcasterConfig::nonNegativeDuration),
                 read(config, MAX_MESSAGE_SIZE, 64 * 1024, text -> (int) Math.min(Integer.MAX_VALUE, positiveSize(text))),
-                cluster(config, heartbeat));
+                cluster(config, heartbeat),
+                read(config, ALLOWED_ORIGINS, List.of(), BroadcasterConfig::origins),
+                read(config, MAX_CONNECTIONS_PER_USER, 100, BroadcasterConfig::positiveInt),
+                read(config, MAX_CONNECTIONS, 50_000, BroadcasterConfig::positiveInt),
+                read(config, MAX_CHANNELS, 10_000, BroadcasterConfig::positiveInt),
+                read(config, PRESENCE_LEAVE_GRACE, Duration.ofSeconds(2), BroadcasterConfig::nonNegativeDuration),
+                replayTimeout,
+                read(config, MAX_REPLAY_BYTES, 4L * 1024 * 1024, BroadcasterConfig::positiveSize),
+                read(config, MAX_PUBLISH_SIZE, 1024L * 1024, BroadcasterConfig::positiveSize),
+                read(config, MAX_LAG, Duration.ofSeconds(30), BroadcasterConfig::positiveDuration),
+                read(config, FAN_OUT_QUEUE_SIZE, 10_000, BroadcasterConfig::positiveInt));
+    }
+
+    /**
+     * A comma-separated list of origins, {@code scheme://host[:port]} ({@code http} or {@code https}, no path),
+     * normalised as browsers send them in {@code Origin}: lower-case scheme and host, default port left out.
+     */
+    static List<String> origins(String text) {
+        List<String> origins = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String origin = part.trim();
+            if (!origin.isEmpty()) {
+                origins.add(origin(origin));
+            }
+        }
+        return List.copyOf(origins);
+    }
+
+    /** One origin, normalised; an {@link IllegalArgumentException} if it is not {@code scheme://host[:port]}. */
+    static String origin(String text) {
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getRawUserInfo() != null
+                    || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+                    || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("expected origins such as https://app.example.org:8443, separated by commas");
+            }
+            int port = uri.getPort();
+            boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+            return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("expected origins such as https://app.example.org:8443, separated by commas");
+        }
     }
 
     /** The cluster keys; the node timeout defaults to the heartbeat interval. */

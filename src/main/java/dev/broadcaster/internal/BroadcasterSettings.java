@@ -1,6 +1,7 @@
 package dev.broadcaster.internal;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The library's configuration, read and validated once by {@link BroadcasterConfig}.
@@ -16,8 +17,27 @@ import java.time.Duration;
  * @param channelLinger how long an empty channel keeps its history for clients that come back
  * @param maxMessageSize largest encoded event accepted, in bytes
  * @param cluster which backplane, if any, joins this node to others
+ * @param allowedOrigins origins ({@code scheme://host[:port]}, normalised) besides the request's own that may send
+ *                       state-changing requests and subscribe cross-site
+ * @param maxConnectionsPerUser open connections one user (anonymous: one client address) may have on this node
+ * @param maxConnections open connections this node accepts
+ * @param maxChannels channels this node keeps (listed or lingering)
+ * @param presenceLeaveGrace how long a user's last connection may be gone before presence shows them leaving
+ * @param replayTimeout how long the greeting and replay writes of a new connection may take before it is evicted
+ * @param maxReplayBytes the most bytes replayed to one connection on connect; more is a {@code resync}
+ * @param maxPublishSize the largest HTTP publish body read
+ * @param maxLag how far behind (oldest waiting event) a connection that keeps reading may fall before it gets
+ *               {@code resync} instead of the events it is waiting for
+ * @param fanOutQueueSize events a channel may have waiting for fan-out before publishing to it is refused
  */
 public record BroadcasterSettings(Duration heartbeatInterval, int queueSize, long queueBytes, int historySize,
                                   Duration sendTimeout, String path, boolean allowAnonymous, boolean endpointsEnabled,
-                                  Duration channelLinger, int maxMessageSize, ClusterSettings cluster) {
+                                  Duration channelLinger, int maxMessageSize, ClusterSettings cluster,
+                                  List<String> allowedOrigins, int maxConnectionsPerUser, int maxConnections,
+                                  int maxChannels, Duration presenceLeaveGrace, Duration replayTimeout,
+                                  long maxReplayBytes, long maxPublishSize, Duration maxLag, int fanOutQueueSize) {
+
+    public BroadcasterSettings {
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
 }

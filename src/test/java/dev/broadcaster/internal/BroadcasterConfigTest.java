@@ -20,7 +20,9 @@ class BroadcasterConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         assertEquals(new BroadcasterSettings(Duration.ofSeconds(15), 100, 1024 * 1024, 50, Duration.ofMillis(100),
-                "/sse", false, true, Duration.ofSeconds(30), 64 * 1024, ClusterSettings.none(Duration.ofSeconds(15))),
+                "/sse", false, true, Duration.ofSeconds(30), 64 * 1024, ClusterSettings.none(Duration.ofSeconds(15)),
+                java.util.List.of(), 100, 50_000, 10_000, Duration.ofSeconds(2), Duration.ofSeconds(5), 4L * 1024 * 1024,
+                1024L * 1024, Duration.ofSeconds(30), 10_000),
                 read(Map.of()));
     }
 
@@ -62,5 +64,24 @@ class BroadcasterConfigTest {
     @Test
     void pathLosesItsTrailingSlash() {
         assertEquals("/api/sse", read(Map.of("broadcaster.path", "/api/sse/")).path());
+    }
+
+    @Test
+    void allowedOriginsAreNormalisedAsBrowsersSendThem() {
+        assertEquals(java.util.List.of("https://app.example.org", "http://localhost:9080"),
+                read(Map.of("broadcaster.allowed-origins", " HTTPS://App.Example.org:443 , http://localhost:9080")).allowedOrigins());
+        for (String wrong : new String[] {"app.example.org", "https://app.example.org/path", "ftp://x.org", "null",
+                "https://user@app.example.org"}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> read(Map.of("broadcaster.allowed-origins", wrong)), wrong);
+            assertTrue(e.getMessage().contains("broadcaster.allowed-origins"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theReplayTimeoutIsNeverShorterThanTheSendTimeout() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> read(Map.of(
+                "broadcaster.send-timeout", "2s", "broadcaster.replay-timeout", "1s")));
+        assertTrue(e.getMessage().contains("broadcaster.replay-timeout"), e.getMessage());
     }
 }
