@@ -1,11 +1,6 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.ChannelAuthorizer;
-import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.ForbiddenException;
-import jakarta.ws.rs.NotAuthorizedException;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
 
@@ -33,16 +28,14 @@ final class Admission {
         try {
             ChannelNames.require(channel);
         } catch (IllegalArgumentException e) {
-            throw new BadRequestException(plain(Response.Status.BAD_REQUEST, e.getMessage()).build());
+            throw Refusals.badRequest(e.getMessage());
         }
         String user = userOf(security);
         if (ChannelNames.reserved(channel)) {
-            throw new ForbiddenException(plain(Response.Status.FORBIDDEN, "Not allowed to join channel " + channel
-                    + ": " + ChannelNames.RESERVED_RULE).build());
+            throw Refusals.forbidden("Not allowed to join channel " + channel + ": " + ChannelNames.RESERVED_RULE);
         }
         if (!authorizer.mayJoin(channel, user, security)) {
-            throw new ForbiddenException(plain(Response.Status.FORBIDDEN, "Not allowed to join channel " + channel)
-                    .build());
+            throw Refusals.forbidden("Not allowed to join channel " + channel);
         }
         return user;
     }
@@ -55,11 +48,7 @@ final class Admission {
         if (allowAnonymous) {
             return ANONYMOUS;
         }
-        throw new NotAuthorizedException(plain(Response.Status.UNAUTHORIZED, "Authentication required")
-                .header("WWW-Authenticate", "Basic realm=\"broadcaster\"").build());
+        throw Refusals.unauthenticated();
     }
 
-    private static Response.ResponseBuilder plain(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message);
-    }
 }

@@ -21,7 +21,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -59,7 +58,7 @@ public class BroadcasterEndpoints {
                           @QueryParam("history") @DefaultValue("0") int history,
                           @Context SseEventSink sink, @Context Sse sse) {
         if (history < 0) {
-            throw badRequest("history must be zero or positive");
+            throw Refusals.badRequest("history must be zero or positive");
         }
         // Reserved names (prefix "broadcaster:", e.g. the admin feed "broadcaster:admin") are refused by
         // connect with 403 Forbidden, not 400: the name is well-formed, joining it is what is not allowed.
@@ -82,15 +81,14 @@ public class BroadcasterEndpoints {
         try {
             request = PublishRequest.parse(body);
         } catch (IllegalArgumentException e) {
-            throw badRequest(e.getMessage());
+            throw Refusals.badRequest(e.getMessage());
         }
         try {
             request.messages().forEach(registry::requireWithinSizeLimit);
         } catch (MessageTooLargeException e) {
-            throw new WebApplicationException(Response.status(Response.Status.REQUEST_ENTITY_TOO_LARGE)
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity(e.getMessage()).build());
+            throw Refusals.tooLarge(e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw badRequest(e.getMessage());
+            throw Refusals.badRequest(e.getMessage());
         }
         int sent = 0;
         for (SseMessage message : request.messages()) {
@@ -200,13 +198,10 @@ public class BroadcasterEndpoints {
 
     private void requireRole(String role) {
         if (security.getUserPrincipal() == null) {
-            throw new WebApplicationException(Response.status(Response.Status.UNAUTHORIZED)
-                    .header("WWW-Authenticate", "Basic realm=\"broadcaster\"")
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Authentication required").build());
+            throw Refusals.unauthenticated();
         }
         if (!security.isUserInRole(role)) {
-            throw new WebApplicationException(Response.status(Response.Status.FORBIDDEN)
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Requires role " + role).build());
+            throw Refusals.forbidden("Requires role " + role);
         }
     }
 
@@ -215,17 +210,11 @@ public class BroadcasterEndpoints {
         try {
             ChannelNames.require(channel);
         } catch (IllegalArgumentException e) {
-            throw badRequest(e.getMessage());
+            throw Refusals.badRequest(e.getMessage());
         }
         if (ChannelNames.reserved(channel)) {
-            throw new WebApplicationException(Response.status(Response.Status.FORBIDDEN)
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity("Channel " + channel + ": " + ChannelNames.RESERVED_RULE)
-                    .build());
+            throw Refusals.forbidden("Channel " + channel + ": " + ChannelNames.RESERVED_RULE);
         }
     }
 
-    private static WebApplicationException badRequest(String message) {
-        return new WebApplicationException(Response.status(Response.Status.BAD_REQUEST)
-                .type(MediaType.TEXT_PLAIN_TYPE).entity(message).build());
-    }
 }
