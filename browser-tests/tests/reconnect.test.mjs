@@ -15,7 +15,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    BASE_URL, TIMEOUT, api, items, launch, messagesReach, openHtmxRoom, post, presenceIs, signedIn, uniqueRoom,
+    BASE_URL, TIMEOUT, api, items, launch, messagesReach, openHtmxRoom, post, presenceIs, signedIn, uniqueRoom, until,
 } from './browser.mjs';
 
 let browser;
@@ -125,6 +125,9 @@ test('after a failed reconnect, the EventSource htmx-ext-sse re-creates resumes 
         await messagesReach(alice, 3, 3);
         assert.equal(streamRequests, 0, 'bob reconnected before alice had posted');
 
+        // bob is back within the presence leave grace: alice's presence never showed him leaving, so wait for
+        // the failed reconnect and the new EventSource themselves
+        await until('the failed reconnect, then the new EventSource', () => streamRequests, n => n >= 2);
         await presenceIs(alice, ['alice', 'bob']);
         assert.equal(streamRequests, 2, 'the failed reconnect, then the new EventSource');
         assert.equal(await bob.evaluate(() => window.sseLog.created), 1, 'the extension created a new EventSource');

@@ -37,6 +37,10 @@ public interface ChannelRegistry {
      * @throws jakarta.ws.rs.ForbiddenException (403) if the {@link ChannelAuthorizer} refuses, or the name is
      *         reserved ({@code broadcaster:…})
      * @throws jakarta.ws.rs.BadRequestException (400) if the channel name is malformed
+     * @throws jakarta.ws.rs.ClientErrorException (429, with {@code Retry-After: 5}) if this node has
+     *         {@code broadcaster.max-connections-per-user} connections of this user (anonymous clients: of this
+     *         {@link ConnectOptions#clientAddress() client address}) or {@code broadcaster.max-connections} in all, or
+     *         the channel is new and it keeps {@code broadcaster.max-channels}; nothing is registered then
      */
     ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse);
 
@@ -51,6 +55,8 @@ public interface ChannelRegistry {
      * Creates {@code channel} now (if absent) and sets its presence renderer ({@code null} for none).
      *
      * @throws IllegalArgumentException if the name is malformed or reserved ({@code broadcaster:…})
+     * @throws jakarta.ws.rs.ClientErrorException (429, with {@code Retry-After}) if the channel is new and this node
+     *         keeps {@code broadcaster.max-channels} channels (listed or lingering)
      */
     void create(String channel, PresenceRenderer presence);
 

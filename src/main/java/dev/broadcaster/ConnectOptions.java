@@ -15,8 +15,13 @@ package dev.broadcaster;
  *                    {@code resync} event if they are gone
  * @param history on a first connect (no {@code lastEventId}), how many of the channel's latest
  *                events to send first (0 for none; at most {@code broadcaster.history-size} are kept)
+ * @param clientAddress the client's network address as the application knows it (e.g. the servlet request's
+ *                      remote address, or a proxy's forwarded address it trusts), or {@code null}: anonymous
+ *                      connections are counted against {@code broadcaster.max-connections-per-user} per address
+ *                      (anonymous connections without one share one budget). The built-in endpoint sets it from
+ *                      the servlet request where the container has one.
  */
-public record ConnectOptions(PresenceRenderer presence, String lastEventId, int history) {
+public record ConnectOptions(PresenceRenderer presence, String lastEventId, int history, String clientAddress) {
 
     public ConnectOptions {
         if (history < 0) {
@@ -25,6 +30,14 @@ public record ConnectOptions(PresenceRenderer presence, String lastEventId, int 
         if (lastEventId != null && lastEventId.isEmpty()) {
             lastEventId = null;
         }
+        if (clientAddress != null && clientAddress.isEmpty()) {
+            clientAddress = null;
+        }
+    }
+
+    /** Without a client address. */
+    public ConnectOptions(PresenceRenderer presence, String lastEventId, int history) {
+        this(presence, lastEventId, history, null);
     }
 
     /** No presence renderer change, no resume, no history. */
@@ -38,14 +51,19 @@ public record ConnectOptions(PresenceRenderer presence, String lastEventId, int 
     }
 
     public ConnectOptions withPresence(PresenceRenderer renderer) {
-        return new ConnectOptions(renderer, lastEventId, history);
+        return new ConnectOptions(renderer, lastEventId, history, clientAddress);
     }
 
     public ConnectOptions withLastEventId(String id) {
-        return new ConnectOptions(presence, id, history);
+        return new ConnectOptions(presence, id, history, clientAddress);
     }
 
     public ConnectOptions withHistory(int events) {
-        return new ConnectOptions(presence, lastEventId, events);
+        return new ConnectOptions(presence, lastEventId, events, clientAddress);
+    }
+
+    /** The client's address, for counting anonymous connections per address (see {@link #clientAddress()}). */
+    public ConnectOptions withClientAddress(String address) {
+        return new ConnectOptions(presence, lastEventId, history, address);
     }
 }

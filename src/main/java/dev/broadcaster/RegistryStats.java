@@ -10,7 +10,13 @@ package dev.broadcaster;
  * @param evictions connections closed because they could not keep up (backlog full or write timed out)
  * @param resyncs {@code resync} events sent to reconnecting clients whose {@code Last-Event-ID} could not be replayed
  * @param presenceRenders calls of presence renderers (a burst of joins and leaves is coalesced into few calls)
+ * @param refusedConnections subscriptions refused (429) by {@code broadcaster.max-connections-per-user} or
+ *                           {@code broadcaster.max-connections}
+ * @param refusedChannels subscriptions and {@code create} calls refused (429) by {@code broadcaster.max-channels}
+ * @param oversizedPresence presence renders not sent because an event was larger than
+ *                          {@code broadcaster.max-message-size} (logged once per channel)
  */
 public record RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions,
-                            long resyncs, long presenceRenders) {
+                            long resyncs, long presenceRenders, long refusedConnections, long refusedChannels,
+                            long oversizedPresence) {
 }

@@ -37,24 +37,22 @@ final class AdminFeed {
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
     private final long minIntervalNanos;
-    private final int maxSnapshotSize;
     private final Set<String> viewers = ConcurrentHashMap.newKeySet(); // connection ids; read without locking
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile long lastStartedNanos;
 
     /**
      * @param channel the reserved channel, not in the registry's channel map
-     * @param snapshot builds the JSON document of the registry's state
-     * @param maxSnapshotSize largest encoded snapshot sent (a larger one is logged and skipped)
+     * @param snapshot builds the JSON document of the registry's state, capped well under what a connection may
+     *                 queue ({@link AdminSnapshot}), so it is always sent
      */
     AdminFeed(Channel channel, Supplier<String> snapshot, Executor executor, ScheduledExecutorService scheduler,
-              Duration minInterval, int maxSnapshotSize) {
+              Duration minInterval) {
         this.channel = channel;
         this.snapshot = snapshot;
         this.executor = executor;
         this.scheduler = scheduler;
         this.minIntervalNanos = minInterval.toNanos();
-        this.maxSnapshotSize = maxSnapshotSize;
         this.lastStartedNanos = System.nanoTime() - minIntervalNanos;
     }
 
@@ -65,11 +63,8 @@ final class AdminFeed {
      */
     synchronized void join(Connection connection) {
         viewers.add(connection.id());
-        Frame frame = encode(snapshot.get());
-        if (frame != null) {
-            connection.deliverAll(List.of(frame));
-        }
-        channel.add(connection, null, 0);
+        connection.deliverAll(List.of(SseEncoder.encode(SseEvent.named(EVENT, snapshot.get()))));
+        channel.add(connection, null, 0, false);
     }
 
     /** Removes an admin page's connection. Idempotent. */
@@ -109,24 +104,10 @@ final class AdminFeed {
                 if (viewers.isEmpty()) {
                     return;
                 }
-                String json = snapshot.get();
-                if (encode(json) != null) {
-                    channel.publish(SseEvent.named(EVENT, json), Set.of());
-                }
+                channel.publish(SseEvent.named(EVENT, snapshot.get()), Set.of());
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Admin snapshot failed", e);
         }
-    }
-
-    /** The snapshot as sent to a new subscriber; null (and a warning) if it is larger than allowed. */
-    private Frame encode(String json) {
-        Frame frame = SseEncoder.encode(SseEvent.named(EVENT, json));
-        if (frame.size() > maxSnapshotSize) {
-            LOG.log(System.Logger.Level.WARNING, () -> "Admin snapshot not sent: " + frame.size()
-                    + " bytes, more than " + maxSnapshotSize + " (broadcaster.queue-bytes)");
-            return null;
-        }
-        return frame;
     }
 }

@@ -40,10 +40,15 @@ final class Admission {
         return user;
     }
 
-    private String userOf(SecurityContext security) {
+    /** Whether a subscription with {@code security} is an anonymous client (no principal). */
+    static boolean anonymous(SecurityContext security) {
         Principal principal = security == null ? null : security.getUserPrincipal();
-        if (principal != null && principal.getName() != null && !principal.getName().isEmpty()) {
-            return principal.getName();
+        return principal == null || principal.getName() == null || principal.getName().isEmpty();
+    }
+
+    private String userOf(SecurityContext security) {
+        if (!anonymous(security)) {
+            return security.getUserPrincipal().getName();
         }
         if (allowAnonymous) {
             return ANONYMOUS;

@@ -66,8 +66,10 @@ public class BroadcasterEndpoints {
         // admins join the feed through admin/events, which sends them the current snapshot first.
         // the header wins; the query parameter serves clients that open a new EventSource (which sends no header)
         String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
+        // anonymous clients are counted against broadcaster.max-connections-per-user per address
         registry.connect(channel, security, sink, sse,
-                ConnectOptions.resumingFrom(resumeAfter).withHistory(history));
+                ConnectOptions.resumingFrom(resumeAfter).withHistory(history)
+                        .withClientAddress(Admission.anonymous(security) ? ClientAddresses.current() : null));
     }
 
     @POST
@@ -158,6 +160,9 @@ public class BroadcasterEndpoints {
                 .add("evictions", stats.evictions())
                 .add("resyncs", stats.resyncs())
                 .add("presenceRenders", stats.presenceRenders())
+                .add("refusedConnections", stats.refusedConnections())
+                .add("refusedChannels", stats.refusedChannels())
+                .add("oversizedPresence", stats.oversizedPresence())
                 .add("perChannel", perChannel)
                 .build().toString();
     }

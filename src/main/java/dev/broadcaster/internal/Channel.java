@@ -7,8 +7,8 @@ import dev.broadcaster.SseEvent;
 import dev.broadcaster.cluster.ClusterEngine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +21,11 @@ import java.util.concurrent.Executor;
  * the publisher's thread; for a larger one, or while earlier work is still pending, the fan-out is
  * queued and done in order on the executor, so the publisher never waits for it. Sends to one
  * connection and closes go through the same queue, so every connection sees one order.
- * {@link DefaultChannelRegistry} owns the channel's life.
+ *
+ * <p>Joining and leaving cost O(1) under the lock ({@link Members}, {@link ChannelUsers}), so a join storm into a
+ * large channel does not hold publishers up. Presence is not history: the latest rendered presence is kept in a
+ * slot of its own, sent without an id to the members and once to every connection that joins later, after its
+ * replay. {@link DefaultChannelRegistry} owns the channel's life.
  */
 final class Channel {
 
@@ -32,11 +36,13 @@ final class Channel {
     static final int INLINE_FANOUT = 32;
 
     private static final System.Logger LOG = System.getLogger(Channel.class.getName());
-    private static final Connection[] NONE = new Connection[0];
 
     private final String name;
     private final String epoch = EventIds.newEpoch();
-    private final Map<String, Connection> connections = new LinkedHashMap<>();
+    private final Members members = new Members();
+    private final ChannelUsers users = new ChannelUsers();
+    private final Set<String> anonymousIds = new HashSet<>(); // members that are anonymous clients
+    private List<Frame> latestPresence = List.of(); // the last presence render sent, for connections joining later
     private final ChannelHistory history;
     private final PresenceUpdater presence;
     private final boolean explicit;
@@ -45,7 +51,6 @@ final class Channel {
     private final Executor executor;
     private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
     private boolean fanningOut;
-    private Connection[] members = NONE; // the connections' values, copied on change: captured by each fan-out
     private volatile PresenceRenderer renderer;
     private boolean everJoined;
     private long emptySinceNanos;
@@ -90,9 +95,10 @@ final class Channel {
     /**
      * Adds {@code connection}, first queueing what it should see before live events: the events
      * after {@code lastEventId} (or a resync event if they are gone), or the latest
-     * {@code historyCount} events. Returns true if it is its user's first connection here.
+     * {@code historyCount} events, then the current presence. Returns true if its user was not present here
+     * (neither connected nor within the leave grace).
      */
-    synchronized boolean add(Connection connection, String lastEventId, int historyCount) {
+    synchronized boolean add(Connection connection, String lastEventId, int historyCount, boolean anonymous) {
         if (lastEventId != null) {
             List<Frame> missed = history.after(EventIds.sequenceIn(epoch, lastEventId));
             if (missed != null) {
@@ -104,17 +110,21 @@ final class Channel {
         } else if (historyCount > 0) {
             connection.deliverAll(history.latest(historyCount));
         }
-        return join(connection);
+        return join(connection, anonymous);
     }
 
-    /** Makes {@code connection} a member; true if it is its user's first connection here. */
-    private boolean join(Connection connection) {
-        boolean first = connections.values().stream().noneMatch(c -> c.user().equals(connection.user()));
-        connections.put(connection.id(), connection);
-        members = connections.values().toArray(NONE);
+    /** Makes {@code connection} a member, after the current presence; true if its user was not present here. */
+    private boolean join(Connection connection, boolean anonymous) {
+        if (!latestPresence.isEmpty()) {
+            connection.deliverAll(latestPresence);
+        }
+        members.add(connection);
+        if (anonymous) {
+            anonymousIds.add(connection.id());
+        }
         everJoined = true;
         emptySinceNanos = 0;
-        return first;
+        return users.join(new ChannelUsers.Key(connection.user(), anonymous));
     }
 
     private Frame resyncFrame(String lastEventId) {
@@ -124,23 +134,41 @@ final class Channel {
         return SseEncoder.encode(new SseEvent(RESYNC, EventIds.format(epoch, history.lastSequence()), null, data));
     }
 
-    /** Removes {@code connection}; true if it was its user's last connection here. */
-    synchronized boolean remove(Connection connection) {
-        if (connections.remove(connection.id()) == null) {
-            return false;
+    /** Removes {@code connection} (O(1)), without a leave grace for its user. */
+    synchronized void remove(Connection connection) {
+        remove(connection, false);
+    }
+
+    /**
+     * Removes {@code connection} (O(1)); says whether its user stays, has left, or (with {@code grace}) is leaving:
+     * still present until {@link #expireLeavers} finds the grace over.
+     */
+    synchronized ChannelUsers.Departure remove(Connection connection, boolean grace) {
+        if (!members.remove(connection.id())) {
+            return ChannelUsers.Departure.STAYS;
         }
-        members = connections.values().toArray(NONE);
-        if (connections.isEmpty()) {
+        boolean anonymous = anonymousIds.remove(connection.id());
+        if (members.isEmpty()) {
             emptySinceNanos = System.nanoTime();
         }
-        return connections.values().stream().noneMatch(c -> c.user().equals(connection.user()));
+        return users.leave(new ChannelUsers.Key(connection.user(), anonymous), System.nanoTime(), grace);
+    }
+
+    /** Users whose last connection left at least {@code graceNanos} ago: they leave presence now; their names. */
+    synchronized List<String> expireLeavers(long graceNanos) {
+        return users.expire(System.nanoTime(), graceNanos).stream().map(ChannelUsers.Key::user).toList();
+    }
+
+    /** Forgets every user (the channel is killed); returns them, those within the leave grace included. */
+    synchronized List<String> clearUsers() {
+        return users.clear().stream().map(ChannelUsers.Key::user).toList();
     }
 
     /** How many members are not in {@code exclude}. */
     synchronized int countExcept(Set<String> exclude) {
-        int count = connections.size();
+        int count = members.size();
         for (String id : exclude) {
-            if (connections.containsKey(id)) {
+            if (members.contains(id)) {
                 count--;
             }
         }
@@ -148,35 +176,62 @@ final class Channel {
     }
 
     synchronized boolean isEmpty() {
-        return connections.isEmpty();
+        return members.isEmpty();
+    }
+
+    /** Open connections here. */
+    synchronized int size() {
+        return members.size();
     }
 
     /** Listed: it has connections, or was created explicitly and nobody joined yet. */
     synchronized boolean isListed() {
-        return !connections.isEmpty() || (explicit && !everJoined);
+        return !members.isEmpty() || (explicit && !everJoined);
     }
 
-    /** Empty (and not a never-joined explicit channel) for longer than {@code lingerNanos}. */
+    /**
+     * Empty (and not a never-joined explicit channel) for longer than {@code lingerNanos}, and nobody within the
+     * leave grace.
+     */
     synchronized boolean expired(long now, long lingerNanos) {
-        return connections.isEmpty() && !(explicit && !everJoined) && now - emptySinceNanos >= lingerNanos;
+        return members.isEmpty() && !(explicit && !everJoined) && !users.anyLeaving()
+                && now - emptySinceNanos >= lingerNanos;
+    }
+
+    /** Whether a user whose last connection left is within the leave grace. */
+    synchronized boolean anyLeaving() {
+        return users.anyLeaving();
     }
 
     synchronized List<Connection> connections() {
-        return new ArrayList<>(connections.values());
+        return members.list();
     }
 
     synchronized List<ConnectionInfo> connectionInfos() {
-        return connections.values().stream().map(Connection::info).toList();
+        List<ConnectionInfo> infos = new ArrayList<>(members.size());
+        members.view().forEach(c -> infos.add(c.info()));
+        return infos;
     }
 
     synchronized List<String> users() {
-        return connections.values().stream().map(Connection::user).toList();
+        List<String> names = new ArrayList<>(members.size());
+        members.view().forEach(c -> names.add(c.user()));
+        return names;
     }
 
+    /** The users connected now, in the order they joined. */
     synchronized List<String> distinctUsers() {
-        Set<String> users = new LinkedHashSet<>();
-        connections.values().forEach(c -> users.add(c.user()));
-        return List.copyOf(users);
+        return users.connected();
+    }
+
+    /** The users presence shows: connected now or within the leave grace, in the order they joined. */
+    synchronized List<String> presentUsers() {
+        return users.present();
+    }
+
+    /** The users within the leave grace (their last connection here left; presence still shows them). */
+    synchronized List<String> usersInGrace() {
+        return users.inGrace();
     }
 
     synchronized int historySize() {
@@ -199,16 +254,19 @@ final class Channel {
 
     /** Queues {@code frame} to the members now but those in {@code exclude}, in order; returns how many. */
     private int queueToMembers(Frame frame, Set<String> exclude) {
-        Connection[] targets = members;
+        Members.Snapshot snapshot = members.snapshot();
+        Connection[] targets = snapshot.connections();
+        int count = snapshot.count();
         Set<String> excluded = exclude.isEmpty() ? Set.of() : Set.copyOf(exclude); // the caller's set may change
-        int addressed = targets.length;
+        int addressed = count;
         for (String id : excluded) {
-            if (connections.containsKey(id)) {
+            if (members.contains(id)) {
                 addressed--;
             }
         }
-        inOrder(targets.length, () -> {
-            for (Connection connection : targets) {
+        inOrder(count, () -> {
+            for (int i = 0; i < count; i++) {
+                Connection connection = targets[i];
                 if (excluded.isEmpty() || !excluded.contains(connection.id())) {
                     connection.deliver(frame);
                 }
@@ -217,9 +275,28 @@ final class Channel {
         return addressed;
     }
 
+    /**
+     * Sends a presence render to the members, in order with everything published, without event ids and outside
+     * the history, and keeps it for connections that join later (replacing the one before).
+     *
+     * @throws MessageTooLargeException if an event exceeds {@code broadcaster.max-message-size} (nothing is sent)
+     */
+    synchronized void sendPresence(List<SseEvent> events) {
+        List<Frame> frames = new ArrayList<>(events.size());
+        for (SseEvent event : events) {
+            Frame frame = SseEncoder.encode(event.withId(null));
+            if (frame.size() > maxMessageSize) {
+                throw new MessageTooLargeException(frame.size(), maxMessageSize);
+            }
+            frames.add(frame);
+        }
+        latestPresence = List.copyOf(frames);
+        frames.forEach(frame -> queueToMembers(frame, Set.of()));
+    }
+
     /** Queues {@code frame} to {@code connection} (a member) after everything published before; false if it is closing. */
     synchronized boolean send(Connection connection, Frame frame) {
-        if (!connections.containsKey(connection.id())) {
+        if (!members.contains(connection.id())) {
             return false;
         }
         if (!fanningOut) {
@@ -261,11 +338,6 @@ final class Channel {
         return queueToMembers(frame, exclude);
     }
 
-    /** Sends {@code event} to this node's members without an id or a place in history (cluster presence). */
-    synchronized void sendToMembers(SseEvent event) {
-        queueToMembers(SseEncoder.encode(event), Set.of());
-    }
-
     /** Whether this node still has the event {@code id} among its recent ones. */
     synchronized boolean hasRecent(String id) {
         return recent.contains(id);
@@ -279,7 +351,7 @@ final class Channel {
      * arrived since, or this node's latest. Returns true if it is its user's first connection here.
      */
     synchronized boolean addClustered(Connection connection, String lastEventId, int historyCount,
-                                      ClusterEngine.Replay fetched) {
+                                      ClusterEngine.Replay fetched, boolean anonymous) {
         List<Frame> frames = null;
         long replayedUpTo = 0;
         if (lastEventId != null) {
@@ -306,7 +378,7 @@ final class Channel {
             connection.deliverAll(frames);
         }
         connection.skipUpTo(replayedUpTo);
-        return join(connection);
+        return join(connection, anonymous);
     }
 
     /**
@@ -315,12 +387,12 @@ final class Channel {
      */
     synchronized void resyncMembers() {
         recent.clear();
-        if (members.length == 0) {
+        if (members.isEmpty()) {
             return;
         }
         String data = "{\"channel\":\"" + name + "\",\"reason\":\"backplane-recovered\"}";
-        queueToMembers(SseEncoder.encode(new SseEvent(RESYNC, null, null, data)), Set.of());
-        for (int i = 0; i < members.length; i++) {
+        int sent = queueToMembers(SseEncoder.encode(new SseEvent(RESYNC, null, null, data)), Set.of());
+        for (int i = 0; i < sent; i++) {
             resyncSent.run();
         }
     }
@@ -361,10 +433,17 @@ final class Channel {
         }
     }
 
-    /** Asks for the presence renderer to run (coalesced with any request still pending). */
-    void presenceChanged() {
+    /**
+     * Asks for the presence renderer to run (coalesced with any request still pending); it renders only if the
+     * users it would show changed since its last render, or if {@code force}.
+     */
+    void presenceChanged(boolean force) {
         if (renderer != null) {
-            presence.requestUpdate();
+            presence.requestUpdate(force);
         }
+    }
+
+    void presenceChanged() {
+        presenceChanged(false);
     }
 }

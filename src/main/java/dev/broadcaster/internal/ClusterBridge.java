@@ -129,7 +129,7 @@ final class ClusterBridge implements ClusterNode {
         }
     }
 
-    /** Presence in a cluster: the distinct users of every node; each node renders for its own connections, without an id. */
+    /** Presence in a cluster: the distinct users of every node; each node renders for its own connections (its presence slot, without an id). */
     PresenceUpdater.Scope presence() {
         return presence;
     }
@@ -139,11 +139,6 @@ final class ClusterBridge implements ClusterNode {
         public List<String> distinctUsers(Channel channel) {
             return connections(channel.name(), channel::connectionInfos).stream().map(ConnectionInfo::user).distinct()
                     .toList();
-        }
-
-        @Override
-        public void send(Channel channel, SseEvent event) {
-            channel.sendToMembers(event);
         }
     };
 

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -54,6 +55,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> budgetOf = new ConcurrentHashMap<>(); // connection id -> budget
 
     @Inject
     BroadcasterSettings settings;
@@ -74,6 +76,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder presenceRenders = new LongAdder();
+    private final LongAdder refusedChannels = new LongAdder();
+    private final LongAdder oversizedPresence = new LongAdder();
+    private ConnectionBudgets budgets;
+    // channels being created now (in the map's compute, not yet counted by its size): max-channels is exact
+    private final Object channelCreation = new Object();
+    private int channelsBeingCreated; // guarded by channelCreation
     private AdminFeed adminFeed;
     private volatile BroadcastListener broadcastListener;
     private static final Pattern CONNECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -86,6 +94,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     @PostConstruct
     void start() {
         admission = new Admission(resolveAuthorizer(), settings.allowAnonymous());
+        budgets = new ConnectionBudgets(settings.maxConnectionsPerUser(), settings.maxConnections());
         workers = Workers.create();
         workers.onExecutorGone(this::closeAll);
         heartbeat = new Heartbeat(settings.heartbeatInterval());
@@ -94,9 +103,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
         Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
                 workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE, workers::execute, () -> { },
-                () -> { }));
-        adminFeed = new AdminFeed(adminChannel, () -> AdminSnapshot.json(stats(), listedChannels()), workers::execute,
-                workers.scheduler(), ADMIN_SNAPSHOT_INTERVAL, (int) Math.min(Integer.MAX_VALUE, settings.queueBytes()));
+                () -> { }, () -> { }));
+        // a snapshot must never fill an admin page's queue: a quarter of it at most (and never more than 256 KiB)
+        int snapshotBytes = (int) Math.min(AdminSnapshot.MAX_BYTES, settings.queueBytes() / 4);
+        adminFeed = new AdminFeed(adminChannel, () -> AdminSnapshot.json(stats(), listedChannels(), snapshotBytes),
+                workers::execute, workers.scheduler(), ADMIN_SNAPSHOT_INTERVAL);
         long beat = settings.heartbeatInterval().toMillis();
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
         watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, settings.sendTimeout().toMillis() / 4));
@@ -194,20 +205,33 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     public ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, Sse sse,
                                   ConnectOptions options) {
         String user = admission.admit(channel, security);
+        boolean anonymous = Admission.anonymous(security);
         ConnectOptions opts = options == null ? ConnectOptions.defaults() : options;
+        // the limits are checked (and the connection reserved) before anything is registered
+        String budget = ConnectionBudgets.budget(user, anonymous, opts.clientAddress());
+        budgets.reserve(budget);
         ConnectionInfo info = new ConnectionInfo(newConnectionId(), channel, user, Instant.now());
-        ClusterEngine.Replay fetched = cluster == null ? null : fetchReplay(channel, opts);
-        Connection connection = new Connection(info, sink, workers, limits, this::gone);
-        connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
-        connections.put(info.id(), connection);
         boolean[] firstOfUser = new boolean[1];
-        Channel target = channels.compute(channel, (name, existing) -> {
-            Channel ch = existing != null ? existing : newChannel(name, opts.presence(), false);
-            ch.renderer(opts.presence());
-            firstOfUser[0] = cluster == null ? ch.add(connection, opts.lastEventId(), opts.history())
-                    : ch.addClustered(connection, opts.lastEventId(), opts.history(), fetched);
-            return ch;
-        });
+        Connection connection;
+        Channel target;
+        try {
+            ClusterEngine.Replay fetched = cluster == null ? null : fetchReplay(channel, opts);
+            connection = new Connection(info, sink, workers, limits, this::gone);
+            connection.deliverAll(List.of(SseEncoder.comment("connected " + info.id())));
+            budgetOf.put(info.id(), budget);
+            connections.put(info.id(), connection);
+            target = computeChannel(channel, opts.presence(), false, ch -> {
+                ch.renderer(opts.presence());
+                firstOfUser[0] = cluster == null ? ch.add(connection, opts.lastEventId(), opts.history(), anonymous)
+                        : ch.addClustered(connection, opts.lastEventId(), opts.history(), fetched, anonymous);
+                return ch;
+            });
+        } catch (RuntimeException | Error e) {
+            connections.remove(info.id());
+            budgetOf.remove(info.id());
+            budgets.release(budget);
+            throw e;
+        }
         connection.start();
         if (firstOfUser[0]) {
             joined.fire(new UserJoined(channel, user));
@@ -215,9 +239,48 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (cluster != null) {
             cluster.engine().joined(info);
         }
-        presenceAfterChange(target);
+        presenceAfterChange(target, firstOfUser[0]);
         adminFeed.changed();
         return info;
+    }
+
+    /**
+     * Runs {@code update} on the channel {@code name} inside the map's compute, creating the channel first if it
+     * is absent: beyond {@code broadcaster.max-channels} that is refused with 429 (and nothing changes).
+     */
+    private Channel computeChannel(String name, PresenceRenderer presence, boolean explicit,
+                                   UnaryOperator<Channel> update) {
+        boolean[] reserved = new boolean[1];
+        try {
+            return channels.compute(name, (key, existing) -> {
+                Channel ch = existing;
+                if (ch == null) {
+                    reserveChannel();
+                    reserved[0] = true;
+                    ch = newChannel(key, presence, explicit);
+                }
+                return update.apply(ch);
+            });
+        } finally {
+            if (reserved[0]) {
+                synchronized (channelCreation) {
+                    channelsBeingCreated--; // counted by the map's size from now on (or not created)
+                }
+            }
+        }
+    }
+
+    /** Reserves room for a new channel; throws the 429 refusal at {@code broadcaster.max-channels}. */
+    private void reserveChannel() {
+        synchronized (channelCreation) {
+            if (channels.size() + channelsBeingCreated >= settings.maxChannels()) {
+                refusedChannels.increment();
+                throw Refusals.tooManyRequests("This server keeps as many channels as it may"
+                        + " (broadcaster.max-channels = " + settings.maxChannels() + "); no new channel now",
+                        ConnectionBudgets.RETRY_AFTER);
+            }
+            channelsBeingCreated++;
+        }
     }
 
     /**
@@ -230,7 +293,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             return null;
         }
         // the channel records what arrives from now on, so the backplane's replay and live events meet
-        Channel ch = channels.computeIfAbsent(channel, name -> newChannel(name, opts.presence(), false));
+        Channel ch = computeChannel(channel, opts.presence(), false, existing -> existing);
         if (opts.lastEventId() != null && ch.hasRecent(opts.lastEventId())) {
             return null;
         }
@@ -238,11 +301,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     }
 
     /**
-     * Renders presence after a change on this node. In a cluster whose backplane is up, the backplane announces
-     * the change to every node (this one included) once it is recorded, and each renders then.
+     * Renders presence after a join or leave on this node, if it changed the users presence shows here
+     * ({@code changedHere}: a user's first connection, or a user who left for good). In a cluster whose backplane is
+     * up, the backplane announces every join and leave to every node (this one included) once it is recorded, and
+     * each renders then if its users changed.
      */
-    private void presenceAfterChange(Channel channel) {
-        if (cluster == null || !cluster.engine().ready()) {
+    private void presenceAfterChange(Channel channel, boolean changedHere) {
+        if (cluster == null ? changedHere : !cluster.engine().ready()) {
             channel.presenceChanged();
         }
     }
@@ -285,8 +350,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             throw new IllegalArgumentException("Cannot create channel '" + channel + "': "
                     + ChannelNames.RESERVED_RULE);
         }
-        channels.compute(channel, (name, existing) -> {
-            Channel ch = existing != null ? existing : newChannel(name, presence, true);
+        computeChannel(channel, presence, true, ch -> {
             ch.renderer(presence);
             return ch;
         });
@@ -437,12 +501,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         List<Connection> closed = removed.connections();
         LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + channel + "' removed: killed, " + closed.size()
                 + " connections closed");
-        closed.forEach(connection -> connections.remove(connection.id()));
+        closed.forEach(this::forget);
         if (cluster != null) {
             closed.forEach(connection -> cluster.engine().left(connection.info()));
         }
         removed.close(closed);
-        closed.stream().map(Connection::user).distinct().forEach(user -> left.fire(new UserLeft(channel, user)));
+        // the users connected and those within the leave grace
+        removed.clearUsers().stream().distinct().forEach(user -> left.fire(new UserLeft(channel, user)));
         adminFeed.changed();
         return closed.size();
     }
@@ -533,7 +598,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     void resyncAll() {
         for (Channel channel : channels.values()) {
             channel.resyncMembers();
-            channel.presenceChanged();
+            channel.presenceChanged(true);
         }
     }
 
@@ -559,8 +624,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public RegistryStats stats() {
-        return new RegistryStats(connections.size(), channels().size(), eventsPublished.sum(), framesQueued.sum(),
-                evictions.sum(), resyncs.sum(), presenceRenders.sum());
+        // on a single node, counted without listing (a listing costs O(connections))
+        int listed = cluster == null ? (int) channels.values().stream().filter(Channel::isListed).count()
+                : channels().size();
+        return new RegistryStats(connections.size(), listed, eventsPublished.sum(), framesQueued.sum(),
+                evictions.sum(), resyncs.sum(), presenceRenders.sum(), budgets.refused(), refusedChannels.sum(),
+                oversizedPresence.sum());
     }
 
     /** Started, not stopped, and its executors still take tasks (the readiness check asks this). */
@@ -589,32 +658,75 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         }
     }
 
-    /** Removes a connection that ended (client gone, evicted, disconnected); updates presence. Idempotent. */
-    private void remove(Connection connection) {
+    /** Unregisters {@code connection} and releases its place in the limits; false if it was not registered. */
+    private boolean forget(Connection connection) {
         if (connections.remove(connection.id()) == null) {
+            return false;
+        }
+        String budget = budgetOf.remove(connection.id());
+        if (budget != null) {
+            budgets.release(budget);
+        }
+        return true;
+    }
+
+    /**
+     * Removes a connection that ended (client gone, evicted, disconnected); updates presence. Idempotent. A user
+     * whose last connection this was stays in presence for {@code broadcaster.presence-leave-grace}: coming back
+     * within it (a page reload) renders nothing and fires neither {@link UserLeft} nor {@link UserJoined}.
+     */
+    private void remove(Connection connection) {
+        if (!forget(connection)) {
             return;
         }
         String name = connection.info().channel();
-        boolean[] lastOfUser = new boolean[1];
+        ChannelUsers.Departure[] departure = {ChannelUsers.Departure.STAYS};
         boolean[] dropped = new boolean[1];
         boolean lingers = !settings.channelLinger().isZero();
+        boolean grace = !settings.presenceLeaveGrace().isZero();
         Channel after = channels.computeIfPresent(name, (key, ch) -> {
-            lastOfUser[0] = ch.remove(connection);
-            dropped[0] = ch.isEmpty() && !lingers;
+            departure[0] = ch.remove(connection, grace);
+            dropped[0] = ch.isEmpty() && !lingers && !ch.anyLeaving();
             return dropped[0] ? null : ch;
         });
         if (dropped[0]) {
             LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' removed: last connection left");
         }
-        if (lastOfUser[0]) {
+        if (departure[0] == ChannelUsers.Departure.LEFT) {
             left.fire(new UserLeft(name, connection.user()));
+        } else if (departure[0] == ChannelUsers.Departure.LEAVING && after != null) {
+            endGraceLater(after);
         }
         if (cluster != null) {
             cluster.engine().left(connection.info());
         }
         if (after != null && !after.isEmpty()) {
-            presenceAfterChange(after);
+            presenceAfterChange(after, departure[0] == ChannelUsers.Departure.LEFT);
         }
+        adminFeed.changed();
+    }
+
+    /** Once the leave grace is over, the users of {@code channel} who did not come back leave presence. */
+    private void endGraceLater(Channel channel) {
+        try {
+            workers.scheduler().schedule(() -> workers.execute(() -> endGrace(channel)),
+                    settings.presenceLeaveGrace().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            // stopping: every connection is being closed anyway
+        }
+    }
+
+    private void endGrace(Channel channel) {
+        List<String> gone = channel.expireLeavers(settings.presenceLeaveGrace().toNanos());
+        if (gone.isEmpty()) {
+            return;
+        }
+        gone.forEach(user -> left.fire(new UserLeft(channel.name(), user)));
+        if (settings.channelLinger().isZero()) {
+            channels.computeIfPresent(channel.name(), (key, ch) -> ch == channel && ch.isEmpty() && !ch.anyLeaving()
+                    ? null : ch);
+        }
+        channel.presenceChanged(); // the grace is this node's: render here, also in a cluster
         adminFeed.changed();
     }
 
@@ -623,7 +735,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
                 resyncs::increment, workers::execute, ch -> new PresenceUpdater(ch,
                 cluster == null ? PresenceUpdater.THIS_NODE : cluster.presence(), workers::execute,
-                presenceRenders::increment, adminFeed::changed));
+                presenceRenders::increment, adminFeed::changed, oversizedPresence::increment));
     }
 
     private ChannelAuthorizer resolveAuthorizer() {

@@ -1,17 +1,25 @@
 package dev.broadcaster.internal;
 
+import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.PresenceRenderer;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.SseMessage;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one channel's presence renderer off the request thread: one call at a time, always with the
  * current user list, and a burst of changes coalesced into as few calls as the renderer's speed
- * allows. The rendered message is sent to the channel in render order.
+ * allows. It renders only when the users presence shows differ from those of its last render (a second tab, or
+ * a user back within the leave grace, renders nothing). The rendered events go to the channel's presence slot
+ * ({@link Channel#sendPresence}): to the members without an id, and to later joiners once.
+ *
+ * <p>Threads: {@link #requestUpdate} from any thread; the render runs on the executor, one at a time per channel
+ * (the {@code requests} counter hands the work to exactly one task), so {@code lastRendered} and
+ * {@code warnedTooLarge} are only touched by that task.
  */
 final class PresenceUpdater {
 
@@ -22,46 +30,45 @@ final class PresenceUpdater {
         PresenceUpdater create(Channel channel);
     }
 
-    /** Where the users come from and where the rendered message goes: this node, or the cluster. */
+    /** Where the users come from: this node, or the cluster. */
     interface Scope {
         List<String> distinctUsers(Channel channel);
-
-        void send(Channel channel, SseEvent event);
     }
 
-    /** A single node: the channel's own users; the message is published on the channel (with an id, in history). */
-    static final Scope THIS_NODE = new Scope() {
-        @Override
-        public List<String> distinctUsers(Channel channel) {
-            return channel.distinctUsers();
-        }
-
-        @Override
-        public void send(Channel channel, SseEvent event) {
-            channel.publish(event, Set.of());
-        }
-    };
+    /** A single node: the channel's own users, those within the leave grace included. */
+    static final Scope THIS_NODE = Channel::presentUsers;
 
     private final Channel channel;
     private final Scope scope;
     private final Executor executor;
     private final Runnable rendered;
     private final Runnable finished;
+    private final Runnable tooLarge;
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicBoolean forced = new AtomicBoolean();
+    private List<String> lastRendered; // the users of the last render; null: render on the next request
+    private boolean warnedTooLarge;
 
     /**
      * {@code rendered} is run on each call of the renderer, {@code finished} after it (once its message,
-     * if any, was published, or the renderer failed).
+     * if any, was sent, or the renderer failed), {@code tooLarge} when a render was not sent because an event
+     * exceeded the largest message size.
      */
-    PresenceUpdater(Channel channel, Scope scope, Executor executor, Runnable rendered, Runnable finished) {
+    PresenceUpdater(Channel channel, Scope scope, Executor executor, Runnable rendered, Runnable finished,
+                    Runnable tooLarge) {
         this.channel = channel;
         this.scope = scope;
         this.executor = executor;
         this.rendered = rendered;
         this.finished = finished;
+        this.tooLarge = tooLarge;
     }
 
-    void requestUpdate() {
+    /** Renders soon, if the users changed since the last render (or always, if {@code force}). */
+    void requestUpdate(boolean force) {
+        if (force) {
+            forced.set(true);
+        }
         if (requests.getAndIncrement() == 0) {
             executor.execute(this::run);
         }
@@ -80,19 +87,48 @@ final class PresenceUpdater {
         if (renderer == null || channel.isEmpty()) {
             return;
         }
-        List<String> users = scope.distinctUsers(channel);
-        SseMessage message;
+        List<String> users = withGrace(scope.distinctUsers(channel), channel.usersInGrace());
+        if (!forced.getAndSet(false) && users.equals(lastRendered)) {
+            return;
+        }
+        lastRendered = null;
         try {
             rendered.run();
-            message = renderer.render(channel.name(), users);
-            if (message == null) {
-                return;
+            SseMessage message = renderer.render(channel.name(), users);
+            lastRendered = users;
+            if (message != null) {
+                channel.sendPresence(events(message));
             }
-            scope.send(channel, message.toEvent());
+        } catch (MessageTooLargeException e) {
+            // the same users render the same: not again until they change; logged once per channel
+            tooLarge.run();
+            if (!warnedTooLarge) {
+                warnedTooLarge = true;
+                LOG.log(System.Logger.Level.WARNING, "Presence of channel '" + channel.name() + "' not sent: "
+                        + e.getMessage() + " (broadcaster.max-message-size). Presence of this channel is not updated"
+                        + " while it is too large; counted in stats().oversizedPresence(), logged only once");
+            }
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "Presence renderer of channel '" + channel.name() + "' failed", e);
         } finally {
             finished.run();
         }
+    }
+
+    private static List<SseEvent> events(SseMessage message) {
+        if (message instanceof PresenceRenderer.Events several) {
+            return several.messages().stream().map(SseMessage::toEvent).toList();
+        }
+        return List.of(message.toEvent());
+    }
+
+    /** {@code users} and, after them, those of {@code inGrace} they lack (in a cluster, this node's leavers). */
+    private static List<String> withGrace(List<String> users, List<String> inGrace) {
+        if (inGrace.isEmpty() || users.containsAll(inGrace)) {
+            return users;
+        }
+        List<String> all = new ArrayList<>(users);
+        inGrace.stream().filter(user -> !users.contains(user)).forEach(all::add);
+        return all;
     }
 }

@@ -70,7 +70,8 @@ class MonitoringWithMonitoringApisTest {
             assertEquals(Set.of(BroadcasterMetrics.CONNECTIONS, BroadcasterMetrics.CHANNELS,
                     BroadcasterMetrics.EVENTS_PUBLISHED, BroadcasterMetrics.FRAMES_QUEUED, BroadcasterMetrics.EVICTIONS,
                     BroadcasterMetrics.RESYNCS, BroadcasterMetrics.PRESENCE_RENDERS,
-                    BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
+                    BroadcasterMetrics.REFUSED_CONNECTIONS, BroadcasterMetrics.REFUSED_CHANNELS,
+                    BroadcasterMetrics.OVERSIZED_PRESENCE, BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
 
             registry.create("metered", PresenceRenderer.html((channel, users) -> "<p id=\"who\">" + users + "</p>"));
             URI channel = server.uri("sse/channels/metered");
@@ -91,6 +92,9 @@ class MonitoringWithMonitoringApisTest {
                     assertEquals(1L, metrics.gauge(BroadcasterMetrics.RESYNCS).longValue());
                     long renders = metrics.gauge(BroadcasterMetrics.PRESENCE_RENDERS).longValue();
                     assertTrue(renders >= 1, "presence renders " + renders);
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.REFUSED_CONNECTIONS).longValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.REFUSED_CHANNELS).longValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.OVERSIZED_PRESENCE).longValue());
                     List<Duration> latencies = metrics.timerUpdates(BroadcasterMetrics.BROADCAST_LATENCY);
                     assertEquals(1, latencies.size());
                     assertTrue(latencies.get(0).toNanos() > 0, latencies.toString());

@@ -33,14 +33,13 @@ public class Rooms {
     }
 
     /**
-     * Renders who is online: sends the htmx page its {@code presence} event and returns the Datastar
-     * patch. Both are sent from this one call, so each page sees presence changes in order.
+     * Renders who is online: the htmx page's {@code presence} event and the Datastar patch, sent together as
+     * one presence render (without ids, outside the room's history; a tab that joins later gets them once).
      */
     public PresenceRenderer presence() {
         return (room, users) -> {
             String html = presenceHtml(users);
-            registry.broadcast(room, SseEvent.named("presence", html));
-            return PatchElements.of(html);
+            return PresenceRenderer.events(SseEvent.named("presence", html), PatchElements.of(html));
         };
     }
 

@@ -38,6 +38,9 @@ public class BroadcasterMetrics {
     public static final String EVICTIONS = "broadcaster.evictions";
     public static final String RESYNCS = "broadcaster.resyncs";
     public static final String PRESENCE_RENDERS = "broadcaster.presence.renders";
+    public static final String REFUSED_CONNECTIONS = "broadcaster.connections.refused";
+    public static final String REFUSED_CHANNELS = "broadcaster.channels.refused";
+    public static final String OVERSIZED_PRESENCE = "broadcaster.presence.oversized";
     public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
 
     private static final System.Logger LOG = System.getLogger(BroadcasterMetrics.class.getName());
@@ -65,6 +68,12 @@ public class BroadcasterMetrics {
         gauge(EVICTIONS, "Connections evicted for not keeping up since start", RegistryStats::evictions);
         gauge(RESYNCS, "resync events sent to reconnecting clients since start", RegistryStats::resyncs);
         gauge(PRESENCE_RENDERS, "Presence renderer calls since start", RegistryStats::presenceRenders);
+        gauge(REFUSED_CONNECTIONS, "Subscriptions refused (429) by the per-user or per-node connection limit since start",
+                RegistryStats::refusedConnections);
+        gauge(REFUSED_CHANNELS, "Subscriptions and creates refused (429) by the channel limit since start",
+                RegistryStats::refusedChannels);
+        gauge(OVERSIZED_PRESENCE, "Presence renders not sent because larger than the largest message since start",
+                RegistryStats::oversizedPresence);
         Timer latency = metrics.timer(Metadata.builder().withName(BROADCAST_LATENCY)
                 .withDescription("Time to encode one broadcast and queue it to every connection of its channel")
                 .build());
