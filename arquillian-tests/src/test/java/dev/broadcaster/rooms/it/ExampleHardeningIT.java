@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -198,6 +199,64 @@ class ExampleHardeningIT {
         HttpResponse<String> refused = postSdk(sdkInput(1024 * 1024 + 1));
         assertEquals(413, refused.statusCode(), refused.body());
         assertTrue(refused.body().contains("larger than"), refused.body());
+    }
+
+    @Test
+    void clientsThatDoNotReadTheDatastarSdkAnswerHoldNoServerThread() throws Exception {
+        // about 1 MiB of input whose answer is about 6 MiB: far more than the socket buffers hold
+        StringBuilder elements = new StringBuilder();
+        while (elements.length() < 1000 * 1024) {
+            elements.append("a\\n");
+        }
+        byte[] body = ("{\"events\":[{\"type\":\"patchElements\",\"elements\":\"" + elements + "b\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        int baseline = activeServerThreads();
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                Socket client = new Socket();
+                client.setReceiveBufferSize(4096);
+                client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), base.getPort()), 5000);
+                client.getOutputStream().write(("POST " + base.getPath() + "datastar-sdk/test HTTP/1.1\r\n"
+                        + "Host: localhost:" + base.getPort() + "\r\nAuthorization: " + Http.basic("bob") + "\r\n"
+                        + "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().write(body);
+                client.getOutputStream().flush();
+                clients.add(client);
+            }
+            for (Socket client : clients) {
+                // the answer has started (its status line), and then the client reads no more
+                byte[] head = client.getInputStream().readNBytes(12);
+                assertEquals("HTTP/1.1 200", new String(head, StandardCharsets.US_ASCII));
+            }
+            // the server's threads are free again long before Liberty's 60 s write timeout would free them
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int active = activeServerThreads();
+            while (active > baseline + 3 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // poll interval
+                active = activeServerThreads();
+            }
+            Server.record("Datastar SDK endpoint: " + clients.size() + " clients not reading, active server threads "
+                    + active + " (before them: " + baseline + ")");
+            assertTrue(active <= baseline + 3, clients.size() + " clients that do not read hold " + active
+                    + " active server threads (before them: " + baseline + ")");
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    /** Liberty's Default Executor threads running a task now (MicroProfile Metrics, vendor scope). */
+    private int activeServerThreads() {
+        assumeTrue(Server.liberty(), "reads Open Liberty's thread pool metric");
+        HttpResponse<String> metrics = Http.get(uri("/metrics?scope=vendor"), null);
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        return metrics.body().lines()
+                .filter(line -> line.startsWith("threadpool_activeThreads") && line.contains("Default_Executor"))
+                .map(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no threadpool_activeThreads in " + metrics.body()));
     }
 
     // ---- point 17: the server listens on the loopback interface only -------------------------------
