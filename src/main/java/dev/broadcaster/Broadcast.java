@@ -3,6 +3,7 @@ package dev.broadcaster;
 import dev.broadcaster.datastar.ElementPatchMode;
 import dev.broadcaster.datastar.PatchElements;
 import dev.broadcaster.datastar.PatchSignals;
+import dev.broadcaster.internal.PublishRules;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
@@ -19,12 +20,25 @@ import java.util.Set;
  *
  * A synchronous {@code fire} inside a JTA transaction is delivered after the commit and never after
  * a rollback; outside a transaction it is delivered at once. Publishing never waits for the fan-out.
+ *
+ * <p>A broadcast that could not be delivered fails for the code that fires it, never after the commit:
+ * creating one with a channel nobody can join (not a valid channel name, or reserved {@code broadcaster:…}) or
+ * with a reserved event name ({@code resync}, {@code closing}) throws {@link IllegalArgumentException}, and
+ * {@code fire} throws {@link MessageTooLargeException} when the encoded event exceeds
+ * {@code broadcaster.max-message-size}, before any after-commit delivery is registered, so the exception leaves
+ * {@code fire} inside the caller's transaction (an EJB's transaction then rolls back, and its other broadcasts
+ * are not delivered either). With {@code fireAsync} the returned stage completes exceptionally instead.
  */
 public record Broadcast(String channel, SseMessage message, Set<String> exclude) {
 
+    /**
+     * @throws IllegalArgumentException if nobody can ever join {@code channel} or the event name is reserved
+     */
     public Broadcast {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(message, "message");
+        PublishRules.requireJoinableChannel(channel);
+        PublishRules.requireUnreservedName(message.toEvent());
         exclude = exclude == null ? Set.of() : Set.copyOf(exclude);
     }
 

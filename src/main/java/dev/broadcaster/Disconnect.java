@@ -1,5 +1,6 @@
 package dev.broadcaster;
 
+import dev.broadcaster.internal.PublishRules;
 import java.util.Objects;
 
 /**
@@ -10,11 +11,17 @@ import java.util.Objects;
  * disconnects.fire(Disconnect.user("room-42", "bob"));   // bob was removed from the room
  * disconnects.fire(Disconnect.everyone("room-42"));     // the room was deleted
  * }</pre>
+ *
+ * Like {@link Broadcast}, it is checked where it is created, so that a mistake fails for the code that fires it
+ * rather than after the commit: a channel nobody can join (not a valid channel name, or reserved
+ * {@code broadcaster:…}) is an {@link IllegalArgumentException}.
  */
 public record Disconnect(String channel, String user) {
 
+    /** @throws IllegalArgumentException if nobody can ever join {@code channel} */
     public Disconnect {
         Objects.requireNonNull(channel, "channel");
+        PublishRules.requireJoinableChannel(channel);
     }
 
     /** Closes all of {@code user}'s connections (every tab) on {@code channel}. */

@@ -475,11 +475,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     }
 
     private static SseEvent checked(SseEvent event) {
-        if (Channel.RESYNC.equals(event.name()) || SseEncoder.CLOSING.equals(event.name())) {
-            throw new IllegalArgumentException("the event names '" + Channel.RESYNC + "' and '" + SseEncoder.CLOSING
-                    + "' are reserved by the broadcaster");
-        }
-        return event;
+        return PublishRules.requireUnreservedName(event);
     }
 
     @Override

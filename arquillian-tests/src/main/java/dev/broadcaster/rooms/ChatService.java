@@ -9,10 +9,16 @@ import jakarta.ejb.SessionContext;
 import jakarta.ejb.Stateless;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 
 /**
  * Posts chat messages. Runs in a container-managed JTA transaction: the {@link Broadcast} events it
- * fires are delivered when the transaction commits, and never if it rolls back.
+ * fires are delivered when the transaction commits, and never if it rolls back. A message the broadcaster
+ * cannot send (larger than {@code broadcaster.max-message-size}) makes {@code fire} throw
+ * {@code MessageTooLargeException}, which {@code WEB-INF/ejb-jar.xml} declares an application exception with
+ * rollback: the transaction rolls back (nothing is sent, the count is taken back) and the caller gets it as is.
  */
 @Stateless
 public class ChatService {
@@ -26,9 +32,26 @@ public class ChatService {
     @Resource
     SessionContext context;
 
+    @Resource
+    TransactionSynchronizationRegistry transaction;
+
     /** Posts {@code text} as {@code user} in {@code room}; returns the room's message count. */
     public long post(String room, String user, String text) {
-        long count = rooms.countMessage(room);
+        Rooms.Counted counted = rooms.countMessage(room);
+        long count = counted.count();
+        // the count map is not transactional: take the count back if the transaction does not commit
+        transaction.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status != Status.STATUS_COMMITTED) {
+                    counted.takeBack();
+                }
+            }
+        });
         String line = "<li>" + Html.escape(user) + ": " + Html.escape(text) + "</li>";
         // htmx page: the message is appended by sse-swap="message"; the counter is swapped out of band
         broadcasts.fire(Broadcast.event(room, "message",

@@ -19,48 +19,60 @@ final class Pages {
         return page("Rooms", "", "<h1>Rooms</h1><p>Signed in as " + Html.escape(user) + ".</p><ul>" + rooms + "</ul>");
     }
 
-    /** The Datastar page: one {@code @get} opens the room's stream; the form posts the {@code text} signal. */
+    /**
+     * The Datastar page: one {@code @get} opens the room's stream; the form posts the {@code text} signal. No
+     * text of the request is ever put into an expression: the expressions are constants that read the URLs from
+     * plain {@code data-*-url} attributes ({@code el} is the element an expression is on), which are HTML-escaped
+     * like any attribute value.
+     */
     static String datastarRoom(String contextPath, String room, String user, long count) {
-        String base = contextPath + "/rooms/" + Html.escape(room);
+        String base = contextPath + "/rooms/" + room;
         return page("Room " + Html.escape(room) + " (Datastar)",
                 "<script type=\"module\" src=\"" + DATASTAR_JS + "\"></script>",
                 "<main data-signals='{\"text\": \"\", \"count\": " + count + "}'>"
                         + "<h1>Room " + Html.escape(room) + "</h1>"
                         + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"count\" data-text=\"$count\">"
                         + count + "</span></p>"
-                        + "<div data-init=\"@get('" + base + "/events')\"></div>"
+                        + "<div data-events-url=\"" + Html.escape(base + "/events") + "\""
+                        + " data-init=\"@get(el.dataset.eventsUrl)\"></div>"
                         + "<h2>Online</h2><ul id=\"presence\"></ul>"
                         + "<h2>Messages</h2><ul id=\"messages\"></ul>"
-                        + "<form data-on:submit__prevent=\"@post('" + base + "/messages'); $text = ''\">"
+                        + "<form data-messages-url=\"" + Html.escape(base + "/messages") + "\""
+                        + " data-on:submit__prevent=\"@post(el.dataset.messagesUrl); $text = ''\">"
                         + "<input data-bind:text placeholder=\"Say something\" autocomplete=\"off\">"
                         + "<button>Send</button></form>"
-                        + "<p><a href=\"" + base + "/htmx\">htmx version</a></p></main>");
+                        + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx version</a></p></main>");
     }
 
-    /** The htmx page: the SSE extension swaps named events; the counter comes out of band with each message. */
+    /**
+     * The htmx page: the SSE extension swaps named events; the counter comes out of band with each message. Its
+     * one inline script is a constant: it reads the stream's URL from the {@code data-events-url} attribute.
+     */
     static String htmxRoom(String contextPath, String room, String user, long count) {
-        String base = contextPath + "/rooms/" + Html.escape(room);
+        String base = contextPath + "/rooms/" + room;
+        String events = Html.escape(base + "/events");
         return page("Room " + Html.escape(room) + " (htmx)",
-                "<script src=\"" + contextPath + "/assets/htmx.min.js\"></script>"
-                        + "<script src=\"" + contextPath + "/assets/sse.js\"></script>",
-                "<main hx-ext=\"sse\" sse-connect=\"" + base + "/events\">"
+                "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
+                        + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>",
+                "<main hx-ext=\"sse\" sse-connect=\"" + events + "\" data-events-url=\"" + events + "\">"
                         + "<h1>Room " + Html.escape(room) + "</h1>"
                         + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
                         + "</span></p>"
                         // the wrapper keeps sse-swap: swapping the list itself (outerHTML) would drop the attribute
                         + "<h2>Online</h2><div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>"
                         + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
-                        + "<form hx-post=\"" + base + "/messages\" hx-swap=\"none\" hx-on::after-request=\"this.reset()\">"
+                        + "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
+                        + " hx-on::after-request=\"this.reset()\">"
                         + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
                         + "<button>Send</button></form>"
-                        + "<p><a href=\"" + base + "\">Datastar version</a></p></main>"
+                        + "<p><a href=\"" + Html.escape(base) + "\">Datastar version</a></p></main>"
                         // keep the last event id in sse-connect: htmx-ext-sse re-reads it when it opens a
                         // new EventSource after a refused reconnect, and the server resumes from it
                         + "<script>document.addEventListener('htmx:sseMessage', function (e) {"
                         + " var id = e.detail && e.detail.lastEventId;"
                         + " var source = document.querySelector('[sse-connect]');"
-                        + " if (id && source) { source.setAttribute('sse-connect', '" + base
-                        + "/events?lastEventId=' + encodeURIComponent(id)); } });</script>");
+                        + " if (id && source) { source.setAttribute('sse-connect',"
+                        + " source.dataset.eventsUrl + '?lastEventId=' + encodeURIComponent(id)); } });</script>");
     }
 
     private static String page(String title, String head, String body) {

@@ -1,15 +1,18 @@
 package dev.broadcaster.rooms;
 
+import dev.broadcaster.ChannelAuthorizer;
 import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.ConnectOptions;
+import dev.broadcaster.MessageTooLargeException;
+import dev.broadcaster.internal.PublishRules;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.servlet.http.HttpServletRequest;
+import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import jakarta.ws.rs.BadRequestException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -19,6 +22,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -27,13 +31,22 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.StringReader;
 
-/** A room: its two pages, its event stream (with presence and resume) and its message posting. */
+/**
+ * A room: its two pages, its event stream (with presence and resume) and its message posting.
+ *
+ * <p>Every endpoint first checks the room: a name that is not a channel name anybody could join is 404 (so
+ * no page is ever rendered for it), and a room the {@link ChannelAuthorizer} does not let the user join
+ * ({@code private-<someone else>}) is 403 for its pages and its posts, as it is for its stream.
+ */
 @Path("rooms/{room}")
 @RequestScoped
 public class RoomResource {
 
     @Inject
     ChannelRegistry registry;
+
+    @Inject
+    ChannelAuthorizer authorizer;
 
     @Inject
     Rooms rooms;
@@ -54,6 +67,7 @@ public class RoomResource {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public String datastarPage() {
+        requireMember();
         return Pages.datastarRoom(request.getContextPath(), room, user(), rooms.messageCount(room));
     }
 
@@ -62,6 +76,7 @@ public class RoomResource {
     @Path("htmx")
     @Produces(MediaType.TEXT_HTML)
     public String htmxPage() {
+        requireMember();
         return Pages.htmxRoom(request.getContextPath(), room, user(), rooms.messageCount(room));
     }
 
@@ -76,9 +91,11 @@ public class RoomResource {
     public void events(@HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("lastEventId") String lastEventIdParameter,
                        @Context SseEventSink sink, @Context Sse sse) {
+        requireRoom();
         // the header wins; the htmx page puts its last id in the URL for when htmx-ext-sse opens a new
         // EventSource after a refused reconnect (a new EventSource sends no Last-Event-ID)
         String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
+        // the registry asks the ChannelAuthorizer itself (403)
         registry.connect(room, security, sink, sse,
                 ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence()));
     }
@@ -96,20 +113,61 @@ public class RoomResource {
     @Path("messages")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response postJson(String body, @QueryParam("rollback") boolean rollback) {
-        JsonObject signals = Json.createReader(new StringReader(body)).readObject();
+        JsonObject signals;
+        try {
+            signals = Json.createReader(new StringReader(body)).readObject();
+        } catch (JsonException e) {
+            throw refusal(Response.Status.BAD_REQUEST, "expected the page's signals as a JSON object");
+        }
         return post(signals.get("text") instanceof JsonString text ? text.getString() : null, rollback);
     }
 
+    /**
+     * Posts through the EJB. A message too large to broadcast fails inside its transaction (the library checks
+     * the size when the event is fired), so the transaction rolls back, nothing is sent and the count does
+     * not move: 413.
+     */
     private Response post(String text, boolean rollback) {
+        requireMember();
         if (text == null || text.isBlank()) {
-            throw new BadRequestException("text is required");
+            throw refusal(Response.Status.BAD_REQUEST, "text is required");
         }
         String user = user();
         if (rollback) {
             chat.postAndRollBack(room, user, text);
             return Response.noContent().header("X-Rolled-Back", "true").build();
         }
-        long count = chat.post(room, user, text);
+        long count;
+        try {
+            count = chat.post(room, user, text);
+        } catch (MessageTooLargeException e) {
+            // an application exception with rollback (WEB-INF/ejb-jar.xml): it arrives unwrapped, nothing logged
+            throw refusal(Response.Status.REQUEST_ENTITY_TOO_LARGE, "The message is too large to send: " + e.getMessage());
+        }
         return Response.noContent().header("X-Message-Count", count).build();
+    }
+
+    /** 404 unless the room is a channel somebody could join (letters, digits and {@code -_.:@}, not reserved). */
+    private void requireRoom() {
+        try {
+            PublishRules.requireJoinableChannel(room);
+        } catch (IllegalArgumentException e) {
+            // the name is not echoed back
+            throw refusal(Response.Status.NOT_FOUND, "No such room: a room's name is 1 to 128 letters, digits and"
+                    + " - _ . : @, not starting with broadcaster:");
+        }
+    }
+
+    /** {@link #requireRoom}, then 403 unless the {@link ChannelAuthorizer} lets the user join the room. */
+    private void requireMember() {
+        requireRoom();
+        if (!authorizer.mayJoin(room, user(), security)) {
+            throw refusal(Response.Status.FORBIDDEN, "Not allowed in room " + room);
+        }
+    }
+
+    private static WebApplicationException refusal(Response.Status status, String reason) {
+        return new WebApplicationException(reason, Response.status(status)
+                .type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).entity(reason + "\n").build());
     }
 }

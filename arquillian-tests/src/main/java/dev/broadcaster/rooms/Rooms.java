@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +27,17 @@ public class Rooms {
     @Inject
     ChannelRegistry registry;
 
-    private final Map<String, AtomicLong> messageCounts = new ConcurrentHashMap<>();
+    /** How many rooms besides {@link #KNOWN} keep a message count; the least recently posted-to is dropped first. */
+    static final int MAX_COUNTED_ROOMS = 1000;
+
+    private final Map<String, AtomicLong> knownCounts = new ConcurrentHashMap<>();
+    /** The other rooms' counts, bounded: any user can post into any room name. Guarded by itself. */
+    private final Map<String, AtomicLong> otherCounts = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AtomicLong> eldest) {
+            return size() > MAX_COUNTED_ROOMS;
+        }
+    };
 
     void createKnownRooms(@Observes @Initialized(ApplicationScoped.class) Object start) {
         KNOWN.forEach(room -> registry.create(room, presence()));
@@ -49,13 +60,37 @@ public class Rooms {
         return html.append("</ul>").toString();
     }
 
-    /** Counts a message posted in {@code room}; returns the room's new total. */
-    public long countMessage(String room) {
-        return messageCounts.computeIfAbsent(room, r -> new AtomicLong()).incrementAndGet();
+    /** Counts a message posted in {@code room} (which must be valid and the poster a member); see {@link Counted}. */
+    public Counted countMessage(String room) {
+        AtomicLong counter;
+        if (KNOWN.contains(room)) {
+            counter = knownCounts.computeIfAbsent(room, r -> new AtomicLong());
+        } else {
+            synchronized (otherCounts) {
+                counter = otherCounts.computeIfAbsent(room, r -> new AtomicLong());
+            }
+        }
+        return new Counted(counter, counter.incrementAndGet());
     }
 
     public long messageCount(String room) {
-        AtomicLong count = messageCounts.get(room);
+        AtomicLong count;
+        if (KNOWN.contains(room)) {
+            count = knownCounts.get(room);
+        } else {
+            synchronized (otherCounts) {
+                count = otherCounts.get(room);
+            }
+        }
         return count == null ? 0 : count.get();
+    }
+
+    /** A message counted: the room's new total, which {@link #takeBack} undoes if the post did not happen. */
+    public record Counted(AtomicLong counter, long count) {
+
+        /** Takes the count back, unless another message was counted since (then the total stays one high). */
+        public void takeBack() {
+            counter.compareAndSet(count, count - 1);
+        }
     }
 }

@@ -68,6 +68,16 @@ public final class Http {
         }
     }
 
+    /** Sends {@code request} without waiting for the answer. */
+    public static java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+        return CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code value} percent-encoded for a query parameter. */
+    public static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
     /** Sends {@code request} and returns the raw body bytes (for byte-exact comparisons). */
     public static HttpResponse<byte[]> sendForBytes(HttpRequest request) {
         try {
