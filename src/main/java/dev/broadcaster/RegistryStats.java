@@ -10,7 +10,14 @@ package dev.broadcaster;
  * @param evictions connections closed because they could not keep up (backlog full or write timed out)
  * @param resyncs {@code resync} events sent to reconnecting clients whose {@code Last-Event-ID} could not be replayed
  * @param presenceRenders calls of presence renderers (a burst of joins and leaves is coalesced into few calls)
+ * @param laggingConnections connections now whose oldest waiting event has waited longer than
+ *                           {@code broadcaster.send-timeout}: they read, but the server is behind
+ * @param lagResyncs {@code resync} events (reason {@code lagging}) sent instead of the events a lagging connection
+ *                   waited for, past {@code broadcaster.max-lag} or {@code broadcaster.queue-bytes}
+ * @param publishesRefused publishes refused because their channel's fan-out queue was full
+ *                         ({@link ChannelOverloadedException}, HTTP 503)
  */
 public record RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions,
-                            long resyncs, long presenceRenders) {
+                            long resyncs, long presenceRenders, int laggingConnections, long lagResyncs,
+                            long publishesRefused) {
 }

@@ -2,6 +2,7 @@ package dev.broadcaster.internal;
 
 import dev.broadcaster.ChannelAuthorizer;
 import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ChannelOverloadedException;
 import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.ConnectOptions;
 import dev.broadcaster.ConnectionInfo;
@@ -39,6 +40,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -74,6 +76,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder presenceRenders = new LongAdder();
+    private final LongAdder lagResyncs = new LongAdder();
+    private final LongAdder publishesRefused = new LongAdder();
     private AdminFeed adminFeed;
     private volatile BroadcastListener broadcastListener;
     private static final Pattern CONNECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -89,8 +93,10 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         workers = Workers.create();
         workers.onExecutorGone(this::closeAll);
         heartbeat = new Heartbeat(settings.heartbeatInterval());
+        watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, settings.sendTimeout().toMillis() / 4));
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
-                SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()));
+                SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()),
+                settings.replayTimeout().toNanos(), watchTickNanos, settings.maxLag().toNanos(), lagResyncs::increment);
         // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
         Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
                 workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE, workers::execute, () -> { },
@@ -99,11 +105,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
                 workers.scheduler(), ADMIN_SNAPSHOT_INTERVAL, (int) Math.min(Integer.MAX_VALUE, settings.queueBytes()));
         long beat = settings.heartbeatInterval().toMillis();
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
-        watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, settings.sendTimeout().toMillis() / 4));
         timers.add(workers.scheduler().scheduleWithFixedDelay(this::watchWrites, watchTickNanos, watchTickNanos,
                 TimeUnit.NANOSECONDS));
-        timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads, Workers.STUCK_AFTER.toMillis(),
-                Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+        if (!workers.managed()) { // a managed executor is sized by the server: nothing to resize
+            timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads,
+                    Workers.STUCK_AFTER.toMillis(), Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+        }
         cluster = ClusterBridge.start(settings, this);
         running = true;
         LOG.log(System.Logger.Level.INFO, () -> String.format("Broadcaster started: path %s, heartbeat %d ms,"
@@ -118,32 +125,55 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         settings.path();
     }
 
-    /** On application stop: every stream gets a jittered {@code retry:} and is closed; nothing waits for them. */
+    /**
+     * On application stop: every stream gets a jittered {@code retry:} and is closed; the last writes get
+     * {@link Workers#FINAL_WRITES} (500 ms) in all, then the sinks still open are closed without writing.
+     */
     @PreDestroy
     void stop() {
         running = false;
+        long deadline = System.nanoTime() + Workers.FINAL_WRITES.toNanos();
         LOG.log(System.Logger.Level.INFO, "Broadcaster stopping: closing " + connections.size() + " streams");
         if (cluster != null) {
             cluster.close();
         }
         timers.forEach(timer -> timer.cancel(false));
-        closeAll();
-        workers.close();
+        closeAll(deadline);
+        workers.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+
+    /** The executor stopped taking tasks (the server quiesces): closes every stream now, on the stop thread. */
+    private void closeAll() {
+        closeAll(System.nanoTime() + Workers.FINAL_WRITES.toNanos());
     }
 
     /**
      * Sends every stream (admin pages' too) its last {@code closing} event with a jittered {@code retry:} and
-     * closes it.
+     * closes it; waits until {@code deadlineNanos} at most for those writes, then closes the sinks still open
+     * without writing (on the library's abort threads: a close may block as a write does). Never writes on the
+     * calling thread.
      */
-    private void closeAll() {
+    private void closeAll(long deadlineNanos) {
         List<Connection> admins = adminFeed.connections();
-        for (Connection connection : connections.values()) {
-            closeStopping(connection);
-        }
-        admins.forEach(this::closeStopping);
+        List<Connection> closing = new ArrayList<>(connections.values());
+        closing.addAll(admins);
+        closing.forEach(this::closeStopping);
         admins.forEach(adminFeed::leave);
         connections.clear();
         channels.clear();
+        List<Connection> open = closing;
+        while (!open.isEmpty() && System.nanoTime() < deadlineNanos) {
+            open = open.stream().filter(connection -> !connection.sinkClosed()).toList();
+            if (!open.isEmpty()) {
+                LockSupport.parkNanos(Math.min(5_000_000L, Math.max(0, deadlineNanos - System.nanoTime())));
+            }
+        }
+        List<Connection> left = open.stream().filter(connection -> !connection.sinkClosed()).toList();
+        if (!left.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> left.size() + " streams did not take their last event within "
+                    + Workers.FINAL_WRITES.toMillis() + " ms: closed without it");
+            left.forEach(connection -> workers.abortLater(connection::abort));
+        }
     }
 
     private void closeStopping(Connection connection) {
@@ -314,7 +344,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (target == null) {
             return 0;
         }
-        int sent = target.publish(event, exclude == null ? Set.of() : exclude);
+        int sent;
+        try {
+            sent = target.publish(event, exclude == null ? Set.of() : exclude);
+        } catch (ChannelOverloadedException e) {
+            publishesRefused.increment();
+            throw e;
+        }
         eventsPublished.increment();
         framesQueued.add(sent);
         if (listener != null) {
@@ -332,6 +368,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private int broadcastToCluster(String channel, SseEvent event, Set<String> exclude, BroadcastListener listener,
                                    long started) {
         requireWithinSizeLimit(event);
+        Channel here = channels.get(channel);
+        if (here != null && !here.hasFanOutRoom()) {
+            publishesRefused.increment();
+            throw here.overloaded();
+        }
         long opId = opIds.incrementAndGet();
         eventsPublished.increment();
         Channel local = channels.get(channel);
@@ -401,6 +442,18 @@ public class DefaultChannelRegistry implements ChannelRegistry {
      */
     public void requireWithinSizeLimit(SseMessage message) {
         requireWithinSizeLimit(checked(message.toEvent()));
+    }
+
+    /**
+     * Throws {@link ChannelOverloadedException} (and counts a refused publish) if {@code channel}'s fan-out queue
+     * is full; lets an HTTP publish batch be refused before any of it is sent.
+     */
+    public void requireFanOutRoom(String channel) {
+        Channel target = channels.get(channel);
+        if (target != null && !target.hasFanOutRoom()) {
+            publishesRefused.increment();
+            throw target.overloaded();
+        }
     }
 
     private void requireWithinSizeLimit(SseEvent event) {
@@ -559,8 +612,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public RegistryStats stats() {
+        long now = System.nanoTime();
+        int lagging = (int) connections.values().stream().filter(connection -> connection.lagging(now)).count();
         return new RegistryStats(connections.size(), channels().size(), eventsPublished.sum(), framesQueued.sum(),
-                evictions.sum(), resyncs.sum(), presenceRenders.sum());
+                evictions.sum(), resyncs.sum(), presenceRenders.sum(), lagging, lagResyncs.sum(),
+                publishesRefused.sum());
     }
 
     /** Started, not stopped, and its executors still take tasks (the readiness check asks this). */
@@ -623,7 +679,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
                 resyncs::increment, workers::execute, ch -> new PresenceUpdater(ch,
                 cluster == null ? PresenceUpdater.THIS_NODE : cluster.presence(), workers::execute,
-                presenceRenders::increment, adminFeed::changed));
+                presenceRenders::increment, adminFeed::changed),
+                new Channel.Bounds(settings.fanOutQueueSize(), settings.maxReplayBytes()));
     }
 
     private ChannelAuthorizer resolveAuthorizer() {

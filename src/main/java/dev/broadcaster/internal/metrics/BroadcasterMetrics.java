@@ -38,6 +38,9 @@ public class BroadcasterMetrics {
     public static final String EVICTIONS = "broadcaster.evictions";
     public static final String RESYNCS = "broadcaster.resyncs";
     public static final String PRESENCE_RENDERS = "broadcaster.presence.renders";
+    public static final String LAGGING = "broadcaster.connections.lagging";
+    public static final String LAG_RESYNCS = "broadcaster.lag.resyncs";
+    public static final String PUBLISHES_REFUSED = "broadcaster.publishes.refused";
     public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
 
     private static final System.Logger LOG = System.getLogger(BroadcasterMetrics.class.getName());
@@ -65,6 +68,12 @@ public class BroadcasterMetrics {
         gauge(EVICTIONS, "Connections evicted for not keeping up since start", RegistryStats::evictions);
         gauge(RESYNCS, "resync events sent to reconnecting clients since start", RegistryStats::resyncs);
         gauge(PRESENCE_RENDERS, "Presence renderer calls since start", RegistryStats::presenceRenders);
+        gauge(LAGGING, "Connections whose oldest waiting event waited longer than the send timeout (the server is"
+                + " behind)", RegistryStats::laggingConnections);
+        gauge(LAG_RESYNCS, "resync events sent to lagging connections instead of what they waited for, since start",
+                RegistryStats::lagResyncs);
+        gauge(PUBLISHES_REFUSED, "Publishes refused because the channel's fan-out queue was full, since start",
+                RegistryStats::publishesRefused);
         Timer latency = metrics.timer(Metadata.builder().withName(BROADCAST_LATENCY)
                 .withDescription("Time to encode one broadcast and queue it to every connection of its channel")
                 .build());
