@@ -278,7 +278,8 @@ final class Connection {
 
     /**
      * Called by the heartbeat timer: evicts the connection if a write of its own is in progress and no write
-     * has completed for {@code limitNanos} (two heartbeat intervals), whatever the watchdog saw. A connection
+     * has completed for {@code limitNanos} (two heartbeat intervals, at least the replay timeout), whatever the
+     * watchdog saw. A connection
      * with no write in progress waits for the server, not for its client, and is left alone.
      */
     void checkProgress(long now, long limitNanos) {

@@ -92,11 +92,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         admission = new Admission(resolveAuthorizer(), settings.allowAnonymous());
         workers = Workers.create();
         workers.onExecutorGone(this::closeAll);
-        heartbeat = new Heartbeat(settings.heartbeatInterval());
+        heartbeat = new Heartbeat(settings.heartbeatInterval(), settings.replayTimeout());
         watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, settings.sendTimeout().toMillis() / 4));
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
                 SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()),
-                settings.replayTimeout().toNanos(), watchTickNanos, settings.maxLag().toNanos(), lagResyncs::increment);
+                settings.replayTimeout().toNanos(),
+                Math.min(watchTickNanos, Workers.STUCK_AFTER.toNanos()), settings.maxLag().toNanos(), lagResyncs::increment);
         // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
         Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
                 workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE, workers::execute, () -> { },
