@@ -18,7 +18,7 @@ import java.util.function.Function;
  * <p>Falling behind has two causes, told apart here. A connection is <em>slow</em> when its own write does
  * not complete: a write in progress for longer than the send timeout (the replay timeout for the greeting and
  * replay), or a backlog over {@code queue-size}/{@code queue-bytes} while a write of its own has been in
- * progress for more than a watchdog tick. A slow connection is evicted. A connection whose writes complete
+ * progress for half the send timeout (as the watchdog saw it). A slow connection is evicted. A connection whose writes complete
  * but which waits for the server (the executor is behind a burst) is <em>lagging</em>: it keeps queueing
  * (frames are shared between connections, so a backlog costs references), and once its oldest waiting event
  * is older than {@code max-lag}, or its backlog exceeds {@code queue-bytes}, what it waits for is dropped and
@@ -38,7 +38,8 @@ final class Connection {
      * Limits of one connection's backlog.
      *
      * @param replayTimeoutNanos how long one greeting or replay write may be seen in progress
-     * @param slowAfterNanos how long a write of its own must have been in progress for a full backlog to evict
+     * @param slowAfterNanos how long the watchdog must have seen a write of its own in progress for a full backlog
+     *                       to evict
      * @param maxLagNanos the age of its oldest waiting event past which a lagging connection gets {@code resync}
      * @param lagResynced told each time a lagging connection's backlog is replaced by {@code resync}
      */
@@ -46,7 +47,7 @@ final class Connection {
                   long slowAfterNanos, long maxLagNanos, Runnable lagResynced) {
 
         Limits(int maxEvents, long maxBytes, long sendTimeoutNanos, Frame evictionHint) {
-            this(maxEvents, maxBytes, sendTimeoutNanos, evictionHint, sendTimeoutNanos, sendTimeoutNanos / 4,
+            this(maxEvents, maxBytes, sendTimeoutNanos, evictionHint, sendTimeoutNanos, sendTimeoutNanos / 2,
                     Long.MAX_VALUE, () -> { });
         }
     }
@@ -76,9 +77,11 @@ final class Connection {
     private volatile long writeDeadlineNanos;
     private volatile long lastWriteDoneNanos = System.nanoTime();
     private volatile long lastQueuedNanos = System.nanoTime();
+    private Frame queuedResync; // the lag resync waiting in the backlog, if any
     private long skipUpTo; // clustered events at or before this position were replayed already (guarded by this)
-    private long watchedWrite; // start of the write the watchdog saw last (watchdog thread only)
-    private long watchedNanos; // how long the watchdog has seen that write in progress
+    // written by the watchdog thread only; read by deliver to tell a slow connection from a lagging one
+    private volatile long watchedWrite; // start of the write the watchdog saw last
+    private volatile long watchedNanos; // how long the watchdog has seen that write in progress
 
     Connection(ConnectionInfo info, SseEventSink sink, Workers workers, Limits limits, Listener listener) {
         this.info = info;
@@ -140,10 +143,14 @@ final class Connection {
         return false;
     }
 
-    /** Whether a write of this connection's own has been in progress for longer than {@code slowAfterNanos}. */
+    /**
+     * Whether the write watchdog has seen a write of this connection's own in progress for at least
+     * {@code slowAfterNanos} (half the send timeout): time it observed while running, so a thread of the server that
+     * was merely not scheduled (a loaded CPU, a GC) does not make a reading client look slow.
+     */
     private boolean slowLocked(long now) {
         long started = writeStartedNanos;
-        return started != 0 && now - started > limits.slowAfterNanos();
+        return started != 0 && started == watchedWrite && watchedNanos >= limits.slowAfterNanos();
     }
 
     /**
@@ -168,9 +175,13 @@ final class Connection {
         backlogBytes = 0;
         backlogEvents = 0;
         queuedAt.clear();
+        boolean replacesOne = queuedResync != null; // one resync still waiting: this one takes its place
         String data = "{\"channel\":\"" + info.channel() + "\",\"reason\":\"lagging\"}";
-        enqueueLocked(SseEncoder.encode(new SseEvent(Channel.RESYNC, lastId, null, data)), now);
-        limits.lagResynced().run();
+        queuedResync = SseEncoder.encode(new SseEvent(Channel.RESYNC, lastId, null, data));
+        enqueueLocked(queuedResync, now);
+        if (!replacesOne) {
+            limits.lagResynced().run();
+        }
     }
 
     /**
@@ -346,6 +357,9 @@ final class Connection {
                     if (frame.event() != null) {
                         backlogEvents--;
                         queuedAt.poll();
+                    }
+                    if (frame == queuedResync) {
+                        queuedResync = null;
                     }
                 }
             }

@@ -93,11 +93,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         workers = Workers.create();
         workers.onExecutorGone(this::closeAll);
         heartbeat = new Heartbeat(settings.heartbeatInterval(), settings.replayTimeout());
-        watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, settings.sendTimeout().toMillis() / 4));
+        // a quarter of the send timeout, 5 to 25 ms
+        watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, Math.min(25, settings.sendTimeout().toMillis() / 4)));
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
                 SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()),
                 settings.replayTimeout().toNanos(),
-                Math.min(watchTickNanos, Workers.STUCK_AFTER.toNanos()), settings.maxLag().toNanos(), lagResyncs::increment);
+                settings.sendTimeout().toNanos() / 2, settings.maxLag().toNanos(), lagResyncs::increment);
         // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
         Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
                 workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE, workers::execute, () -> { },

@@ -42,6 +42,8 @@ public final class SseReaders implements AutoCloseable {
         private String eventName;
         private String data;
         private volatile int numbered; // numbered events received in order
+        private volatile int last = -1; // the last numbered event received
+        private boolean gapAllowed; // a resync came: the next numbered event may skip some
         private volatile int outOfOrder;
         private volatile String firstProblem;
         private final List<String> others = new ArrayList<>(); // "type: data" of the other events
@@ -54,9 +56,17 @@ public final class SseReaders implements AutoCloseable {
             this.pendingRequest = ByteBuffer.wrap(request);
         }
 
-        /** Numbered events received, in order (an event out of order stops the count and is a problem). */
+        /**
+         * Numbered events received in order: each one more than the one before, or, right after a
+         * {@code resync} event, any larger number (anything else is counted in {@link #outOfOrder}).
+         */
         public int numbered() {
             return numbered;
+        }
+
+        /** The last numbered event received in order (-1: none). */
+        public int last() {
+            return last;
         }
 
         public int outOfOrder() {
@@ -179,15 +189,18 @@ public final class SseReaders implements AutoCloseable {
             }
             int number = leadingNumber(data);
             if (number >= 0 && (eventName == null || "n".equals(eventName))) {
-                if (number == numbered && outOfOrder == 0) {
+                if (number == last + 1 || (gapAllowed && number > last)) {
                     numbered++;
+                    last = number;
+                    gapAllowed = false;
                 } else {
                     if (firstProblem == null) {
-                        firstProblem = "expected event " + numbered + " but got " + number;
+                        firstProblem = "after event " + last + " got " + number;
                     }
                     outOfOrder++;
                 }
             } else {
+                gapAllowed |= "resync".equals(eventName);
                 synchronized (this) {
                     others.add((eventName == null ? "message" : eventName) + ": " + data);
                 }
