@@ -24,10 +24,10 @@ import javax.naming.NamingException;
  * there are some, otherwise (e.g. Weld SE) a small pool of daemon threads owned by the library.
  *
  * <p>Threads: on the library's own pool, {@code broadcaster-worker-N} (delivery, presence) and
- * {@code broadcaster-timer-1} (heartbeat, watchdog, pool sizing). With managed executors, one
- * {@code broadcaster-stop-watch} thread asks the managed executor every {@link #PROBE_INTERVAL} whether it still
- * takes tasks, so a server that quiesces (Open Liberty shuts its managed executors down then, long before it
- * destroys applications) is noticed at once. Once the executor refuses, tasks run on
+ * {@code broadcaster-timer-1} (heartbeat, watchdog, pool sizing). One {@code broadcaster-stop-watch} thread
+ * asks the executor every {@link #PROBE_INTERVAL} whether it still takes tasks (a managed one by submitting a
+ * no-op task), so a server that quiesces (Open Liberty shuts its managed executors down then, long before it
+ * destroys applications) is noticed at once, not when the next heartbeat is refused. Once the executor refuses, tasks run on
  * {@code broadcaster-stopping-N} threads (never on the caller's thread: it may be the container's), and
  * {@link #onExecutorGone} runs on {@code broadcaster-stop}. Every one of these threads ends when the registry
  * stops ({@link #close}); none holds a {@code ThreadLocal} of the container's threads.
@@ -92,8 +92,10 @@ final class Workers implements AutoCloseable {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemon("broadcaster-worker", poolThreads));
         pool.allowCoreThreadTimeOut(false);
-        return new Workers(pool, Executors.newSingleThreadScheduledExecutor(daemon("broadcaster-timer", null)), true,
-                poolThreads);
+        Workers workers = new Workers(pool, Executors.newSingleThreadScheduledExecutor(daemon("broadcaster-timer", null)),
+                true, poolThreads);
+        workers.watchForStop();
+        return workers;
     }
 
     /**
@@ -232,6 +234,12 @@ final class Workers implements AutoCloseable {
     }
 
     private void probe() {
+        if (owned) {
+            if (executor.isShutdown()) {
+                executorGone();
+            }
+            return;
+        }
         try {
             executor.execute(() -> { });
         } catch (RejectedExecutionException e) {
