@@ -144,6 +144,16 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         workers.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
+    /**
+     * The JAX-RS runtime is about to stop (Jersey on Payara, before the application's beans are destroyed): every
+     * stream gets its {@code closing} event now, within {@link Workers#FINAL_WRITES}; the writes run on the
+     * library's executor, never on the calling thread.
+     */
+    void closeBeforeContainerStops() {
+        LOG.log(System.Logger.Level.INFO, "JAX-RS runtime stopping: closing " + connections.size() + " streams");
+        closeAll();
+    }
+
     /** The executor stopped taking tasks (the server quiesces): closes every stream now, on the stop thread. */
     private void closeAll() {
         closeAll(System.nanoTime() + Workers.FINAL_WRITES.toNanos());
