@@ -69,7 +69,8 @@ class MonitoringWithMonitoringApisTest {
             DefaultChannelRegistry registry = server.bean(DefaultChannelRegistry.class);
             assertEquals(Set.of(BroadcasterMetrics.CONNECTIONS, BroadcasterMetrics.CHANNELS,
                     BroadcasterMetrics.EVENTS_PUBLISHED, BroadcasterMetrics.FRAMES_QUEUED, BroadcasterMetrics.EVICTIONS,
-                    BroadcasterMetrics.RESYNCS, BroadcasterMetrics.PRESENCE_RENDERS,
+                    BroadcasterMetrics.RESYNCS, BroadcasterMetrics.PRESENCE_RENDERS, BroadcasterMetrics.LAGGING,
+                    BroadcasterMetrics.LAG_RESYNCS, BroadcasterMetrics.PUBLISHES_REFUSED,
                     BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
 
             registry.create("metered", PresenceRenderer.html((channel, users) -> "<p id=\"who\">" + users + "</p>"));
@@ -89,6 +90,9 @@ class MonitoringWithMonitoringApisTest {
                     assertEquals(1L, metrics.gauge(BroadcasterMetrics.FRAMES_QUEUED).longValue());
                     assertEquals(0L, metrics.gauge(BroadcasterMetrics.EVICTIONS).longValue());
                     assertEquals(1L, metrics.gauge(BroadcasterMetrics.RESYNCS).longValue());
+                    assertEquals(0, metrics.gauge(BroadcasterMetrics.LAGGING).intValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.LAG_RESYNCS).longValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.PUBLISHES_REFUSED).longValue());
                     long renders = metrics.gauge(BroadcasterMetrics.PRESENCE_RENDERS).longValue();
                     assertTrue(renders >= 1, "presence renders " + renders);
                     List<Duration> latencies = metrics.timerUpdates(BroadcasterMetrics.BROADCAST_LATENCY);
