@@ -176,15 +176,23 @@ final class Workers implements AutoCloseable {
      * {@code broadcaster-stop} thread, so streams are closed while quiesce waits for them.
      */
     void execute(Runnable task) {
+        if (gone.get()) { // stopping: no refusal (and its stack trace) per task
+            runWhileStopping(task);
+            return;
+        }
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
             executorGone();
-            try {
-                stopping.execute(task);
-            } catch (RejectedExecutionException closedToo) {
-                // the registry has stopped: nothing more is written
-            }
+            runWhileStopping(task);
+        }
+    }
+
+    private void runWhileStopping(Runnable task) {
+        try {
+            stopping.execute(task);
+        } catch (RejectedExecutionException closedToo) {
+            // the registry has stopped: nothing more is written
         }
     }
 

@@ -78,13 +78,15 @@ class RedeployIT {
         assertTrue(growth < CLASS_NOISE, "loaded classes grew by " + growth + " from cycle 2 to 4: " + classes);
     }
 
-    /** The Open Liberty server the suite deploys to ({@code rooms-it}). */
+    /** The Open Liberty server of this checkout the suite deploys to (not the stop server, not another checkout's). */
     private static ProcessHandle libertyServer() {
+        String wlp = new java.io.File("target/liberty/wlp").getAbsolutePath();
+        String name = System.getProperty("it.server.name");
         List<ProcessHandle> found = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("ws-server.jar") && c.contains("rooms-it"))
-                        .orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(wlp + "/bin/tools/ws-server.jar")
+                        && c.contains(" " + name)).orElse(false))
                 .toList();
-        assertEquals(1, found.size(), "Liberty server processes named rooms-it: " + found);
+        assertEquals(1, found.size(), "Liberty server processes of " + wlp + " named " + name + ": " + found);
         return found.get(0);
     }
 

@@ -48,7 +48,9 @@ class ServerStopIT {
      * timeout, although the stop server's heartbeat is 30 s (it.broadcaster.heartbeat in pom.xml): the library
      * notices the stop at once, and its last writes take 500 ms at most.
      */
-    private static final Duration STOP_LIMIT = Duration.ofSeconds(5);
+    private static final Duration STREAMS_END_LIMIT = Duration.ofSeconds(5);
+    /** The whole stop, the server's own shutdown after the application included (about 6 s on a loaded 2-core VM). */
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(15);
     private static final int READING = 100;
     private static final int NOT_READING = 100;
 
@@ -119,6 +121,11 @@ class ServerStopIT {
                 }
             }
             assertTrue(took.compareTo(STOP_LIMIT) < 0, "the stop took " + took.toMillis() + " ms");
+            if (Server.liberty()) {
+                Duration streamsEnded = Duration.ofNanos(lastEnd - start);
+                assertTrue(streamsEnded.compareTo(STREAMS_END_LIMIT) < 0, "the reading streams ended "
+                        + streamsEnded.toMillis() + " ms after the stop began");
+            }
         } finally {
             if (notReading != null) {
                 notReading.close();
