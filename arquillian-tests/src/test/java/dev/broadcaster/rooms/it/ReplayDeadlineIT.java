@@ -58,11 +58,13 @@ class ReplayDeadlineIT {
             try (StalledSockets stalled = StalledSockets.open(URI.create(stream + "?history=50"), "carol", STALLED)) {
                 awaitUsers(channel, STALLED + 1, Duration.ofSeconds(60));
                 long start = System.nanoTime();
-                awaitUsers(channel, 1, Duration.ofSeconds(60));
+                awaitUsers(channel, 1, Duration.ofSeconds(90));
                 long took = (System.nanoTime() - start) / 1_000_000;
                 Server.record(STALLED + " clients asking ?history=50 of 60 KB events and never reading were evicted "
                         + took + " ms after all had connected");
-                assertTrue(took < 20_000, "evicted after " + took + " ms");
+                // without a replay deadline they stay (the review saw them registered after 120 s); with it they
+                // go after replay-timeout (5 s) of observed write time, later when the server's threads are starved
+                assertTrue(took < 60_000, "evicted after " + took + " ms");
                 assertEquals(evictionsBefore + STALLED, evictions(), "counted as evictions");
             }
         }
@@ -82,7 +84,13 @@ class ReplayDeadlineIT {
         long deadline = System.nanoTime() + timeout.toNanos();
         int now = -1;
         while (System.nanoTime() < deadline) {
-            var response = Http.get(users, "alice");
+            java.net.http.HttpResponse<String> response;
+            try {
+                response = Http.get(users, "alice");
+            } catch (java.io.UncheckedIOException e) {
+                // a loaded server may answer this admin call late while it holds the stalled replays: ask again
+                continue;
+            }
             Matcher list = Pattern.compile("\"users\":\\[([^\\]]*)\\]").matcher(response.body());
             assertTrue(list.find(), response.body());
             now = list.group(1).isBlank() ? 0 : list.group(1).split(",").length;
