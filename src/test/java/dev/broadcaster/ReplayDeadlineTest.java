@@ -4,65 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.EventStreamParser.Event;
-import dev.broadcaster.support.Eventually;
-import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
-import dev.broadcaster.support.TestUsers;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The greeting and replay of a new connection are written with a deadline ({@code broadcaster.replay-timeout}),
- * and a replay is bounded in bytes ({@code broadcaster.max-replay-bytes}): a client that asks for a large
- * history and never reads is evicted, and one whose replay would be too large gets {@code resync}, never silence.
+ * A replay is bounded in bytes ({@code broadcaster.max-replay-bytes}): a client whose replay would be too large
+ * gets {@code resync}, never silence. (The replay's write deadline is shown by {@code ReplayWatchdogTest} and, over
+ * HTTP with clients that never read, by the Open Liberty suite's {@code ReplayDeadlineIT}: on Jersey the frames a
+ * sink takes before the response is committed are written later by the container's thread, out of the library's
+ * sight, so an in-process test of it would measure Grizzly.)
  */
 class ReplayDeadlineTest {
 
-    static final int STALLED = 20;
     static final String LARGE = "x".repeat(60 * 1024 - 100);
-
-    @Test
-    void clientsThatAskForALargeHistoryAndNeverReadAreEvictedWithinTheReplayTimeout() {
-        try (TestServer server = TestServer.builder()
-                .config("broadcaster.replay-timeout", "3s")
-                .config("broadcaster.heartbeat-interval", "1s")
-                .start()) {
-            ChannelRegistry registry = server.bean(ChannelRegistry.class);
-            URI uri = server.uri("sse/channels/archive");
-            try (SseStream keeper = SseStream.connect(uri, "bob")) { // keeps the channel and its history
-                for (int i = 0; i < 50; i++) { // at a pace the keeper follows (more than queue-bytes at once is a resync)
-                    registry.broadcast("archive", SseEvent.named("big", i + " " + LARGE));
-                    keeper.awaitEvents(i + 1);
-                }
-                List<Socket> stalled = new ArrayList<>();
-                try {
-                    for (int i = 0; i < STALLED; i++) {
-                        stalled.add(stalledReader(server.uri("sse/channels/archive?history=50"), "carol"));
-                    }
-                    Eventually.equalTo(STALLED + 1, () -> registry.connections("archive").size(), "all subscribed");
-                    long start = System.nanoTime();
-                    // each replay is about 3 MB: far more than the server and the client buffer, so it never completes
-                    Eventually.equalTo(List.of("bob"), () -> registry.users("archive"),
-                            "the stalled readers evicted while their replay is in progress");
-                    System.out.printf("replay-deadline: %d stalled readers of a 3 MB replay evicted %d ms after all"
-                            + " had connected%n", STALLED, (System.nanoTime() - start) / 1_000_000);
-                    assertEquals(STALLED, registry.stats().evictions());
-                    registry.broadcast("archive", SseEvent.named("big", "after"));
-                    keeper.awaitData("after");
-                } finally {
-                    stalled.forEach(ReplayDeadlineTest::close);
-                }
-            }
-        }
-    }
 
     @Test
     void aReplayLargerThanMaxReplayBytesIsAResyncInstead() {
@@ -99,32 +56,6 @@ class ReplayDeadlineTest {
                 }
                 assertEquals(2, registry.stats().resyncs());
             }
-        }
-    }
-
-    /** Subscribes with a tiny receive window and never reads a byte. */
-    static Socket stalledReader(URI uri, String user) {
-        try {
-            Socket socket = new Socket();
-            socket.setReceiveBufferSize(4096);
-            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
-            String request = "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-                    + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
-                    + "Accept: text/event-stream\r\n"
-                    + "Authorization: " + HttpCalls.basic(user, TestUsers.password(user)) + "\r\n\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            return socket;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void close(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing anyway
         }
     }
 }

@@ -650,9 +650,14 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private void gone(Connection connection, boolean evicted) {
         if (evicted) {
             evictions.increment();
-            // the eviction may have been noticed while publishing, under the channel's lock: leave it first
+        }
+        Channel channel = channels.get(connection.info().channel());
+        if (evicted && channel != null && Thread.holdsLock(channel)) {
+            // noticed while publishing, under the channel's lock: leave it first
             workers.execute(() -> remove(connection));
         } else {
+            // the watchdog's and heartbeat's evictions are removed at once: the executor may be busy with the very
+            // writes that made them slow
             remove(connection);
         }
     }
