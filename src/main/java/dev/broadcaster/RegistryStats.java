@@ -10,13 +10,19 @@ package dev.broadcaster;
  * @param evictions connections closed because they could not keep up (backlog full or write timed out)
  * @param resyncs {@code resync} events sent to reconnecting clients whose {@code Last-Event-ID} could not be replayed
  * @param presenceRenders calls of presence renderers (a burst of joins and leaves is coalesced into few calls)
- * @param refusedConnections subscriptions refused (429) by {@code broadcaster.max-connections-per-user} or
+* @param refusedConnections subscriptions refused (429) by {@code broadcaster.max-connections-per-user} or
  *                           {@code broadcaster.max-connections}
  * @param refusedChannels subscriptions and {@code create} calls refused (429) by {@code broadcaster.max-channels}
  * @param oversizedPresence presence renders not sent because an event was larger than
  *                          {@code broadcaster.max-message-size} (logged once per channel)
+ * @param laggingConnections connections now whose oldest waiting event has waited longer than
+ *                           {@code broadcaster.send-timeout}: they read, but the server is behind
+ * @param lagResyncs {@code resync} events (reason {@code lagging}) sent instead of the events a lagging connection
+ *                   waited for, past {@code broadcaster.max-lag} or {@code broadcaster.queue-bytes}
+ * @param publishesRefused publishes refused because their channel's fan-out queue was full
+ *                         ({@link ChannelOverloadedException}, HTTP 503)
  */
 public record RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions,
                             long resyncs, long presenceRenders, long refusedConnections, long refusedChannels,
-                            long oversizedPresence) {
+                            long oversizedPresence, int laggingConnections, long lagResyncs, long publishesRefused) {
 }

@@ -1,6 +1,7 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ChannelOverloadedException;
 import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.ConnectOptions;
 import dev.broadcaster.MessageTooLargeException;
@@ -93,8 +94,13 @@ public class BroadcasterEndpoints {
             throw Refusals.badRequest(e.getMessage());
         }
         int sent = 0;
-        for (SseMessage message : request.messages()) {
-            sent = Math.max(sent, registry.broadcast(channel, message, request.exclude()));
+        try {
+            registry.requireFanOutRoom(channel); // a batch is refused whole when the channel is behind already
+            for (SseMessage message : request.messages()) {
+                sent = Math.max(sent, registry.broadcast(channel, message, request.exclude()));
+            }
+        } catch (ChannelOverloadedException e) {
+            throw Refusals.unavailable(e.getMessage(), e.retryAfter());
         }
         return Response.accepted(Json.createObjectBuilder().add("connections", sent).build().toString())
                 .type(MediaType.APPLICATION_JSON_TYPE).build();
@@ -163,6 +169,9 @@ public class BroadcasterEndpoints {
                 .add("refusedConnections", stats.refusedConnections())
                 .add("refusedChannels", stats.refusedChannels())
                 .add("oversizedPresence", stats.oversizedPresence())
+                .add("laggingConnections", stats.laggingConnections())
+                .add("lagResyncs", stats.lagResyncs())
+                .add("publishesRefused", stats.publishesRefused())
                 .add("perChannel", perChannel)
                 .build().toString();
     }

@@ -1,10 +1,12 @@
 package dev.broadcaster.internal;
 
+import dev.broadcaster.ChannelOverloadedException;
 import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.PresenceRenderer;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.cluster.ClusterEngine;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,6 +34,21 @@ final class Channel {
     /** The name of the event sent instead of a replay that is no longer possible. */
     static final String RESYNC = "resync";
 
+    /**
+     * What a channel holds back.
+     *
+     * @param fanOutQueueSize fan-out work (publishes, sends, closes) that may wait; a publish that finds it full
+     *                        is refused with {@link ChannelOverloadedException}
+     * @param maxReplayBytes the most bytes replayed to one connection on connect; a longer replay is a
+     *                       {@code resync} event (reason {@code too-large}) instead
+     */
+    record Bounds(int fanOutQueueSize, long maxReplayBytes) {
+        static final Bounds NONE = new Bounds(Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** How long a publisher refused for a full fan-out queue is told to wait (HTTP {@code Retry-After}). */
+    static final Duration RETRY_AFTER_OVERLOAD = Duration.ofSeconds(1);
+
     /** Up to this many members a fan-out with nothing pending is done on the publisher's thread. */
     static final int INLINE_FANOUT = 32;
 
@@ -49,7 +66,8 @@ final class Channel {
     private final int maxMessageSize;
     private final Runnable resyncSent;
     private final Executor executor;
-    private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> pending = new ArrayDeque<>(); // bounded by bounds.fanOutQueueSize for publishes
+    private final Bounds bounds;
     private boolean fanningOut;
     private volatile PresenceRenderer renderer;
     private boolean everJoined;
@@ -66,6 +84,12 @@ final class Channel {
 
     Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
             Runnable resyncSent, Executor executor, PresenceUpdater.Factory presenceFactory) {
+        this(name, renderer, explicit, historySize, maxMessageSize, resyncSent, executor, presenceFactory, Bounds.NONE);
+    }
+
+    Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
+            Runnable resyncSent, Executor executor, PresenceUpdater.Factory presenceFactory, Bounds bounds) {
+        this.bounds = bounds;
         this.name = name;
         this.executor = executor;
         this.maxMessageSize = maxMessageSize;
@@ -99,16 +123,13 @@ final class Channel {
      * (neither connected nor within the leave grace).
      */
     synchronized boolean add(Connection connection, String lastEventId, int historyCount, boolean anonymous) {
-        if (lastEventId != null) {
-            List<Frame> missed = history.after(EventIds.sequenceIn(epoch, lastEventId));
-            if (missed != null) {
-                connection.deliverAll(missed);
-            } else {
-                connection.deliverAll(List.of(resyncFrame(lastEventId)));
-                resyncSent.run();
-            }
-        } else if (historyCount > 0) {
-            connection.deliverAll(history.latest(historyCount));
+        List<Frame> replay = lastEventId != null ? history.after(EventIds.sequenceIn(epoch, lastEventId))
+                : historyCount > 0 ? history.latest(historyCount) : List.of();
+        if (replay == null || bytes(replay) > bounds.maxReplayBytes()) {
+            connection.deliverAll(List.of(resyncFrame(lastEventId, replay == null ? null : "too-large")));
+            resyncSent.run();
+        } else if (!replay.isEmpty()) {
+            connection.deliverAll(replay);
         }
         return join(connection, anonymous);
     }
@@ -127,9 +148,12 @@ final class Channel {
         return users.join(new ChannelUsers.Key(connection.user(), anonymous));
     }
 
-    private Frame resyncFrame(String lastEventId) {
-        long sequence = EventIds.sequenceIn(epoch, lastEventId);
-        String reason = sequence < 0 ? "unknown-id" : sequence > history.lastSequence() ? "unknown-id" : "expired";
+    /** The resync event instead of a replay: {@code reason}, or why {@code lastEventId} cannot be replayed. */
+    private Frame resyncFrame(String lastEventId, String reason) {
+        if (reason == null) {
+            long sequence = EventIds.sequenceIn(epoch, lastEventId);
+            reason = sequence < 0 ? "unknown-id" : sequence > history.lastSequence() ? "unknown-id" : "expired";
+        }
         String data = "{\"channel\":\"" + name + "\",\"reason\":\"" + reason + "\"}";
         return SseEncoder.encode(new SseEvent(RESYNC, EventIds.format(epoch, history.lastSequence()), null, data));
     }
@@ -243,6 +267,9 @@ final class Channel {
      * queues it to every current connection not in {@code exclude}; returns how many it is addressed to.
      */
     synchronized int publish(SseEvent event, Set<String> exclude) {
+        if (!hasFanOutRoomLocked()) {
+            throw overloaded();
+        }
         long sequence = history.lastSequence() + 1;
         Frame frame = SseEncoder.encode(event.withId(EventIds.format(epoch, sequence)));
         if (frame.size() > maxMessageSize) {
@@ -250,6 +277,28 @@ final class Channel {
         }
         history.add(sequence, frame);
         return queueToMembers(frame, exclude);
+    }
+
+    /** Whether a publish would be taken now: the fan-out queue is not full. */
+    synchronized boolean hasFanOutRoom() {
+        return hasFanOutRoomLocked();
+    }
+
+    private boolean hasFanOutRoomLocked() {
+        return pending.size() < bounds.fanOutQueueSize();
+    }
+
+    /** The exception a publish that finds the fan-out queue full gets. */
+    ChannelOverloadedException overloaded() {
+        return new ChannelOverloadedException(name, bounds.fanOutQueueSize(), RETRY_AFTER_OVERLOAD);
+    }
+
+    private static long bytes(List<Frame> frames) {
+        long total = 0;
+        for (Frame frame : frames) {
+            total += frame.size();
+        }
+        return total;
     }
 
     /** Queues {@code frame} to the members now but those in {@code exclude}, in order; returns how many. */
@@ -373,6 +422,12 @@ final class Channel {
                 frames = List.of(SseEncoder.encode(new SseEvent(RESYNC, recent.lastId(), null, data)));
                 resyncSent.run();
             }
+        }
+        if (frames != null && bytes(frames) > bounds.maxReplayBytes()) {
+            String lastId = frames.get(frames.size() - 1).event().id();
+            String data = "{\"channel\":\"" + name + "\",\"reason\":\"too-large\"}";
+            frames = List.of(SseEncoder.encode(new SseEvent(RESYNC, lastId, null, data)));
+            resyncSent.run();
         }
         if (frames != null) {
             connection.deliverAll(frames);

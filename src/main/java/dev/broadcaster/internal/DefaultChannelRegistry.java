@@ -2,6 +2,7 @@ package dev.broadcaster.internal;
 
 import dev.broadcaster.ChannelAuthorizer;
 import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ChannelOverloadedException;
 import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.ConnectOptions;
 import dev.broadcaster.ConnectionInfo;
@@ -39,6 +40,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -82,6 +84,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     // channels being created now (in the map's compute, not yet counted by its size): max-channels is exact
     private final Object channelCreation = new Object();
     private int channelsBeingCreated; // guarded by channelCreation
+    private final LongAdder lagResyncs = new LongAdder();
+    private final LongAdder publishesRefused = new LongAdder();
     private AdminFeed adminFeed;
     private volatile BroadcastListener broadcastListener;
     private static final Pattern CONNECTION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -97,9 +101,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         budgets = new ConnectionBudgets(settings.maxConnectionsPerUser(), settings.maxConnections());
         workers = Workers.create();
         workers.onExecutorGone(this::closeAll);
-        heartbeat = new Heartbeat(settings.heartbeatInterval());
+        heartbeat = new Heartbeat(settings.heartbeatInterval(), settings.replayTimeout());
+        // a quarter of the send timeout, 5 to 25 ms
+        watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, Math.min(25, settings.sendTimeout().toMillis() / 4)));
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
-                SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()));
+                SseEncoder.closingHint("evicted: too slow", settings.heartbeatInterval().toMillis()),
+                settings.replayTimeout().toNanos(),
+                settings.sendTimeout().toNanos() / 2, settings.maxLag().toNanos(), lagResyncs::increment);
         // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
         Channel adminChannel = new Channel(AdminFeed.CHANNEL, null, true, 0, Integer.MAX_VALUE, () -> { },
                 workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE, workers::execute, () -> { },
@@ -110,11 +118,12 @@ public class DefaultChannelRegistry implements ChannelRegistry {
                 workers::execute, workers.scheduler(), ADMIN_SNAPSHOT_INTERVAL);
         long beat = settings.heartbeatInterval().toMillis();
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
-        watchTickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(5, settings.sendTimeout().toMillis() / 4));
         timers.add(workers.scheduler().scheduleWithFixedDelay(this::watchWrites, watchTickNanos, watchTickNanos,
                 TimeUnit.NANOSECONDS));
-        timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads, Workers.STUCK_AFTER.toMillis(),
-                Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+        if (!workers.managed()) { // a managed executor is sized by the server: nothing to resize
+            timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads,
+                    Workers.STUCK_AFTER.toMillis(), Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+        }
         cluster = ClusterBridge.start(settings, this);
         running = true;
         LOG.log(System.Logger.Level.INFO, () -> String.format("Broadcaster started: path %s, heartbeat %d ms,"
@@ -129,32 +138,65 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         settings.path();
     }
 
-    /** On application stop: every stream gets a jittered {@code retry:} and is closed; nothing waits for them. */
+    /**
+     * On application stop: every stream gets a jittered {@code retry:} and is closed; the last writes get
+     * {@link Workers#FINAL_WRITES} (500 ms) in all, then the sinks still open are closed without writing.
+     */
     @PreDestroy
     void stop() {
         running = false;
+        long deadline = System.nanoTime() + Workers.FINAL_WRITES.toNanos();
         LOG.log(System.Logger.Level.INFO, "Broadcaster stopping: closing " + connections.size() + " streams");
         if (cluster != null) {
             cluster.close();
         }
         timers.forEach(timer -> timer.cancel(false));
+        closeAll(deadline);
+        workers.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+
+    /**
+     * The JAX-RS runtime is about to stop (Jersey on Payara, before the application's beans are destroyed): every
+     * stream gets its {@code closing} event now, within {@link Workers#FINAL_WRITES}; the writes run on the
+     * library's executor, never on the calling thread.
+     */
+    void closeBeforeContainerStops() {
+        LOG.log(System.Logger.Level.INFO, "JAX-RS runtime stopping: closing " + connections.size() + " streams");
         closeAll();
-        workers.close();
+    }
+
+    /** The executor stopped taking tasks (the server quiesces): closes every stream now, on the stop thread. */
+    private void closeAll() {
+        closeAll(System.nanoTime() + Workers.FINAL_WRITES.toNanos());
     }
 
     /**
      * Sends every stream (admin pages' too) its last {@code closing} event with a jittered {@code retry:} and
-     * closes it.
+     * closes it; waits until {@code deadlineNanos} at most for those writes, then closes the sinks still open
+     * without writing (on the library's abort threads: a close may block as a write does). Never writes on the
+     * calling thread.
      */
-    private void closeAll() {
+    private void closeAll(long deadlineNanos) {
         List<Connection> admins = adminFeed.connections();
-        for (Connection connection : connections.values()) {
-            closeStopping(connection);
-        }
-        admins.forEach(this::closeStopping);
+        List<Connection> closing = new ArrayList<>(connections.values());
+        closing.addAll(admins);
+        closing.forEach(this::closeStopping);
         admins.forEach(adminFeed::leave);
         connections.clear();
         channels.clear();
+        List<Connection> open = closing;
+        while (!open.isEmpty() && System.nanoTime() < deadlineNanos) {
+            open = open.stream().filter(connection -> !connection.sinkClosed()).toList();
+            if (!open.isEmpty()) {
+                LockSupport.parkNanos(Math.min(5_000_000L, Math.max(0, deadlineNanos - System.nanoTime())));
+            }
+        }
+        List<Connection> left = open.stream().filter(connection -> !connection.sinkClosed()).toList();
+        if (!left.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> left.size() + " streams did not take their last event within "
+                    + Workers.FINAL_WRITES.toMillis() + " ms: closed without it");
+            left.forEach(connection -> workers.abortLater(connection::abort));
+        }
     }
 
     private void closeStopping(Connection connection) {
@@ -378,7 +420,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         if (target == null) {
             return 0;
         }
-        int sent = target.publish(event, exclude == null ? Set.of() : exclude);
+        int sent;
+        try {
+            sent = target.publish(event, exclude == null ? Set.of() : exclude);
+        } catch (ChannelOverloadedException e) {
+            publishesRefused.increment();
+            throw e;
+        }
         eventsPublished.increment();
         framesQueued.add(sent);
         if (listener != null) {
@@ -396,6 +444,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private int broadcastToCluster(String channel, SseEvent event, Set<String> exclude, BroadcastListener listener,
                                    long started) {
         requireWithinSizeLimit(event);
+        Channel here = channels.get(channel);
+        if (here != null && !here.hasFanOutRoom()) {
+            publishesRefused.increment();
+            throw here.overloaded();
+        }
         long opId = opIds.incrementAndGet();
         eventsPublished.increment();
         Channel local = channels.get(channel);
@@ -465,6 +518,18 @@ public class DefaultChannelRegistry implements ChannelRegistry {
      */
     public void requireWithinSizeLimit(SseMessage message) {
         requireWithinSizeLimit(checked(message.toEvent()));
+    }
+
+    /**
+     * Throws {@link ChannelOverloadedException} (and counts a refused publish) if {@code channel}'s fan-out queue
+     * is full; lets an HTTP publish batch be refused before any of it is sent.
+     */
+    public void requireFanOutRoom(String channel) {
+        Channel target = channels.get(channel);
+        if (target != null && !target.hasFanOutRoom()) {
+            publishesRefused.increment();
+            throw target.overloaded();
+        }
     }
 
     private void requireWithinSizeLimit(SseEvent event) {
@@ -623,9 +688,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         // on a single node, counted without listing (a listing costs O(connections))
         int listed = cluster == null ? (int) channels.values().stream().filter(Channel::isListed).count()
                 : channels().size();
+        long now = System.nanoTime();
+        int lagging = (int) connections.values().stream().filter(connection -> connection.lagging(now)).count();
         return new RegistryStats(connections.size(), listed, eventsPublished.sum(), framesQueued.sum(),
                 evictions.sum(), resyncs.sum(), presenceRenders.sum(), budgets.refused(), refusedChannels.sum(),
-                oversizedPresence.sum());
+                oversizedPresence.sum(), lagging, lagResyncs.sum(), publishesRefused.sum());
     }
 
     /** Started, not stopped, and its executors still take tasks (the readiness check asks this). */
@@ -647,9 +714,14 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private void gone(Connection connection, boolean evicted) {
         if (evicted) {
             evictions.increment();
-            // the eviction may have been noticed while publishing, under the channel's lock: leave it first
+        }
+        Channel channel = channels.get(connection.info().channel());
+        if (evicted && channel != null && Thread.holdsLock(channel)) {
+            // noticed while publishing, under the channel's lock: leave it first
             workers.execute(() -> remove(connection));
         } else {
+            // the watchdog's and heartbeat's evictions are removed at once: the executor may be busy with the very
+            // writes that made them slow
             remove(connection);
         }
     }
@@ -731,7 +803,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         return new Channel(name, presence, explicit, settings.historySize(), settings.maxMessageSize(),
                 resyncs::increment, workers::execute, ch -> new PresenceUpdater(ch,
                 cluster == null ? PresenceUpdater.THIS_NODE : cluster.presence(), workers::execute,
-                presenceRenders::increment, adminFeed::changed, oversizedPresence::increment));
+                presenceRenders::increment, adminFeed::changed, oversizedPresence::increment),
+                new Channel.Bounds(settings.fanOutQueueSize(), settings.maxReplayBytes()));
     }
 
     private ChannelAuthorizer resolveAuthorizer() {

@@ -71,7 +71,9 @@ class MonitoringWithMonitoringApisTest {
                     BroadcasterMetrics.EVENTS_PUBLISHED, BroadcasterMetrics.FRAMES_QUEUED, BroadcasterMetrics.EVICTIONS,
                     BroadcasterMetrics.RESYNCS, BroadcasterMetrics.PRESENCE_RENDERS,
                     BroadcasterMetrics.REFUSED_CONNECTIONS, BroadcasterMetrics.REFUSED_CHANNELS,
-                    BroadcasterMetrics.OVERSIZED_PRESENCE, BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
+                    BroadcasterMetrics.OVERSIZED_PRESENCE, BroadcasterMetrics.LAGGING,
+                    BroadcasterMetrics.LAG_RESYNCS, BroadcasterMetrics.PUBLISHES_REFUSED,
+                    BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
 
             registry.create("metered", PresenceRenderer.html((channel, users) -> "<p id=\"who\">" + users + "</p>"));
             URI channel = server.uri("sse/channels/metered");
@@ -90,6 +92,9 @@ class MonitoringWithMonitoringApisTest {
                     assertEquals(1L, metrics.gauge(BroadcasterMetrics.FRAMES_QUEUED).longValue());
                     assertEquals(0L, metrics.gauge(BroadcasterMetrics.EVICTIONS).longValue());
                     assertEquals(1L, metrics.gauge(BroadcasterMetrics.RESYNCS).longValue());
+                    assertEquals(0, metrics.gauge(BroadcasterMetrics.LAGGING).intValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.LAG_RESYNCS).longValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.PUBLISHES_REFUSED).longValue());
                     long renders = metrics.gauge(BroadcasterMetrics.PRESENCE_RENDERS).longValue();
                     assertTrue(renders >= 1, "presence renders " + renders);
                     assertEquals(0L, metrics.gauge(BroadcasterMetrics.REFUSED_CONNECTIONS).longValue());

@@ -41,6 +41,9 @@ public class BroadcasterMetrics {
     public static final String REFUSED_CONNECTIONS = "broadcaster.connections.refused";
     public static final String REFUSED_CHANNELS = "broadcaster.channels.refused";
     public static final String OVERSIZED_PRESENCE = "broadcaster.presence.oversized";
+    public static final String LAGGING = "broadcaster.connections.lagging";
+    public static final String LAG_RESYNCS = "broadcaster.lag.resyncs";
+    public static final String PUBLISHES_REFUSED = "broadcaster.publishes.refused";
     public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
 
     private static final System.Logger LOG = System.getLogger(BroadcasterMetrics.class.getName());
@@ -74,6 +77,12 @@ public class BroadcasterMetrics {
                 RegistryStats::refusedChannels);
         gauge(OVERSIZED_PRESENCE, "Presence renders not sent because larger than the largest message since start",
                 RegistryStats::oversizedPresence);
+        gauge(LAGGING, "Connections whose oldest waiting event waited longer than the send timeout (the server is"
+                + " behind)", RegistryStats::laggingConnections);
+        gauge(LAG_RESYNCS, "resync events sent to lagging connections instead of what they waited for, since start",
+                RegistryStats::lagResyncs);
+        gauge(PUBLISHES_REFUSED, "Publishes refused because the channel's fan-out queue was full, since start",
+                RegistryStats::publishesRefused);
         Timer latency = metrics.timer(Metadata.builder().withName(BROADCAST_LATENCY)
                 .withDescription("Time to encode one broadcast and queue it to every connection of its channel")
                 .build());
