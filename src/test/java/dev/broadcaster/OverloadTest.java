@@ -24,7 +24,9 @@ class OverloadTest {
 
     @Test
     void aBurstFasterThanTheFanOutReachesEveryReadingConnectionInOrder() {
-        try (TestServer server = TestServer.builder().config("broadcaster.heartbeat-interval", "5s").start()) {
+        try (TestServer server = TestServer.builder().config("broadcaster.heartbeat-interval", "5s")
+                // a thousand tabs of one user: past the default per-user limit of 100
+                .config("broadcaster.max-connections-per-user", String.valueOf(CONNECTIONS)).start()) {
             ChannelRegistry registry = server.bean(ChannelRegistry.class);
             URI channel = server.uri("sse/channels/burst");
             try (SseReaders readers = SseReaders.open(channel, "bob", CONNECTIONS)) {
