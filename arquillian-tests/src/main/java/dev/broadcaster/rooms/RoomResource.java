@@ -2,6 +2,7 @@ package dev.broadcaster.rooms;
 
 import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.ConnectOptions;
+import dev.broadcaster.SameOrigin;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -86,6 +87,7 @@ public class RoomResource {
     /** Posts a message from the htmx page's form ({@code text=...}). */
     @POST
     @Path("messages")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response postForm(@FormParam("text") String text, @QueryParam("rollback") boolean rollback) {
         return post(text, rollback);
@@ -94,6 +96,7 @@ public class RoomResource {
     /** Posts a message from the Datastar page, whose signals arrive as JSON ({@code {"text": ...}}). */
     @POST
     @Path("messages")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_JSON)
     public Response postJson(String body, @QueryParam("rollback") boolean rollback) {
         JsonObject signals = Json.createReader(new StringReader(body)).readObject();
