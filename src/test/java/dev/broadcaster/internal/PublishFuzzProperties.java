@@ -90,11 +90,6 @@ class PublishFuzzProperties extends SseInputGenerators {
 
     @AfterContainer
     static void stop() {
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf(Locale.ROOT, "fuzz: %d tries in %.1f s (%.2f ms each, %.1f s of it in HTTP exchanges), %d events delivered, statuses %s, "
-                        + "reasons (one request may have several) %s, %d cores, %s %s%n", tries, seconds, seconds * 1000 / Math.max(1, tries), sendingNanos / 1e9, delivered,
-                statuses, reasons,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
         if (http != null) {
             http.close();
         }
@@ -131,6 +126,22 @@ class PublishFuzzProperties extends SseInputGenerators {
         server.bean(dev.broadcaster.ChannelRegistry.class).broadcast(CHANNEL, SseEvent.named("end", "end"));
         List<Event> last = bob.takeEvents(1);
         assertEquals(List.of("end"), last.stream().map(Event::type).toList(), "after the last try: " + last);
+        report();
+    }
+
+    /** Prints this property's figures and starts counting afresh. */
+    private static void report() {
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf(Locale.ROOT, "fuzz: %d tries in %.1f s (%.2f ms each, %.1f s of it in HTTP exchanges), "
+                        + "%d events delivered, statuses %s, reasons (one request may have several) %s, %d cores, %s %s%n",
+                tries, seconds, seconds * 1000 / Math.max(1, tries), sendingNanos / 1e9, delivered, statuses, reasons,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        tries = 0;
+        delivered = 0;
+        sendingNanos = 0;
+        statuses.clear();
+        reasons.clear();
+        started = System.nanoTime();
     }
 
     // ---------------------------------------------------------------------------------------------
