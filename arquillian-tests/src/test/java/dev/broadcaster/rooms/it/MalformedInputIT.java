@@ -43,25 +43,45 @@ class MalformedInputIT {
     @ArquillianResource
     URL base;
 
+    /**
+     * Raw braces: in a path, 400 on both servers. In a query, Liberty's {@code getRequestUri()} refuses them (400
+     * now, 500 before); Payara's Jersey percent-encodes the query first and serves the request as usual.
+     */
     @Test
-    void rawBracesInAnSsePathOrQueryAre400() {
-        for (String target : List.of("sse/channels/{a}", "sse/channels/lobby?x={a}", "sse/channels/lobby?x=}",
-                "sse/{x}/status")) {
+    void rawBracesInAnSsePathOrQueryAreNever500() {
+        for (String target : List.of("sse/channels/{a}", "sse/{x}/status", "sse/channels/lobby?x={a}",
+                "sse/channels/lobby?x=}")) {
             for (String method : List.of("GET", "DELETE")) {
-                String answer = raw(method, base.getPath() + target);
+                String answer = raw(method, base.getPath() + target, "alice");
                 Server.record(method + " " + target + " -> " + answer.lines().findFirst().orElse(""));
-                assertTrue(answer.startsWith("HTTP/1.1 400"), method + " " + target + ": " + answer);
+                boolean inPath = !target.contains("?");
+                if (inPath || Server.liberty()) {
+                    assertTrue(answer.startsWith("HTTP/1.1 400"), method + " " + target + ": " + answer);
+                } else {
+                    assertFalse(answer.startsWith("HTTP/1.1 5"), method + " " + target + ": " + answer);
+                }
                 assertFalse(answer.contains("Exception"), answer);
             }
         }
     }
 
+    /**
+     * A name made of dots is refused by the library: 400. Payara resolves a {@code ..} segment itself, before the
+     * application (the request then addresses another resource), so there {@code ..} never reaches the library;
+     * either way no such channel exists afterwards.
+     */
     @Test
-    void channelNamesMadeOnlyOfDotsAre400() {
+    void channelNamesMadeOnlyOfDotsNeverNameAChannel() {
         for (String dots : List.of(".", "..", "...")) {
-            String answer = raw("GET", base.getPath() + "sse/channels/" + dots);
+            if (Server.payara() && dots.equals("..")) {
+                continue;
+            }
+            String answer = raw("GET", base.getPath() + "sse/channels/" + dots, "bob");
+            Server.record("GET sse/channels/" + dots + " as bob -> " + answer.lines().findFirst().orElse(""));
             assertTrue(answer.startsWith("HTTP/1.1 400"), dots + ": " + answer);
         }
+        HttpResponse<String> status = Http.get(uri("sse/status"), "alice");
+        assertFalse(status.body().matches("(?s).*\"\\.+\":.*"), status.body());
     }
 
     @Test
@@ -105,12 +125,12 @@ class MalformedInputIT {
         return "{\"type\":\"message\",\"messageType\":\"m\",\"data\":" + data + "}";
     }
 
-    /** A request with a raw target (the JDK client refuses braces), as alice; the answer's head and start of body. */
-    private String raw(String method, String target) {
+    /** A request with a raw target (the JDK client refuses braces), as {@code user}; the answer's head and start of body. */
+    private String raw(String method, String target, String user) {
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(20_000);
             String request = method + " " + target + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
-                    + "\r\nAuthorization: " + Http.basic("alice") + "\r\nConnection: close\r\n\r\n";
+                    + "\r\nAuthorization: " + Http.basic(user) + "\r\nConnection: close\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
