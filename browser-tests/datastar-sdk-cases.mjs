@@ -150,8 +150,9 @@ function eventId() {
     ])();
 }
 
+// up to the library's cap, SseEvent.MAX_RETRY (one hour), its bound included
 function retryDuration() {
-    return pick([0, 1, 500, 999, 1000, 1000, 1001, 2000, 3000, 5000, 30000, 86_400_000, 2 ** 31, 2 ** 40]);
+    return pick([0, 1, 500, 999, 1000, 1000, 1001, 2000, 3000, 5000, 30000, 3_600_000, 3_599_999, 1_800_000]);
 }
 
 const MODES = ["outer", "inner", "replace", "prepend", "append", "before", "after", "remove"];

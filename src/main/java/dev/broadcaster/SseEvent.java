@@ -15,7 +15,8 @@ import java.util.Objects;
  *   <li>{@code name} ({@code event:} field) and {@code id} ({@code id:} field) may be {@code null};
  *       when present they must not contain CR, LF or NUL ({@link IllegalArgumentException} otherwise).
  *       An empty name is treated as no name.
- *   <li>{@code retry} ({@code retry:} field) may be {@code null}; otherwise it is zero or positive.
+ *   <li>{@code retry} ({@code retry:} field) may be {@code null}; otherwise it is from zero to {@link #MAX_RETRY}
+ *       (one hour).
  *   <li>{@code data} is neither {@code null} nor empty; CR, LF and CRLF all end a line, and every line becomes
  *       one {@code data:} field, so the receiving {@code EventSource} sees exactly {@link #data()}
  *       with line breaks normalised to LF.
@@ -25,7 +26,11 @@ import java.util.Objects;
  */
 public record SseEvent(String name, String id, Duration retry, String data) implements SseMessage {
 
-    private static final Duration MAX_RETRY = Duration.ofMillis(Long.MAX_VALUE);
+    /**
+     * The longest reconnection delay an event may carry: one hour. A longer one is never what a publisher means,
+     * and a hostile one would keep every client of a channel away for good after its next disconnect.
+     */
+    public static final Duration MAX_RETRY = Duration.ofHours(1);
 
     public SseEvent {
         name = requireSingleLine("event name", name);
@@ -34,7 +39,7 @@ public record SseEvent(String name, String id, Duration retry, String data) impl
         }
         id = requireSingleLine("event id", id);
         if (retry != null && (retry.isNegative() || retry.compareTo(MAX_RETRY) > 0)) {
-            throw new IllegalArgumentException("retry must be between 0 and " + MAX_RETRY.toMillis() + " ms: " + retry);
+            throw new IllegalArgumentException("retry must be between 0 and " + MAX_RETRY.toMillis() + " ms (one hour): " + retry);
         }
         Objects.requireNonNull(data, "data");
         if (data.isEmpty()) {

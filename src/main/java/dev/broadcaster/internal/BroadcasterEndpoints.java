@@ -23,11 +23,14 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 
@@ -48,8 +51,17 @@ public class BroadcasterEndpoints {
     @Inject
     DefaultChannelRegistry registry;
 
+    @Inject
+    BroadcasterSettings settings;
+
     @Context
     SecurityContext security;
+
+    @Context
+    HttpHeaders headers;
+
+    @Context
+    UriInfo uri;
 
     @GET
     @Path("channels/{channel}")
@@ -58,6 +70,7 @@ public class BroadcasterEndpoints {
                           @QueryParam("lastEventId") String lastEventIdParameter,
                           @QueryParam("history") @DefaultValue("0") int history,
                           @Context SseEventSink sink, @Context Sse sse) {
+        refuseCrossSiteStream();
         if (history < 0) {
             throw Refusals.badRequest("history must be zero or positive");
         }
@@ -77,12 +90,15 @@ public class BroadcasterEndpoints {
     @Path("channels/{channel}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response publish(@PathParam("channel") String channel, String body) {
+    public Response publish(@PathParam("channel") String channel, InputStream body) {
+        refuseCrossSiteWrite();
         requireRole(PUBLISHER_ROLE);
+        String text = PublishBody.read(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), declaredLength(), body,
+                settings.maxPublishSize());
         checkChannel(channel);
         PublishRequest request;
         try {
-            request = PublishRequest.parse(body);
+            request = PublishRequest.parse(text);
         } catch (IllegalArgumentException e) {
             throw Refusals.badRequest(e.getMessage());
         }
@@ -133,6 +149,7 @@ public class BroadcasterEndpoints {
     @Path("channels/{channel}")
     @Produces(MediaType.APPLICATION_JSON)
     public String kill(@PathParam("channel") String channel) {
+        refuseCrossSiteWrite();
         requireRole(ADMIN_ROLE);
         checkChannel(channel);
         return Json.createObjectBuilder().add("closed", registry.kill(channel)).build().toString();
@@ -142,6 +159,7 @@ public class BroadcasterEndpoints {
     @Path("channels/{channel}/users/{user}")
     @Produces(MediaType.APPLICATION_JSON)
     public String disconnect(@PathParam("channel") String channel, @PathParam("user") String user) {
+        refuseCrossSiteWrite();
         requireRole(ADMIN_ROLE);
         checkChannel(channel);
         return Json.createObjectBuilder().add("closed", registry.disconnect(channel, user)).build().toString();
@@ -195,6 +213,7 @@ public class BroadcasterEndpoints {
     @Path("admin/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void adminEvents(@Context SseEventSink sink, @Context Sse sse) {
+        refuseCrossSiteStream();
         requireRole(ADMIN_ROLE);
         registry.connectAdmin(security, sink, sse);
     }
@@ -208,6 +227,26 @@ public class BroadcasterEndpoints {
         JsonArrayBuilder array = Json.createArrayBuilder();
         values.forEach(array::add);
         return array;
+    }
+
+    /** 403 for a POST or DELETE another site's page sent (CSRF); see {@link CrossSiteCheck}. */
+    private void refuseCrossSiteWrite() {
+        new CrossSiteCheck(settings.allowedOrigins()).requireSameOriginWrite(headers::getHeaderString, uri.getBaseUri());
+    }
+
+    /** 403 for a stream opened by a tag or another site (joining the user to a channel); see {@link CrossSiteCheck}. */
+    private void refuseCrossSiteStream() {
+        new CrossSiteCheck(settings.allowedOrigins()).requireSameOriginStream(headers::getHeaderString, uri.getBaseUri());
+    }
+
+    /** The declared {@code Content-Length}, or -1 (absent, chunked or unreadable). */
+    private long declaredLength() {
+        try {
+            String length = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+            return length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private void requireRole(String role) {

@@ -3,17 +3,19 @@ package dev.broadcaster.internal;
 import java.util.regex.Pattern;
 
 /**
- * The channel name rule: 1 to 128 characters of letters, digits and {@code -_.:@}. Names starting with
+ * The channel name rule: 1 to 128 characters of letters, digits and {@code -_.:@}, not only dots (browsers
+ * and URL parsers turn a {@code .} or {@code ..} path segment into a move up the path, so such a channel could not
+ * be addressed or killed from a page; {@code ...} is refused with them, as one rule). Names starting with
  * {@value #RESERVED_PREFIX} are well-formed but reserved for the broadcaster's own channels.
  */
 final class ChannelNames {
 
-    static final String RULE = "a channel name is 1 to 128 characters of letters, digits and - _ . : @";
+    static final String RULE = "a channel name is 1 to 128 characters of letters, digits and - _ . : @, not only dots";
     /** The prefix of the broadcaster's own channels (e.g. the admin feed): applications cannot use it. */
     static final String RESERVED_PREFIX = "broadcaster:";
     static final String RESERVED_RULE = "channel names starting with '" + RESERVED_PREFIX
             + "' are reserved for the broadcaster";
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
+    private static final Pattern VALID = Pattern.compile("(?!\\.+$)[A-Za-z0-9_.:@-]{1,128}");
 
     private ChannelNames() {
     }

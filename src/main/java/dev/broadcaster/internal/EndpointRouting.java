@@ -8,13 +8,16 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.core.UriBuilderException;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.Provider;
 
 /**
  * Serves the built-in endpoints under the configured {@code broadcaster.path} (default {@code /sse}):
  * a request to {@code <path>/...} is routed to {@link BroadcasterEndpoints}, whose own path is fixed.
- * With {@code broadcaster.endpoints.enabled=false} nothing is routed and the endpoints answer 404.
+ * With {@code broadcaster.endpoints.enabled=false} nothing is routed and the endpoints answer 404. A request
+ * to the endpoints whose URI holds a raw {@code {}} or {@code }} (which the runtimes take for URI templates or
+ * refuse with an exception) is answered 400 here, without a stack trace.
  */
 @Provider
 @PreMatching
@@ -25,6 +28,17 @@ public class EndpointRouting implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
+        try {
+            route(request);
+        } catch (IllegalArgumentException | UriBuilderException e) {
+            // a raw '{' or '}' (or another character a URI may not hold): Liberty's getRequestUri() refuses it,
+            // Jersey's UriBuilder takes it for a template parameter; either way the request is malformed
+            request.abortWith(Refusals.badRequest("Malformed request URI: characters such as { and } must be"
+                    + " percent-encoded").getResponse());
+        }
+    }
+
+    private void route(ContainerRequestContext request) {
         UriInfo uri = request.getUriInfo();
         String path = stripSlashes(uri.getPath(false));
         String base = settings().path().substring(1);
@@ -36,8 +50,11 @@ public class EndpointRouting implements ContainerRequestFilter {
             return;
         }
         String rest = path.substring(base.length());
-        UriBuilder routed = uri.getBaseUriBuilder().path(BroadcasterEndpoints.ROOT + rest);
         String query = uri.getRequestUri().getRawQuery();
+        if (hasBrace(rest) || hasBrace(query)) {
+            throw new IllegalArgumentException("raw brace");
+        }
+        UriBuilder routed = uri.getBaseUriBuilder().path(BroadcasterEndpoints.ROOT + rest);
         if (query != null) {
             routed.replaceQuery(query);
         }
@@ -51,6 +68,10 @@ public class EndpointRouting implements ContainerRequestFilter {
             settings = current;
         }
         return current;
+    }
+
+    private static boolean hasBrace(String text) {
+        return text != null && (text.indexOf('{') >= 0 || text.indexOf('}') >= 0);
     }
 
     private static String stripSlashes(String path) {

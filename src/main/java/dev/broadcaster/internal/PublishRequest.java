@@ -9,16 +9,20 @@ import dev.broadcaster.datastar.PatchElements;
 import dev.broadcaster.datastar.PatchSignals;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +32,9 @@ import java.util.Set;
 /**
  * A parsed publish body: one event object, or {@code {"events": [...]}}, plus optional {@code exclude}.
  * Event objects use the field names of the Datastar SDK test-suite inputs. Any problem is an
- * {@link IllegalArgumentException} whose message says what is wrong and where.
+ * {@link IllegalArgumentException} whose message says what is wrong and where; that includes JSON the
+ * parser would let pass elsewhere: duplicate keys, text after the object, nesting deeper than
+ * {@value #MAX_DEPTH}, numbers longer than {@value #MAX_NUMBER_LENGTH} characters.
  *
  * @param messages the messages, in the order given
  * @param exclude connection ids not to send to
@@ -144,15 +150,27 @@ public record PublishRequest(List<SseMessage> messages, Set<String> exclude) {
         return new LinkedHashMap<>(object);
     }
 
+    /** A whole number of milliseconds from 0 to {@link SseEvent#MAX_RETRY}, converted exactly (never wrapped). */
     private static Duration retry(JsonObject event, String where) {
         JsonValue raw = event.get("retryDuration");
         if (raw == null || raw == JsonValue.NULL) {
             return null;
         }
-        if (!(raw instanceof JsonNumber number) || !number.isIntegral() || number.longValue() < 0) {
-            throw new IllegalArgumentException(where + ": \"retryDuration\" must be a whole number of milliseconds");
+        String rule = where + ": \"retryDuration\" must be a whole number of milliseconds from 0 to "
+                + SseEvent.MAX_RETRY.toMillis() + " (one hour)";
+        if (!(raw instanceof JsonNumber number)) {
+            throw new IllegalArgumentException(rule);
         }
-        return Duration.ofMillis(number.longValue());
+        try {
+            BigDecimal millis = number.bigDecimalValue();
+            // compared before any conversion: 1e999999999 is refused here without being expanded
+            if (millis.signum() < 0 || millis.compareTo(BigDecimal.valueOf(SseEvent.MAX_RETRY.toMillis())) > 0) {
+                throw new IllegalArgumentException(rule);
+            }
+            return Duration.ofMillis(millis.longValueExact());
+        } catch (ArithmeticException | NumberFormatException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException(rule); // a fraction, or a number the JSON-P provider will not convert
+        }
     }
 
     private static String text(JsonValue value) {
@@ -200,18 +218,96 @@ public record PublishRequest(List<SseMessage> messages, Set<String> exclude) {
         return (JsonArray) raw;
     }
 
+    /**
+     * Parses {@code body} with the streaming parser, so that the limits are this class's and the same on every
+     * JSON-P provider: at most {@link #MAX_DEPTH} nested arrays and objects, numbers of at most
+     * {@link #MAX_NUMBER_LENGTH} characters, no key twice in one object, nothing after the value but whitespace.
+     * Anything the provider throws is a malformed body too.
+     */
     private static JsonObject parseObject(String body) {
         if (body == null || body.isBlank()) {
             throw new IllegalArgumentException("empty body: expected a JSON object");
         }
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+        try (JsonParser parser = Parsers.FACTORY.createParser(new StringReader(body))) {
+            if (parser.next() != JsonParser.Event.START_OBJECT) {
                 throw new IllegalArgumentException("body must be a JSON object");
             }
-            return value.asJsonObject();
-        } catch (JsonException e) {
+            JsonObject root = object(parser, 1);
+            if (parser.hasNext()) {
+                throw new IllegalArgumentException("body is not valid JSON: text after the object");
+            }
+            return root;
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // JsonException, JsonParsingException, and whatever a provider's own limits throw
             throw new IllegalArgumentException("body is not valid JSON: " + e.getMessage());
         }
+    }
+
+    /** The most arrays and objects nested in a publish body (the root object is depth 1). */
+    static final int MAX_DEPTH = 64;
+    /** The longest number (its characters) a publish body may hold. */
+    static final int MAX_NUMBER_LENGTH = 256;
+
+    private static JsonObject object(JsonParser parser, int depth) {
+        JsonObjectBuilder object = Json.createObjectBuilder();
+        Set<String> keys = new HashSet<>();
+        for (JsonParser.Event event = parser.next(); event != JsonParser.Event.END_OBJECT; event = parser.next()) {
+            String key = parser.getString(); // the parser guarantees KEY_NAME here
+            if (!keys.add(key)) {
+                throw new IllegalArgumentException("body is not valid JSON: key \"" + shown(key) + "\" appears twice in one object");
+            }
+            object.add(key, value(parser, parser.next(), depth));
+        }
+        return object.build();
+    }
+
+    private static JsonArray array(JsonParser parser, int depth) {
+        JsonArrayBuilder array = Json.createArrayBuilder();
+        for (JsonParser.Event event = parser.next(); event != JsonParser.Event.END_ARRAY; event = parser.next()) {
+            array.add(value(parser, event, depth));
+        }
+        return array.build();
+    }
+
+    private static JsonValue value(JsonParser parser, JsonParser.Event event, int depth) {
+        return switch (event) {
+            case START_OBJECT -> object(parser, deeper(depth));
+            case START_ARRAY -> array(parser, deeper(depth));
+            case VALUE_STRING -> Json.createValue(parser.getString());
+            case VALUE_NUMBER -> number(parser.getString());
+            case VALUE_TRUE -> JsonValue.TRUE;
+            case VALUE_FALSE -> JsonValue.FALSE;
+            case VALUE_NULL -> JsonValue.NULL;
+            default -> throw new IllegalArgumentException("body is not valid JSON: unexpected " + event);
+        };
+    }
+
+    private static int deeper(int depth) {
+        if (depth >= MAX_DEPTH) {
+            throw new IllegalArgumentException("body is nested deeper than " + MAX_DEPTH + " arrays and objects");
+        }
+        return depth + 1;
+    }
+
+    private static JsonNumber number(String text) {
+        if (text.length() > MAX_NUMBER_LENGTH) {
+            throw new IllegalArgumentException("body has a number longer than " + MAX_NUMBER_LENGTH + " characters");
+        }
+        try {
+            return Json.createValue(new BigDecimal(text));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("body has a number out of range: " + shown(text));
+        }
+    }
+
+    private static String shown(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+
+    /** The JSON-P parser factory, looked up once (a provider lookup per request is costly). */
+    private static final class Parsers {
+        static final JsonParserFactory FACTORY = Json.createParserFactory(Map.of());
     }
 }

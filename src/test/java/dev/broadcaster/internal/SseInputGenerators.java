@@ -180,12 +180,14 @@ abstract class SseInputGenerators {
                 .injectNull(0.25);
     }
 
+    /** Retries from 0 to {@link dev.broadcaster.SseEvent#MAX_RETRY} (one hour), its bounds included. */
     @Provide
     Arbitrary<Long> retryMillisOrNull() {
+        long max = dev.broadcaster.SseEvent.MAX_RETRY.toMillis();
         return Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.longs().between(0, Long.MAX_VALUE)),
+                Tuple.of(4, Arbitraries.longs().between(0, max)),
                 Tuple.of(4, Arbitraries.longs().between(0, 100_000)),
-                Tuple.of(1, Arbitraries.of(0L, 1L, 999L, 1000L, 1001L, Long.MAX_VALUE)))
+                Tuple.of(1, Arbitraries.of(0L, 1L, 999L, 1000L, 1001L, max)))
                 .injectNull(0.3);
     }
 

@@ -3,6 +3,7 @@ package dev.broadcaster.support;
 import dev.broadcaster.internal.BroadcasterEndpoints;
 import dev.broadcaster.internal.EndpointRouting;
 import dev.broadcaster.internal.FrameWriter;
+import dev.broadcaster.internal.SameOriginFilter;
 import dev.broadcaster.internal.SseResponseHeaders;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -63,6 +64,7 @@ public final class TestServer implements AutoCloseable {
                 .register(EndpointRouting.class)
                 .register(SseResponseHeaders.class)
                 .register(FrameWriter.class)
+                .register(SameOriginFilter.class)
                 .register(BasicAuthFilter.class);
         for (Class<?> resource : resources) {
             app.register(resource);

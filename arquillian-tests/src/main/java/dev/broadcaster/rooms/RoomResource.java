@@ -5,6 +5,7 @@ import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.ConnectOptions;
 import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.internal.PublishRules;
+import dev.broadcaster.SameOrigin;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -87,6 +88,7 @@ public class RoomResource {
     /** The room's stream: presence on join and leave, and every event missed since {@code Last-Event-ID}. */
     @GET
     @Path("events")
+    @SameOrigin // a cross-site <img> or <script> must not join the signed-in victim to the room
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("lastEventId") String lastEventIdParameter,
@@ -103,6 +105,7 @@ public class RoomResource {
     /** Posts a message from the htmx page's form ({@code text=...}). */
     @POST
     @Path("messages")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response postForm(@FormParam("text") String text, @QueryParam("rollback") boolean rollback) {
         return post(text, rollback);
@@ -111,6 +114,7 @@ public class RoomResource {
     /** Posts a message from the Datastar page, whose signals arrive as JSON ({@code {"text": ...}}). */
     @POST
     @Path("messages")
+    @SameOrigin
     @Consumes(MediaType.APPLICATION_JSON)
     public Response postJson(String body, @QueryParam("rollback") boolean rollback) {
         JsonObject signals;
