@@ -107,6 +107,16 @@ class MalformedInputTest {
         }
     }
 
+    @Test
+    void aHistoryThatIsNotAWholeNumberIs400SayingSo() {
+        for (String history : List.of("abc", "99999999999", "-1", "1.5", "%7Bh%7D")) {
+            RawHttp.Response response = http.send("GET", "/sse/channels/lobby?history=" + history, "bob", null,
+                    List.of("Accept: text/event-stream"));
+            assertEquals(400, response.status(), history + ": " + response.text());
+            assertTrue(response.text().contains("history"), response.text());
+        }
+    }
+
     // ---- point 9: names made of dots -------------------------------------------------------------
 
     @Test

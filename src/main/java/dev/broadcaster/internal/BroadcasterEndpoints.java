@@ -14,7 +14,6 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -68,12 +67,10 @@ public class BroadcasterEndpoints {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@PathParam("channel") String channel, @HeaderParam("Last-Event-ID") String lastEventId,
                           @QueryParam("lastEventId") String lastEventIdParameter,
-                          @QueryParam("history") @DefaultValue("0") int history,
+                          @QueryParam("history") String historyParameter,
                           @Context SseEventSink sink, @Context Sse sse) {
         refuseCrossSiteStream();
-        if (history < 0) {
-            throw Refusals.badRequest("history must be zero or positive");
-        }
+        int history = history(historyParameter);
         // Reserved names (prefix "broadcaster:", e.g. the admin feed "broadcaster:admin") are refused by
         // connect with 403 Forbidden, not 400: the name is well-formed, joining it is what is not allowed.
         // The refusal is for every user, admins included (after the usual 401 for anonymous requests):
@@ -84,6 +81,25 @@ public class BroadcasterEndpoints {
         registry.connect(channel, security, sink, sse,
                 ConnectOptions.resumingFrom(resumeAfter).withHistory(history)
                         .withClientAddress(Admission.anonymous(security) ? ClientAddresses.current() : null));
+    }
+
+    /**
+     * The {@code history} query parameter: absent or empty is 0; anything but a whole number from 0 to
+     * {@link Integer#MAX_VALUE} is 400 (a JAX-RS {@code int} parameter would make it a 404).
+     */
+    private static int history(String parameter) {
+        if (parameter == null || parameter.isEmpty()) {
+            return 0;
+        }
+        try {
+            int history = Integer.parseInt(parameter);
+            if (history >= 0) {
+                return history;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw Refusals.badRequest("history must be a whole number of events, zero or more");
     }
 
     @POST
