@@ -26,13 +26,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Deploying and undeploying the application again and again must leave nothing of it behind in the server: no
- * thread of the library ({@code broadcaster-*}) and no old copy of its classes (nothing pins an undeployed
+ * thread of the library ({@code broadcaster-*}) and no old copy of its classes (nothing strongly pins an undeployed
  * application's class loader, e.g. a {@code ThreadLocal} on the server's pooled threads). Each cycle uses the
  * library (a stream, a publish), undeploys, runs a full GC in the server, then reads its thread dump and its
  * loaded classes with {@code jcmd}: the copies of the library's registry class, one per class loader that still
- * holds it. A leak keeps one more copy per cycle; the server's pooled threads may hold the last application's
- * context until they run another task, so at most one copy may remain. The server's total of loaded classes is
- * recorded too, but not asserted: Liberty loads classes of its own lazily, by hundreds.
+ * holds it. A leak keeps one more copy per cycle, so at most one copy may remain after the last cycle.
+ *
+ * <p>What may hold an undeployed application, found in heap dumps of this test's server (none of it the
+ * library's, none of it growing): for its first 5 minutes Open Liberty keeps its last 100 log messages softly
+ * ({@code BaseTraceService.earlierMessages}), among them RESTEasy's "RESTEASY002225: Deploying
+ * jakarta.ws.rs.core.Application" whose parameter is the application's class; the test server therefore runs with
+ * {@code -XX:SoftRefLRUPolicyMSPerMB=0} (arquillian.xml), so that each full GC clears soft references as memory
+ * pressure would. On JDK 17, {@code java.lang.runtime.ObjectMethods.OBJECT_EQ.asTypeCache} holds the last record
+ * class whose {@code equals} was linked (JDK-8078641, fixed in JDK 18): one copy. Liberty's
+ * {@code WARDeployedAppInfo} has a finalizer, which may hold the last application until it has run. The server's
+ * total of loaded classes is recorded too, but not asserted: Liberty loads classes of its own lazily, by hundreds.
  */
 @ExtendWith(ArquillianExtension.class)
 class RedeployIT {
