@@ -21,8 +21,8 @@ import org.jboss.weld.environment.se.WeldContainer;
  * {@link PublishResource} at {@code POST /publish/{ch}}.
  *
  * <p>Usage: {@code java <jvm flags> -cp ... dev.broadcaster.bench.servers.LibraryServer --port P}; prints
- * {@code READY http://127.0.0.1:P/}; stops on SIGTERM. {@code broadcaster.path} and
- * {@code broadcaster.allow-anonymous} are fixed; every other {@code broadcaster.*} key is read from
+ * {@code READY http://127.0.0.1:P/}; stops on SIGTERM. {@code broadcaster.path},
+ * {@code broadcaster.allow-anonymous} and the connection limits (raised past any run) are fixed; every other {@code broadcaster.*} key is read from
  * system properties ({@code -Dbroadcaster.queue-size=1000}) or the environment
  * ({@code BROADCASTER_QUEUE_SIZE=1000}), else the library's default applies. There is no JTA
  * transaction manager, so {@code Event.fire} delivers at once.
@@ -38,7 +38,11 @@ public final class LibraryServer {
                 .addDefaultSources()
                 .withSources(new PropertiesConfigSource(Map.of(
                         BroadcasterConfig.PATH, "/bench",
-                        BroadcasterConfig.ALLOW_ANONYMOUS, "true"), "benchmark-fixed", 1000))
+                        BroadcasterConfig.ALLOW_ANONYMOUS, "true",
+                        // the load generator's thousands of connections are one anonymous client: past the
+                        // per-user limit (100 by default) and the node limit
+                        BroadcasterConfig.MAX_CONNECTIONS_PER_USER, "1000000",
+                        BroadcasterConfig.MAX_CONNECTIONS, "1000000"), "benchmark-fixed", 1000))
                 .build();
         ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
         Weld weld = new Weld()
