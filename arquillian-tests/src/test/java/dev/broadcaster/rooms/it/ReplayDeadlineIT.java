@@ -18,6 +18,7 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -25,6 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Clients that ask for {@code ?history=50} of large messages and never read: the server buffers their replay
  * (on Open Liberty outside the Java heap), so they must be evicted by the replay deadline
  * ({@code broadcaster.replay-timeout}, 5 s by default) instead of holding that memory until they leave.
+ *
+ * <p>Open Liberty only: on Payara (Jersey) the sink's writes complete at once, whether the client reads or not,
+ * so the library never sees a write in progress and cannot apply the deadline (seen: 0 of 10 evicted after 90 s).
+ * What Payara buffers for such a client is bounded by its own HTTP listener settings, not by the library.
  */
 @ExtendWith(ArquillianExtension.class)
 class ReplayDeadlineIT {
@@ -41,6 +46,7 @@ class ReplayDeadlineIT {
 
     @Test
     void clientsThatAskForALargeHistoryAndNeverReadAreEvicted() throws Exception {
+        Assumptions.assumeTrue(Server.liberty(), "on Jersey (Payara) the library cannot observe a replay write");
         String channel = Server.room("replay");
         URI stream = base.toURI().resolve("sse/channels/" + channel);
         try (SseStream keeper = SseStream.connect(stream, "bob")) { // holds the channel and its history
