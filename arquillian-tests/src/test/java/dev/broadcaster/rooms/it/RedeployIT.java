@@ -30,7 +30,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * application's class loader, e.g. a {@code ThreadLocal} on the server's pooled threads). Each cycle uses the
  * library (a stream, a publish), undeploys, runs a full GC in the server, then reads its thread dump and its
  * loaded classes with {@code jcmd}: the copies of the library's registry class, one per class loader that still
- * holds it. A leak keeps one more copy per cycle, so at most one copy may remain after the last cycle.
+ * holds it. A leak keeps one more copy per cycle, so the copies after cycle 4 must not exceed those after cycle 2
+ * by two or more. (Run alone the counts were [1, 2, 1, 1]; after the suite's other classes had deployed and
+ * undeployed the application on the same server, [4, 5, 5, 4]: a few earlier deployments stay pinned for a while,
+ * a number that does not grow with the cycles. One heap dump on JDK 25 showed such a pin: Weld's request bean
+ * store of an old deployment left in a {@code ThreadLocal} of a pooled Liberty thread; not yet explained.)
  *
  * <p>What may hold an undeployed application, found in heap dumps of this test's server (none of it the
  * library's, none of it growing): for its first 5 minutes Open Liberty keeps its last 100 log messages softly
@@ -86,8 +90,8 @@ class RedeployIT {
                     + libraryThreads.size());
             assertEquals(List.of(), libraryThreads, "library threads after undeploy " + cycle);
         }
-        assertTrue(copies.get(CYCLES - 1) <= 1, "copies of " + LIBRARY_CLASS + " still loaded after each undeploy: "
-                + copies + " (one more per cycle is a class loader leak)");
+        assertTrue(copies.get(CYCLES - 1) - copies.get(1) < 2, "copies of " + LIBRARY_CLASS
+                + " still loaded after each undeploy: " + copies + " (one more per cycle is a class loader leak)");
     }
 
     /**
