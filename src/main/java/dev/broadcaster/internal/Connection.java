@@ -245,11 +245,7 @@ final class Connection {
     void abort() {
         synchronized (this) {
             closing = true;
-            backlog.clear();
-            backlogBytes = 0;
-            backlogEvents = 0;
-            exemptAtHead = 0;
-            queuedAt.clear();
+            dropBacklogLocked();
         }
         closeSink();
     }
@@ -322,11 +318,7 @@ final class Connection {
     /** Drops the backlog; writes the eviction hint if no write is stuck, otherwise closes at once. */
     private void evictLocked() {
         closing = true;
-        backlog.clear();
-        backlogBytes = 0;
-        backlogEvents = 0;
-        exemptAtHead = 0;
-        queuedAt.clear();
+        dropBacklogLocked();
         if (writeStartedNanos == 0) {
             backlog.add(limits.evictionHint());
             backlog.add(CLOSE);
@@ -402,15 +394,20 @@ final class Connection {
         }
     }
 
+    /** Forgets everything queued and its accounting (the connection is ending). Called holding this. */
+    private void dropBacklogLocked() {
+        backlog.clear();
+        backlogBytes = 0;
+        backlogEvents = 0;
+        exemptAtHead = 0;
+        queuedAt.clear();
+    }
+
     /** A write failed: the client went away (or the connection was evicted meanwhile). */
     private void lost() {
         synchronized (this) {
             closing = true;
-            backlog.clear();
-            backlogBytes = 0;
-            backlogEvents = 0;
-            exemptAtHead = 0;
-            queuedAt.clear();
+            dropBacklogLocked();
             draining = false;
         }
         closeSink();

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -175,11 +174,6 @@ class CrossSiteIT {
     }
 
     private URI uri(String path) {
-        try {
-            String root = base.toExternalForm();
-            return new URI(root.endsWith("/") ? root : root + "/").resolve(path);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Server.resolve(base, path);
     }
 }

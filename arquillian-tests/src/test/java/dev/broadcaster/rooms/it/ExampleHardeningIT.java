@@ -16,7 +16,6 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -281,12 +280,7 @@ class ExampleHardeningIT {
     // ---- helpers -----------------------------------------------------------------------------------
 
     private URI uri(String path) {
-        try {
-            String root = base.toExternalForm();
-            return new URI(root.endsWith("/") ? root : root + "/").resolve(path);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Server.resolve(base, path);
     }
 
     /** {@code path} sent exactly as written (already percent-encoded where needed). */

@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -157,11 +156,6 @@ class MalformedInputIT {
     }
 
     private URI uri(String path) {
-        try {
-            String root = base.toExternalForm();
-            return new URI(root.endsWith("/") ? root : root + "/").resolve(path);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Server.resolve(base, path);
     }
 }

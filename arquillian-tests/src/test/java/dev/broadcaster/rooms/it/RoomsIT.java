@@ -11,7 +11,6 @@ import dev.broadcaster.rooms.it.support.RawSseClient;
 import dev.broadcaster.rooms.it.support.Server;
 import dev.broadcaster.rooms.it.support.SseStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -420,12 +419,7 @@ class RoomsIT {
     // ---- helpers -----------------------------------------------------------------------------------
 
     private URI uri(String path) {
-        try {
-            String root = base.toExternalForm();
-            return new URI(root.endsWith("/") ? root : root + "/").resolve(path);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Server.resolve(base, path);
     }
 
     private URI events(String room) {

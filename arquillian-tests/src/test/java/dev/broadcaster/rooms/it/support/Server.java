@@ -52,4 +52,14 @@ public final class Server {
     public static void record(String fact) {
         System.out.println("[" + name() + "] " + fact);
     }
+
+    /** {@code path} resolved against the deployment's {@code base} URL (with or without its trailing slash). */
+    public static java.net.URI resolve(java.net.URL base, String path) {
+        try {
+            String root = base.toExternalForm();
+            return new java.net.URI(root.endsWith("/") ? root : root + "/").resolve(path);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
