@@ -6,7 +6,6 @@ import dev.broadcaster.SseEvent;
 import dev.broadcaster.cluster.ClusterEngine;
 import dev.broadcaster.cluster.ClusterNode;
 import dev.broadcaster.cluster.ClusterUnavailableException;
-import java.lang.reflect.Constructor;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collection;
@@ -25,7 +24,6 @@ import java.util.function.Supplier;
 final class ClusterBridge implements ClusterNode {
 
     private static final System.Logger LOG = System.getLogger(ClusterBridge.class.getName());
-    private static final String REDIS_ENGINE = "dev.broadcaster.cluster.redis.RedisEngine";
 
     private final String id = newNodeId();
     private final DefaultChannelRegistry registry;
@@ -42,27 +40,11 @@ final class ClusterBridge implements ClusterNode {
         if (!cluster.enabled()) {
             return null;
         }
-        ClusterBridge bridge = new ClusterBridge(registry, redisEngine(cluster, settings.historySize()));
-        LOG.log(System.Logger.Level.INFO, () -> "Cluster node " + bridge.id + ": Redis engine at "
-                + cluster.redisUri().getHost() + ":" + cluster.redisUri().getPort() + ", key prefix '"
-                + cluster.prefix() + "', node timeout " + cluster.nodeTimeout().toMillis() + " ms");
+        ClusterBridge bridge = new ClusterBridge(registry, ClusterEngines.create(cluster, settings.historySize()));
+        LOG.log(System.Logger.Level.INFO, () -> "Cluster node " + bridge.id + ": " + ClusterEngines.describe(cluster)
+                + ", node timeout " + cluster.nodeTimeout().toMillis() + " ms");
         bridge.engine.start(bridge);
         return bridge;
-    }
-
-    private static ClusterEngine redisEngine(ClusterSettings cluster, int historySize) {
-        try {
-            Constructor<?> constructor = Class.forName(REDIS_ENGINE).getConstructor(java.net.URI.class, String.class,
-                    java.time.Duration.class, int.class);
-            return (ClusterEngine) constructor.newInstance(cluster.redisUri(), cluster.prefix(), cluster.nodeTimeout(),
-                    historySize);
-        } catch (ClassNotFoundException | NoClassDefFoundError e) {
-            throw new IllegalStateException(BroadcasterConfig.CLUSTER_ENGINE + "=redis needs the Redis client on the"
-                    + " application's class path: add the dependency redis.clients:jedis", e);
-        } catch (ReflectiveOperationException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("Could not create the Redis engine: " + cause, cause);
-        }
     }
 
     ClusterEngine engine() {
