@@ -1,13 +1,14 @@
 package dev.broadcaster.internal;
 
+import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.SseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -34,26 +35,57 @@ final class AdminFeed {
 
     private final Channel channel;
     private final Supplier<String> snapshot;
-    private final Executor executor;
-    private final ScheduledExecutorService scheduler;
+    private final Workers workers;
+    private final Connection.Limits limits;
+    private final Runnable evicted;
     private final long minIntervalNanos;
     private final Set<String> viewers = ConcurrentHashMap.newKeySet(); // connection ids; read without locking
-    private final AtomicBoolean scheduled = new AtomicBoolean();
-    private volatile long lastStartedNanos;
+    private final AtomicBoolean scheduled = new AtomicBoolean(); // a snapshot is scheduled and not started yet
+    private volatile long lastStartedNanos; // written by the snapshot task, read by changed()
 
     /**
-     * @param channel the reserved channel, not in the registry's channel map
      * @param snapshot builds the JSON document of the registry's state, capped well under what a connection may
      *                 queue ({@link AdminSnapshot}), so it is always sent
+     * @param limits the limits of each admin page's connection
+     * @param evicted told when an admin page's connection is evicted
      */
-    AdminFeed(Channel channel, Supplier<String> snapshot, Executor executor, ScheduledExecutorService scheduler,
+    AdminFeed(Supplier<String> snapshot, Workers workers, Connection.Limits limits, Runnable evicted,
               Duration minInterval) {
-        this.channel = channel;
+        // the admin feed's channel is not in the channel map: never listed, counted, killed or expired
+        this.channel = new Channel(CHANNEL, null, true, new LocalLog(0, Integer.MAX_VALUE),
+                new Channel.Context(workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE,
+                        workers::execute, () -> { }, () -> { }, () -> { }), () -> { }, Integer.MAX_VALUE,
+                        Long.MAX_VALUE, Integer.MAX_VALUE));
         this.snapshot = snapshot;
-        this.executor = executor;
-        this.scheduler = scheduler;
+        this.workers = workers;
+        this.limits = limits;
+        this.evicted = evicted;
         this.minIntervalNanos = minInterval.toNanos();
         this.lastStartedNanos = System.nanoTime() - minIntervalNanos;
+    }
+
+    /**
+     * Opens the stream of an admin page of {@code user} (the caller has checked the admin role): it gets the current
+     * snapshot at once, then the later ones. Admin pages are in no listing or count of the registry.
+     */
+    ConnectionInfo open(String user, SseEventSink sink, String connectionId) {
+        ConnectionInfo info = new ConnectionInfo(connectionId, CHANNEL, user, Instant.now());
+        Connection connection = new Connection(info, sink, workers, limits, this::gone);
+        connection.deliverAll(List.of(ControlEvents.connected(info.id())));
+        join(connection);
+        connection.start();
+        return info;
+    }
+
+    /** An admin page left or was evicted. Not reported to the feed: its own connections never cause a snapshot. */
+    private void gone(Connection connection, boolean wasEvicted) {
+        if (wasEvicted) {
+            evicted.run();
+            // as for any connection: the eviction may have been noticed under the channel's lock
+            workers.execute(() -> leave(connection));
+        } else {
+            leave(connection);
+        }
     }
 
     /**
@@ -61,10 +93,10 @@ final class AdminFeed {
      * under the same lock as every later snapshot, so it never receives an older state after a newer one.
      * It counts as a viewer before that snapshot is built, so a change made meanwhile leads to a later one.
      */
-    synchronized void join(Connection connection) {
+    private synchronized void join(Connection connection) {
         viewers.add(connection.id());
         connection.deliverAll(List.of(SseEncoder.encode(SseEvent.named(EVENT, snapshot.get()))));
-        channel.add(connection, null, 0, false);
+        channel.add(connection, null, 0, null, false);
     }
 
     /** Removes an admin page's connection. Idempotent. */
@@ -79,6 +111,11 @@ final class AdminFeed {
         return channel.connections();
     }
 
+    /** Forgets every admin page (the server stops: the caller closes their streams). */
+    void leaveAll() {
+        connections().forEach(this::leave);
+    }
+
     /** Something the snapshot shows has changed: schedules a snapshot unless one is already pending. */
     void changed() {
         if (viewers.isEmpty() || scheduled.get() || !scheduled.compareAndSet(false, true)) {
@@ -87,9 +124,9 @@ final class AdminFeed {
         long wait = lastStartedNanos + minIntervalNanos - System.nanoTime();
         try {
             if (wait <= 0) {
-                executor.execute(this::publish);
+                workers.execute(this::publish);
             } else {
-                scheduler.schedule(() -> executor.execute(this::publish), wait, TimeUnit.NANOSECONDS);
+                workers.scheduler().schedule(() -> workers.execute(this::publish), wait, TimeUnit.NANOSECONDS);
             }
         } catch (RejectedExecutionException e) {
             scheduled.set(false); // stopping: no more snapshots
@@ -104,7 +141,7 @@ final class AdminFeed {
                 if (viewers.isEmpty()) {
                     return;
                 }
-                channel.publish(SseEvent.named(EVENT, snapshot.get()), Set.of());
+                channel.publish(ChannelLog.Publication.of(SseEvent.named(EVENT, snapshot.get()), -1), Set.of());
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Admin snapshot failed", e);

@@ -1,6 +1,7 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.ChannelAuthorizer;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
 
@@ -21,6 +22,19 @@ final class Admission {
     Admission(ChannelAuthorizer authorizer, boolean allowAnonymous) {
         this.authorizer = authorizer;
         this.allowAnonymous = allowAnonymous;
+    }
+
+    /**
+     * The admission of an application whose {@link ChannelAuthorizer} beans are {@code authorizers}: none lets
+     * everyone join; more than one is a deployment error.
+     */
+    static Admission of(Instance<ChannelAuthorizer> authorizers, boolean allowAnonymous) {
+        if (authorizers.isAmbiguous()) {
+            throw new IllegalStateException("More than one ChannelAuthorizer bean: declare exactly one");
+        }
+        ChannelAuthorizer authorizer = authorizers.isUnsatisfied() ? (channel, user, security) -> true
+                : authorizers.get();
+        return new Admission(authorizer, allowAnonymous);
     }
 
     /** The user subscribing to {@code channel}; throws the HTTP error that refuses it otherwise. */

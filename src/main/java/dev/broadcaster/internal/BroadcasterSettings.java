@@ -40,4 +40,12 @@ public record BroadcasterSettings(Duration heartbeatInterval, int queueSize, lon
     public BroadcasterSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
     }
+
+    /** The main settings in one line, for the start-up log. */
+    String summary() {
+        return String.format("path %s, heartbeat %d ms, queue %d events / %d bytes, send timeout %d ms, history %d,"
+                + " linger %d ms, max message %d bytes, anonymous %s", path, heartbeatInterval.toMillis(), queueSize,
+                queueBytes, sendTimeout.toMillis(), historySize, channelLinger.toMillis(), maxMessageSize,
+                allowAnonymous);
+    }
 }

@@ -10,40 +10,45 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * A named stream: its connections in connection order, its history and its presence renderer.
- * Publishing assigns the next event id and records the frame in the history under one lock; the frame
- * then goes to the connections that were members at that moment. For a small channel that happens on
- * the publisher's thread; for a larger one, or while earlier work is still pending, the fan-out is
- * queued and done in order on the executor, so the publisher never waits for it. Sends to one
- * connection and closes go through the same queue, so every connection sees one order.
+ * A named stream: its connections in connection order, its log and its presence renderer.
+ * Publishing records the event in the channel's log (which gives it its id) and queues its frame to the
+ * connections that are members at that moment, under one lock. For a small channel the fan-out happens on
+ * the publisher's thread; for a larger one, or while earlier work is still pending, it is queued and done in
+ * order on the executor, so the publisher never waits for it. Sends to one connection and closes go through the
+ * same queue, so every connection sees one order.
  *
- * <p>Joining and leaving cost O(1) under the lock ({@link Members}, {@link ChannelUsers}), so a join storm into a
- * large channel does not hold publishers up. Presence is not history: the latest rendered presence is kept in a
+ * <p>The channel does not know whether it is part of a cluster: its {@link ChannelLog}, chosen by the topology,
+ * does. Joining and leaving cost O(1) under the lock ({@link Members}, {@link ChannelUsers}), so a join storm into
+ * a large channel does not hold publishers up. Presence is not history: the latest rendered presence is kept in a
  * slot of its own, sent without an id to the members and once to every connection that joins later, after its
- * replay. {@link DefaultChannelRegistry} owns the channel's life.
+ * catch-up. {@link Channels} owns the channel's life.
+ *
+ * <p>Threads and locks: every mutable field is guarded by the channel's monitor, except {@code renderer}
+ * (volatile). The fan-out task runs on the executor, one per channel at a time ({@code fanningOut}); it takes the
+ * monitor only to poll {@code pending}, and delivers outside it. Lock order: channel, then connection (a
+ * connection's monitor is taken inside the channel's when frames are queued to it; never the other way).
  */
 final class Channel {
 
-    /** The name of the event sent instead of a replay that is no longer possible. */
-    static final String RESYNC = "resync";
-
     /**
-     * What a channel holds back.
+     * What a channel needs from the node it lives on.
      *
+     * @param executor runs fan-outs too large to do on the publisher's thread
+     * @param presence creates the channel's presence updater
+     * @param resyncSent told each time a joining connection gets {@code resync} instead of a catch-up
      * @param fanOutQueueSize fan-out work (publishes, sends, closes) that may wait; a publish that finds it full
      *                        is refused with {@link ChannelOverloadedException}
-     * @param maxReplayBytes the most bytes replayed to one connection on connect; a longer replay is a
+     * @param maxReplayBytes the most bytes replayed to one connection on connect; a longer catch-up is a
      *                       {@code resync} event (reason {@code too-large}) instead
+     * @param maxMessageSize the largest presence event, in bytes ({@code broadcaster.max-message-size})
      */
-    record Bounds(int fanOutQueueSize, long maxReplayBytes) {
-        static final Bounds NONE = new Bounds(Integer.MAX_VALUE, Long.MAX_VALUE);
+    record Context(Executor executor, PresenceUpdater.Factory presence, Runnable resyncSent, int fanOutQueueSize,
+                   long maxReplayBytes, int maxMessageSize) {
     }
 
     /** How long a publisher refused for a full fan-out queue is told to wait (HTTP {@code Retry-After}). */
@@ -55,50 +60,27 @@ final class Channel {
     private static final System.Logger LOG = System.getLogger(Channel.class.getName());
 
     private final String name;
-    private final String epoch = EventIds.newEpoch();
-    private final Members members = new Members();
-    private final ChannelUsers users = new ChannelUsers();
-    private final Set<String> anonymousIds = new HashSet<>(); // members that are anonymous clients
-    private List<Frame> latestPresence = List.of(); // the last presence render sent, for connections joining later
-    private final ChannelHistory history;
-    private final PresenceUpdater presence;
     private final boolean explicit;
-    private final int maxMessageSize;
-    private final Runnable resyncSent;
-    private final Executor executor;
-    private final ArrayDeque<Runnable> pending = new ArrayDeque<>(); // bounded by bounds.fanOutQueueSize for publishes
-    private final Bounds bounds;
-    private boolean fanningOut;
+    private final ChannelLog log; // guarded by this
+    private final Context context;
+    private final PresenceUpdater presence;
+    private final Members members = new Members(); // guarded by this
+    private final ChannelUsers users = new ChannelUsers(); // guarded by this
+    private final Set<String> anonymousIds = new HashSet<>(); // members that are anonymous clients; guarded by this
+    private List<Frame> latestPresence = List.of(); // the last presence render sent, for later joiners; guarded by this
+    private final ArrayDeque<Runnable> pending = new ArrayDeque<>(); // fan-out work waiting; guarded by this
+    private boolean fanningOut; // a fan-out task is queued or running; guarded by this
+    private boolean everJoined; // guarded by this
+    private long emptySinceNanos; // guarded by this
     private volatile PresenceRenderer renderer;
-    private boolean everJoined;
-    private long emptySinceNanos;
-    // in a cluster only
-    private final RecentEvents recent;
-    private final Map<Long, Boolean> ownDelivered = new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > 4096;
-        }
-    };
-    private long localSequence;
 
-    Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
-            Runnable resyncSent, Executor executor, PresenceUpdater.Factory presenceFactory) {
-        this(name, renderer, explicit, historySize, maxMessageSize, resyncSent, executor, presenceFactory, Bounds.NONE);
-    }
-
-    Channel(String name, PresenceRenderer renderer, boolean explicit, int historySize, int maxMessageSize,
-            Runnable resyncSent, Executor executor, PresenceUpdater.Factory presenceFactory, Bounds bounds) {
-        this.bounds = bounds;
+    Channel(String name, PresenceRenderer renderer, boolean explicit, ChannelLog log, Context context) {
         this.name = name;
-        this.executor = executor;
-        this.maxMessageSize = maxMessageSize;
-        this.resyncSent = resyncSent;
         this.renderer = renderer;
         this.explicit = explicit;
-        this.history = new ChannelHistory(historySize);
-        this.recent = new RecentEvents(historySize);
-        this.presence = presenceFactory.create(this);
+        this.log = log;
+        this.context = context;
+        this.presence = context.presence().create(this);
         this.emptySinceNanos = System.nanoTime();
     }
 
@@ -117,20 +99,27 @@ final class Channel {
     }
 
     /**
-     * Adds {@code connection}, first queueing what it should see before live events: the events
-     * after {@code lastEventId} (or a resync event if they are gone), or the latest
-     * {@code historyCount} events, then the current presence. Returns true if its user was not present here
-     * (neither connected nor within the leave grace).
+     * Adds {@code connection}, first queueing what it should see before live events: its catch-up from the log
+     * (the events after {@code lastEventId}, or the latest {@code historyCount} events, or a {@code resync} event
+     * if they are gone or larger than the replay bound; {@code fetched} is the backplane's answer, if it was asked),
+     * then the current presence. Returns true if its user was not present here (neither connected nor within the
+     * leave grace).
      */
-    synchronized boolean add(Connection connection, String lastEventId, int historyCount, boolean anonymous) {
-        List<Frame> replay = lastEventId != null ? history.after(EventIds.sequenceIn(epoch, lastEventId))
-                : historyCount > 0 ? history.latest(historyCount) : List.of();
-        if (replay == null || bytes(replay) > bounds.maxReplayBytes()) {
-            connection.deliverAll(List.of(resyncFrame(lastEventId, replay == null ? null : "too-large")));
-            resyncSent.run();
-        } else if (!replay.isEmpty()) {
-            connection.deliverAll(replay);
+    synchronized boolean add(Connection connection, String lastEventId, int historyCount, ClusterEngine.Replay fetched,
+                             boolean anonymous) {
+        ChannelLog.CatchUp catchUp = log.catchUp(name, lastEventId, historyCount, fetched);
+        List<Frame> frames = catchUp.frames();
+        if (!catchUp.resync() && bytes(frames) > context.maxReplayBytes()) {
+            frames = List.of(ControlEvents.resync(name, frames.get(frames.size() - 1).event().id(),
+                    ControlEvents.Reason.TOO_LARGE));
         }
+        if (frames != catchUp.frames() || catchUp.resync()) {
+            context.resyncSent().run();
+        }
+        if (!frames.isEmpty()) {
+            connection.deliverAll(frames);
+        }
+        connection.skipUpTo(catchUp.replayedUpTo());
         return join(connection, anonymous);
     }
 
@@ -146,16 +135,6 @@ final class Channel {
         everJoined = true;
         emptySinceNanos = 0;
         return users.join(new ChannelUsers.Key(connection.user(), anonymous));
-    }
-
-    /** The resync event instead of a replay: {@code reason}, or why {@code lastEventId} cannot be replayed. */
-    private Frame resyncFrame(String lastEventId, String reason) {
-        if (reason == null) {
-            long sequence = EventIds.sequenceIn(epoch, lastEventId);
-            reason = sequence < 0 ? "unknown-id" : sequence > history.lastSequence() ? "unknown-id" : "expired";
-        }
-        String data = "{\"channel\":\"" + name + "\",\"reason\":\"" + reason + "\"}";
-        return SseEncoder.encode(new SseEvent(RESYNC, EventIds.format(epoch, history.lastSequence()), null, data));
     }
 
     /** Removes {@code connection} (O(1)), without a leave grace for its user. */
@@ -258,25 +237,37 @@ final class Channel {
         return users.inGrace();
     }
 
+    /** Whether a connection resuming after {@code lastEventId} can be answered without asking the backplane. */
+    synchronized boolean answersAlone(String lastEventId) {
+        return log.answersAlone(lastEventId);
+    }
+
+    /** Events its log keeps for catch-ups. */
     synchronized int historySize() {
-        return history.size();
+        return log.size();
     }
 
     /**
-     * Publishes {@code event} with the channel's next id (replacing any id it had), records it and
-     * queues it to every current connection not in {@code exclude}; returns how many it is addressed to.
+     * Publishes an application's event: records it in the log (which gives it its id) and queues it to every
+     * current member not in {@code exclude}; returns how many it is addressed to.
+     *
+     * @throws ChannelOverloadedException if the fan-out queue is full (nothing is recorded)
      */
-    synchronized int publish(SseEvent event, Set<String> exclude) {
+    synchronized int publish(ChannelLog.Publication publication, Set<String> exclude) {
         if (!hasFanOutRoomLocked()) {
             throw overloaded();
         }
-        long sequence = history.lastSequence() + 1;
-        Frame frame = SseEncoder.encode(event.withId(EventIds.format(epoch, sequence)));
-        if (frame.size() > maxMessageSize) {
-            throw new MessageTooLargeException(frame.size(), maxMessageSize);
-        }
-        history.add(sequence, frame);
-        return queueToMembers(frame, exclude);
+        return deliver(publication, exclude);
+    }
+
+    /**
+     * Delivers an event published already (by the backplane's order, or this node's publish that the backplane
+     * could not take): records it and queues it to the members not in {@code exclude}, whatever the fan-out queue
+     * holds; returns how many it is addressed to (0 if the log had delivered it already).
+     */
+    synchronized int deliver(ChannelLog.Publication publication, Set<String> exclude) {
+        Frame frame = log.record(publication);
+        return frame == null ? 0 : queueToMembers(frame, exclude);
     }
 
     /** Whether a publish would be taken now: the fan-out queue is not full. */
@@ -285,12 +276,12 @@ final class Channel {
     }
 
     private boolean hasFanOutRoomLocked() {
-        return pending.size() < bounds.fanOutQueueSize();
+        return pending.size() < context.fanOutQueueSize();
     }
 
     /** The exception a publish that finds the fan-out queue full gets. */
     ChannelOverloadedException overloaded() {
-        return new ChannelOverloadedException(name, bounds.fanOutQueueSize(), RETRY_AFTER_OVERLOAD);
+        return new ChannelOverloadedException(name, context.fanOutQueueSize(), RETRY_AFTER_OVERLOAD);
     }
 
     private static long bytes(List<Frame> frames) {
@@ -334,8 +325,8 @@ final class Channel {
         List<Frame> frames = new ArrayList<>(events.size());
         for (SseEvent event : events) {
             Frame frame = SseEncoder.encode(event.withId(null));
-            if (frame.size() > maxMessageSize) {
-                throw new MessageTooLargeException(frame.size(), maxMessageSize);
+            if (frame.size() > context.maxMessageSize()) {
+                throw new MessageTooLargeException(frame.size(), context.maxMessageSize());
             }
             frames.add(frame);
         }
@@ -355,100 +346,18 @@ final class Channel {
         return true;
     }
 
-    // ---- in a cluster: the backplane orders events and keeps the history ----------------------------
-
     /**
-     * Delivers an event the backplane ordered to this node's members; {@code ownOpId} is this node's id of the
-     * publish if it came from here (-1 otherwise), so a publish delivered already (locally, while the backplane
-     * failed) is not delivered twice. Returns how many connections it is addressed to.
+     * Events may have been missed (the cluster's backplane is back after an outage): the log forgets its recent
+     * events, and every member gets a {@code resync} event (reason {@code reason}) after what it was sent so far.
      */
-    synchronized int deliverClustered(ClusterEngine.IdentifiedEvent event, Set<String> exclude, long ownOpId) {
-        if (ownOpId >= 0 && ownDelivered.put(ownOpId, Boolean.TRUE) != null) {
-            return 0;
-        }
-        Frame frame = SseEncoder.encode(event.event()).at(event.position());
-        recent.add(event.id(), frame);
-        return queueToMembers(frame, exclude);
-    }
-
-    /**
-     * Delivers this node's publish {@code opId} to this node's members only (the backplane is down), once, with
-     * an id of this node ({@code <epoch>~<n>}: never a Redis stream id, and no longer than
-     * {@link EventIds#LONGEST}, against which the caller checked the event's size); returns how many connections
-     * it is addressed to. Never throws: it also runs on the engine's writer thread.
-     */
-    synchronized int deliverLocally(SseEvent event, Set<String> exclude, long opId) {
-        if (ownDelivered.put(opId, Boolean.TRUE) != null) {
-            return 0;
-        }
-        String id = epoch + "~" + (++localSequence);
-        Frame frame = SseEncoder.encode(event.withId(id));
-        recent.add(id, frame);
-        return queueToMembers(frame, exclude);
-    }
-
-    /** Whether this node still has the event {@code id} among its recent ones. */
-    synchronized boolean hasRecent(String id) {
-        return recent.contains(id);
-    }
-
-    /**
-     * Adds {@code connection}, first queueing what it should see before live events. With a
-     * {@code lastEventId}: the events after it, from this node's recent events if it has that one, otherwise
-     * {@code fetched} (the backplane's replay; null if it is gone) followed by what arrived here since, otherwise
-     * a resync event. With a {@code historyCount}: {@code fetched} (the backplane's latest) followed by what
-     * arrived since, or this node's latest. Returns true if it is its user's first connection here.
-     */
-    synchronized boolean addClustered(Connection connection, String lastEventId, int historyCount,
-                                      ClusterEngine.Replay fetched, boolean anonymous) {
-        List<Frame> frames = null;
-        long replayedUpTo = 0;
-        if (lastEventId != null) {
-            frames = recent.afterId(lastEventId);
-        }
-        if (frames == null && (lastEventId != null || historyCount > 0)) {
-            if (fetched != null) {
-                frames = new ArrayList<>();
-                replayedUpTo = fetched.after();
-                for (ClusterEngine.IdentifiedEvent event : fetched.events()) {
-                    frames.add(SseEncoder.encode(event.event()));
-                    replayedUpTo = Math.max(replayedUpTo, event.position());
-                }
-                frames.addAll(recent.afterPosition(replayedUpTo));
-            } else if (lastEventId == null) {
-                frames = recent.latest(historyCount);
-            } else {
-                String data = "{\"channel\":\"" + name + "\",\"reason\":\"expired\"}";
-                frames = List.of(SseEncoder.encode(new SseEvent(RESYNC, recent.lastId(), null, data)));
-                resyncSent.run();
-            }
-        }
-        if (frames != null && bytes(frames) > bounds.maxReplayBytes()) {
-            String lastId = frames.get(frames.size() - 1).event().id();
-            String data = "{\"channel\":\"" + name + "\",\"reason\":\"too-large\"}";
-            frames = List.of(SseEncoder.encode(new SseEvent(RESYNC, lastId, null, data)));
-            resyncSent.run();
-        }
-        if (frames != null) {
-            connection.deliverAll(frames);
-        }
-        connection.skipUpTo(replayedUpTo);
-        return join(connection, anonymous);
-    }
-
-    /**
-     * The backplane is back after an outage: events may have been lost, so every member gets a resync event
-     * (reason {@code backplane-recovered}) after what it was sent so far.
-     */
-    synchronized void resyncMembers() {
-        recent.clear();
+    synchronized void resyncMembers(ControlEvents.Reason reason) {
+        log.forgetRecent();
         if (members.isEmpty()) {
             return;
         }
-        String data = "{\"channel\":\"" + name + "\",\"reason\":\"backplane-recovered\"}";
-        int sent = queueToMembers(SseEncoder.encode(new SseEvent(RESYNC, null, null, data)), Set.of());
+        int sent = queueToMembers(ControlEvents.resync(name, null, reason), Set.of());
         for (int i = 0; i < sent; i++) {
-            resyncSent.run();
+            context.resyncSent().run();
         }
     }
 
@@ -466,7 +375,7 @@ final class Channel {
         pending.add(work);
         if (!fanningOut) {
             fanningOut = true;
-            executor.execute(this::fanOut);
+            context.executor().execute(this::fanOut);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.ConnectionInfo;
-import dev.broadcaster.SseEvent;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.ArrayDeque;
@@ -62,22 +61,22 @@ final class Connection {
     private final Runnable drainTask = this::drain;
     private final Limits limits;
     private final Listener listener;
-    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
-    private final QueuedTimes queuedAt = new QueuedTimes(); // when each live event in the backlog was queued
-    private long backlogBytes; // of live frames only
-    private int backlogEvents; // live events (not comments such as heartbeats): what queue-size bounds
-    private int exemptAtHead; // frames queued by deliverAll before any live frame: not counted against the limits
-    private boolean draining = true; // held until start(): nothing is written before the connection is registered
-    private boolean closing;
-    private boolean ended;
-    private volatile boolean sinkClosed;
-    private volatile long writeStartedNanos;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>(); // guarded by this
+    private final QueuedTimes queuedAt = new QueuedTimes(); // when each live event waiting was queued; guarded by this
+    private long backlogBytes; // of live frames only; guarded by this
+    private int backlogEvents; // live events (not comments such as heartbeats), what queue-size bounds; guarded by this
+    private int exemptAtHead; // frames queued by deliverAll before any live one, not counted in the limits; guarded by this
+    private boolean draining = true; // held until start(), so nothing is written before registration; guarded by this
+    private boolean closing; // guarded by this
+    private boolean ended; // guarded by this
+    private volatile boolean sinkClosed; // written by the thread that closes the sink
+    private volatile long writeStartedNanos; // written by the draining thread, read by the watchdog
     // the greeting and replay are written with the longer replay timeout: the first write on a cold server can
     // take longer than a short send timeout, and a connection that was just accepted has not fallen behind
     private volatile long writeDeadlineNanos;
     private volatile long lastWriteDoneNanos = System.nanoTime();
     private volatile long lastQueuedNanos = System.nanoTime();
-    private Frame queuedResync; // the lag resync waiting in the backlog, if any
+    private Frame queuedResync; // the lag resync waiting in the backlog, if any; guarded by this
     private long skipUpTo; // clustered events at or before this position were replayed already (guarded by this)
     // written by the watchdog thread only; read by deliver to tell a slow connection from a lagging one
     private volatile long watchedWrite; // start of the write the watchdog saw last
@@ -176,8 +175,7 @@ final class Connection {
         backlogEvents = 0;
         queuedAt.clear();
         boolean replacesOne = queuedResync != null; // one resync still waiting: this one takes its place
-        String data = "{\"channel\":\"" + info.channel() + "\",\"reason\":\"lagging\"}";
-        queuedResync = SseEncoder.encode(new SseEvent(Channel.RESYNC, lastId, null, data));
+        queuedResync = ControlEvents.resync(info.channel(), lastId, ControlEvents.Reason.LAGGING);
         enqueueLocked(queuedResync, now);
         if (!replacesOne) {
             limits.lagResynced().run();

@@ -46,8 +46,8 @@ final class PresenceUpdater {
     private final Runnable tooLarge;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicBoolean forced = new AtomicBoolean();
-    private List<String> lastRendered; // the users of the last render; null: render on the next request
-    private boolean warnedTooLarge;
+    private List<String> lastRendered; // users of the last render (null: render next time); the render task only
+    private boolean warnedTooLarge; // the render task only
 
     /**
      * {@code rendered} is run on each call of the renderer, {@code finished} after it (once its message,

@@ -33,8 +33,8 @@ public final class PublishRules {
      * @throws IllegalArgumentException if the name is reserved
      */
     public static SseEvent requireUnreservedName(SseEvent event) {
-        if (Channel.RESYNC.equals(event.name()) || SseEncoder.CLOSING.equals(event.name())) {
-            throw new IllegalArgumentException("the event names '" + Channel.RESYNC + "' and '" + SseEncoder.CLOSING
+        if (ControlEvents.reserved(event.name())) {
+            throw new IllegalArgumentException("the event names '" + ControlEvents.RESYNC + "' and '" + ControlEvents.CLOSING
                     + "' are reserved by the broadcaster");
         }
         return event;

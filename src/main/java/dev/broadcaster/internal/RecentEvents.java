@@ -70,6 +70,10 @@ final class RecentEvents {
         return latest;
     }
 
+    int size() {
+        return entries.size();
+    }
+
     /** The id of the newest event, or null. */
     String lastId() {
         return entries.isEmpty() ? null : entries.getLast().id();

@@ -2,7 +2,6 @@ package dev.broadcaster.internal;
 
 import dev.broadcaster.SseEvent;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * The one place that writes SSE field syntax. Field values were validated by {@link SseEvent}
@@ -11,9 +10,6 @@ import java.time.Duration;
  * line per data line, then a blank line.
  */
 final class SseEncoder {
-
-    /** Reserved event name of {@link #closingHint}. */
-    static final String CLOSING = "closing";
 
     private SseEncoder() {
     }
@@ -43,14 +39,5 @@ final class SseEncoder {
             throw new IllegalArgumentException("comment must be a single line");
         }
         return new Frame(null, text, (": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The last frame of a stream the server closes (eviction, shutdown): an event named
-     * {@code closing} whose {@code retry:} tells the client when to reconnect. It is an event, not a
-     * comment, because JAX-RS runtimes write {@code retry:} only for events with data.
-     */
-    static Frame closingHint(String reason, long retryMillis) {
-        return encode(new SseEvent(CLOSING, null, Duration.ofMillis(retryMillis), reason));
     }
 }

@@ -78,6 +78,14 @@ final class Workers implements AutoCloseable {
         this.aborting = stopPool("broadcaster-abort");
     }
 
+    /**
+     * Workers on the given executors, without a stop watch: for tests that turn the executor by hand. The caller
+     * owns both executors.
+     */
+    static Workers on(ExecutorService executor, ScheduledExecutorService scheduler) {
+        return new Workers(executor, scheduler, false, Set.of());
+    }
+
     static Workers create() {
         ExecutorService managed = lookup(MANAGED_EXECUTOR, ExecutorService.class);
         ScheduledExecutorService managedScheduler = lookup(MANAGED_SCHEDULER, ScheduledExecutorService.class);

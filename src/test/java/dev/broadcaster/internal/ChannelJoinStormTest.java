@@ -55,12 +55,13 @@ class ChannelJoinStormTest {
         Workers workers = Workers.create();
         try {
             Connection.Limits limits = new Connection.Limits(1_000_000, Long.MAX_VALUE, TimeUnit.SECONDS.toNanos(60),
-                    SseEncoder.closingHint("evicted", 1000));
-            Channel channel = new Channel("storm", null, false, 50, 64 * 1024, () -> { }, workers::execute,
-                    ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE, workers::execute, () -> { }, () -> { },
-                            () -> { }));
+                    ControlEvents.closing("evicted", 1000));
+            Channel channel = new Channel("storm", null, false, new LocalLog(50, 64 * 1024),
+                    new Channel.Context(workers::execute, ch -> new PresenceUpdater(ch, PresenceUpdater.THIS_NODE,
+                            workers::execute, () -> { }, () -> { }, () -> { }), () -> { }, Integer.MAX_VALUE,
+                            Long.MAX_VALUE, 64 * 1024));
             for (int i = 0; i < 10_000; i++) {
-                channel.add(member(i, workers, limits), null, 0, false);
+                channel.add(member(i, workers, limits), null, 0, null, false);
             }
             List<Connection> joiners = new ArrayList<>();
             for (int i = 10_000; i < 11_000; i++) {
@@ -72,7 +73,7 @@ class ChannelJoinStormTest {
             Thread publisher = new Thread(() -> {
                 while (storming.get()) {
                     long started = System.nanoTime();
-                    channel.publish(SseEvent.data("tick"), Set.of());
+                    channel.publish(ChannelLog.Publication.of(SseEvent.data("tick"), -1), Set.of());
                     duringStorm.add(System.nanoTime() - started);
                     LockSupport.parkNanos(200_000); // pacing (at most about 5,000 publishes a second), not a wait
                 }
@@ -84,7 +85,7 @@ class ChannelJoinStormTest {
             duringStorm.clear();
             long stormStarted = System.nanoTime();
             for (Connection joiner : joiners) {
-                channel.add(joiner, null, 0, false);
+                channel.add(joiner, null, 0, null, false);
             }
             long stormNanos = System.nanoTime() - stormStarted;
             storming.set(false);
@@ -92,7 +93,7 @@ class ChannelJoinStormTest {
 
             assertEquals(11_000, channel.size());
             assertEquals(11_000, channel.distinctUsers().size());
-            assertEquals(11_000, channel.publish(SseEvent.data("after the storm"), Set.of()), "addressed");
+            assertEquals(11_000, channel.publish(ChannelLog.Publication.of(SseEvent.data("after the storm"), -1), Set.of()), "addressed");
 
             List<Long> sorted = new ArrayList<>(duringStorm);
             Collections.sort(sorted);

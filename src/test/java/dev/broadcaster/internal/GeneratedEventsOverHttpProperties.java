@@ -113,7 +113,7 @@ class GeneratedEventsOverHttpProperties extends SseInputGenerators {
                                       @ForAll("singleLineOrNull") String id,
                                       @ForAll("retryMillisOrNull") Long retryMillis,
                                       @ForAll("nonEmptyText") String data) {
-        Assume.that(!Channel.RESYNC.equals(name)); // reserved for resume gaps, refused by send()
+        Assume.that(!ControlEvents.reserved(name)); // reserved for resume gaps, refused by send()
         collectFeatures(data);
         SseEvent event = new SseEvent(name, id, retryMillis == null ? null : Duration.ofMillis(retryMillis), data);
         String type = name == null || name.isEmpty() ? "message" : name;

@@ -427,7 +427,7 @@ class PublishFuzzProperties extends SseInputGenerators {
     private static EventSpec spec(Map<String, Object> fields, java.util.function.Supplier<SseMessage> message, String name) {
         try {
             SseEvent event = message.get().toEvent();
-            if (Channel.RESYNC.equals(event.name()) || "closing".equals(event.name())) {
+            if (ControlEvents.reserved(event.name())) {
                 return new EventSpec(fields, null, "reserved name");
             }
             return new EventSpec(fields, new Expected(event.name() == null ? "message" : event.name(), event.data()), null);

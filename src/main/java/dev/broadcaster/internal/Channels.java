@@ -1,0 +1,411 @@
+package dev.broadcaster.internal;
+
+import dev.broadcaster.ChannelInfo;
+import dev.broadcaster.ConnectOptions;
+import dev.broadcaster.ConnectionInfo;
+import dev.broadcaster.PresenceRenderer;
+import dev.broadcaster.UserJoined;
+import dev.broadcaster.UserLeft;
+import dev.broadcaster.cluster.ClusterEngine;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * This node's channels and connections, and the transitions between them: a connection joins (creating its
+ * channel), leaves (a user's last connection within {@code broadcaster.presence-leave-grace} stays present), is
+ * disconnected or killed with its channel; an empty channel is removed after {@code broadcaster.channel-linger}.
+ * Each transition fires {@link UserJoined}/{@link UserLeft}, tells the topology, asks presence to render and
+ * tells the admin feed. The limits {@code max-channels} and the connection budgets are enforced here.
+ *
+ * <p>Threads and locks: called from request threads, the library's executor, the timer and the cluster engine's
+ * threads. A channel is created and changed inside the channel map's {@code compute} for its name (the map's bin
+ * lock, then the channel's monitor, then a connection's: never the other way round); CDI events, presence and the
+ * topology are told after the compute, outside any lock. {@code channelsBeingCreated} is guarded by
+ * {@code channelCreation}.
+ */
+final class Channels {
+
+    private static final System.Logger LOG = System.getLogger(Channels.class.getName());
+
+    /** What a transition tells the application: the CDI events {@link UserJoined} and {@link UserLeft}. */
+    record Listeners(Consumer<UserJoined> joined, Consumer<UserLeft> left) {
+    }
+
+    private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> budgetOf = new ConcurrentHashMap<>(); // connection id -> budget
+    private final BroadcasterSettings settings;
+    private final Workers workers;
+    private final Counters counters;
+    private final ConnectionBudgets budgets;
+    private final Connection.Limits limits;
+    private final Topology topology;
+    private final Listeners listeners;
+    private final Runnable changed; // the admin feed: something its snapshot shows changed
+    private final Channel.Context context;
+    // channels being created now (in the map's compute, not yet counted by its size): max-channels is exact
+    private final Object channelCreation = new Object();
+    private int channelsBeingCreated; // guarded by channelCreation
+
+    Channels(BroadcasterSettings settings, Workers workers, Counters counters, Connection.Limits limits,
+             Topology topology, Listeners listeners, Runnable changed) {
+        this.settings = settings;
+        this.workers = workers;
+        this.counters = counters;
+        this.limits = limits;
+        this.topology = topology;
+        this.listeners = listeners;
+        this.changed = changed;
+        this.budgets = new ConnectionBudgets(settings.maxConnectionsPerUser(), settings.maxConnections());
+        this.context = new Channel.Context(workers::execute, ch -> new PresenceUpdater(ch, topology.presence(),
+                workers::execute, counters.presenceRenders::increment, changed, counters.oversizedPresence::increment),
+                counters.resyncs::increment, settings.fanOutQueueSize(), settings.maxReplayBytes(),
+                settings.maxMessageSize());
+    }
+
+    // ---- lookups ----
+
+    Channel get(String name) {
+        return channels.get(name);
+    }
+
+    /** Every channel here (listed or not). */
+    Collection<Channel> all() {
+        return channels.values();
+    }
+
+    /** Every open connection here. */
+    Collection<Connection> connections() {
+        return connections.values();
+    }
+
+    boolean isHere(String connectionId) {
+        return connections.containsKey(connectionId);
+    }
+
+    Connection connection(String connectionId) {
+        return connections.get(connectionId);
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    List<ConnectionInfo> connectionInfos() {
+        return connections.values().stream().map(Connection::info).toList();
+    }
+
+    /** The listed channels, by name (with connections, or created and not joined yet). */
+    List<Channel> listed() {
+        return channels.values().stream().filter(Channel::isListed).sorted(Comparator.comparing(Channel::name))
+                .toList();
+    }
+
+    List<ChannelInfo> listedInfos() {
+        return listed().stream()
+                .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size())).toList();
+    }
+
+    /** How many channels are listed, counted without listing them. */
+    int listedCount() {
+        return (int) channels.values().stream().filter(Channel::isListed).count();
+    }
+
+    long refusedConnections() {
+        return budgets.refused();
+    }
+
+    int maxMessageSize() {
+        return settings.maxMessageSize();
+    }
+
+    /** Throws {@link dev.broadcaster.ChannelOverloadedException} (counted) if {@code channel}'s fan-out queue is full. */
+    void requireFanOutRoom(String channel) {
+        Channel target = channels.get(channel);
+        if (target != null && !target.hasFanOutRoom()) {
+            counters.publishesRefused.increment();
+            throw target.overloaded();
+        }
+    }
+
+    // ---- transitions ----
+
+    /**
+     * Opens a connection of {@code user} to {@code channel} on {@code sink}: reserves its place in the limits (429
+     * beyond them), queues its greeting and catch-up, makes it a member and starts it; then fires {@link UserJoined}
+     * if it is the user's first connection here, and renders presence.
+     */
+    ConnectionInfo connect(String channel, String user, boolean anonymous, SseEventSink sink,
+                           ConnectOptions options, String connectionId) {
+        String budget = ConnectionBudgets.budget(user, anonymous, options.clientAddress());
+        budgets.reserve(budget);
+        ConnectionInfo info = new ConnectionInfo(connectionId, channel, user, Instant.now());
+        Connection connection;
+        Channel target;
+        boolean firstOfUser;
+        try {
+            ClusterEngine.Replay fetched = topology.fetchCatchUp(this, channel, options);
+            connection = new Connection(info, sink, workers, limits, this::gone);
+            connection.deliverAll(List.of(ControlEvents.connected(info.id())));
+            budgetOf.put(info.id(), budget);
+            connections.put(info.id(), connection);
+            Changed<Boolean> joined = change(channel, options.presence(), false, ch -> {
+                ch.renderer(options.presence());
+                return ch.add(connection, options.lastEventId(), options.history(), fetched, anonymous);
+            });
+            target = joined.channel();
+            firstOfUser = joined.answer();
+        } catch (RuntimeException | Error e) {
+            connections.remove(info.id());
+            budgetOf.remove(info.id());
+            budgets.release(budget);
+            throw e;
+        }
+        connection.start();
+        if (firstOfUser) {
+            listeners.joined().accept(new UserJoined(channel, user));
+        }
+        topology.joined(info);
+        topology.afterJoinOrLeave(target, firstOfUser);
+        changed.run();
+        return info;
+    }
+
+    /** Creates {@code channel} if it does not exist (429 beyond {@code max-channels}); sets its renderer if given. */
+    void create(String channel, PresenceRenderer presence) {
+        change(channel, presence, true, ch -> {
+            ch.renderer(presence);
+            return ch;
+        });
+        changed.run();
+    }
+
+    /** The channel {@code name}, created if absent (429 beyond {@code max-channels}), e.g. to record a catch-up. */
+    Channel prepare(String name, PresenceRenderer presence) {
+        return change(name, presence, false, ch -> ch).channel();
+    }
+
+    /** Sends {@code frame} to the connection {@code connectionId} if it is here, in order on its channel. */
+    boolean send(String connectionId, Frame frame) {
+        Connection connection = connections.get(connectionId);
+        Channel channel = connection == null ? null : channels.get(connection.info().channel());
+        boolean sent = channel != null && channel.send(connection, frame);
+        if (sent) {
+            counters.framesQueued.increment();
+            changed.run();
+        }
+        return sent;
+    }
+
+    /**
+     * Closes this node's connections of {@code channel} and removes it; fires {@link UserLeft} for its users (those
+     * within the leave grace too); returns how many connections were closed.
+     */
+    int kill(String channel) {
+        ChannelNames.require(channel);
+        Channel removed = channels.remove(channel);
+        if (removed == null) {
+            return 0;
+        }
+        List<Connection> closed = removed.connections();
+        LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + channel + "' removed: killed, " + closed.size()
+                + " connections closed");
+        closed.forEach(this::forget);
+        closed.forEach(connection -> topology.left(connection.info()));
+        removed.close(closed);
+        removed.clearUsers().stream().distinct().forEach(user -> listeners.left().accept(new UserLeft(channel, user)));
+        changed.run();
+        return closed.size();
+    }
+
+    /** Closes this node's connections of {@code user} on {@code channel}; returns how many. */
+    int disconnect(String channel, String user) {
+        ChannelNames.require(channel);
+        Channel target = channels.get(channel);
+        if (target == null) {
+            return 0;
+        }
+        List<Connection> matching = target.connections().stream().filter(c -> c.user().equals(user)).toList();
+        matching.forEach(this::remove);
+        target.close(matching);
+        return matching.size();
+    }
+
+    /** Removes the channels whose linger is over (the heartbeat's timer). */
+    void removeExpired(long nowNanos) {
+        long linger = settings.channelLinger().toNanos();
+        for (String name : channels.keySet()) {
+            if (changeIfPresent(name, ch -> ch.expired(nowNanos, linger), (ch, expired) -> expired).answer() == Boolean.TRUE) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' removed: linger over");
+            }
+        }
+    }
+
+    /** Forgets every channel and connection (the server stops: the caller closes them). */
+    void clear() {
+        connections.clear();
+        channels.clear();
+    }
+
+    /** A connection ended by itself (client gone, or evicted). */
+    private void gone(Connection connection, boolean evicted) {
+        if (evicted) {
+            counters.evictions.increment();
+        }
+        Channel channel = channels.get(connection.info().channel());
+        if (evicted && channel != null && Thread.holdsLock(channel)) {
+            // noticed while publishing, under the channel's lock: leave it first
+            workers.execute(() -> remove(connection));
+        } else {
+            // the watchdog's and heartbeat's evictions are removed at once: the executor may be busy with the very
+            // writes that made them slow
+            remove(connection);
+        }
+    }
+
+    /** Unregisters {@code connection} and releases its place in the limits; false if it was not registered. */
+    private boolean forget(Connection connection) {
+        if (connections.remove(connection.id()) == null) {
+            return false;
+        }
+        String budget = budgetOf.remove(connection.id());
+        if (budget != null) {
+            budgets.release(budget);
+        }
+        return true;
+    }
+
+    /**
+     * Removes a connection that ended (client gone, evicted, disconnected); updates presence. Idempotent. A user
+     * whose last connection this was stays in presence for {@code broadcaster.presence-leave-grace}: coming back
+     * within it (a page reload) renders nothing and fires neither {@link UserLeft} nor {@link UserJoined}.
+     */
+    private void remove(Connection connection) {
+        if (!forget(connection)) {
+            return;
+        }
+        String name = connection.info().channel();
+        boolean lingers = !settings.channelLinger().isZero();
+        boolean grace = !settings.presenceLeaveGrace().isZero();
+        Changed<ChannelUsers.Departure> left = changeIfPresent(name, ch -> ch.remove(connection, grace),
+                (ch, departure) -> ch.isEmpty() && !lingers && !ch.anyLeaving());
+        ChannelUsers.Departure departure = left.answer() == null ? ChannelUsers.Departure.STAYS : left.answer();
+        Channel after = left.channel();
+        if (after == null && left.answer() != null) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' removed: last connection left");
+        }
+        if (departure == ChannelUsers.Departure.LEFT) {
+            listeners.left().accept(new UserLeft(name, connection.user()));
+        } else if (departure == ChannelUsers.Departure.LEAVING && after != null) {
+            endGraceLater(after);
+        }
+        topology.left(connection.info());
+        if (after != null && !after.isEmpty()) {
+            topology.afterJoinOrLeave(after, departure == ChannelUsers.Departure.LEFT);
+        }
+        changed.run();
+    }
+
+    /** Once the leave grace is over, the users of {@code channel} who did not come back leave presence. */
+    private void endGraceLater(Channel channel) {
+        try {
+            workers.scheduler().schedule(() -> workers.execute(() -> endGrace(channel)),
+                    settings.presenceLeaveGrace().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            // stopping: every connection is being closed anyway
+        }
+    }
+
+    private void endGrace(Channel channel) {
+        List<String> gone = channel.expireLeavers(settings.presenceLeaveGrace().toNanos());
+        if (gone.isEmpty()) {
+            return;
+        }
+        gone.forEach(user -> listeners.left().accept(new UserLeft(channel.name(), user)));
+        if (settings.channelLinger().isZero()) {
+            channels.computeIfPresent(channel.name(), (key, ch) -> ch == channel && ch.isEmpty() && !ch.anyLeaving()
+                    ? null : ch);
+        }
+        channel.presenceChanged(); // the grace is this node's: render here, also in a cluster
+        changed.run();
+    }
+
+    // ---- the channel map's atomic changes ----
+
+    /** What a change of one channel did: the channel after it (null if removed or absent) and the change's answer. */
+    private record Changed<T>(Channel channel, T answer) {
+    }
+
+    /**
+     * Runs {@code update} on the channel {@code name} inside the map's compute, creating the channel first if it
+     * is absent: beyond {@code broadcaster.max-channels} that is refused with 429 (and nothing changes).
+     */
+    private <T> Changed<T> change(String name, PresenceRenderer presence, boolean explicit,
+                                  Function<Channel, T> update) {
+        var outcome = new Object() {
+            T answer;
+            boolean reserved;
+        };
+        try {
+            Channel channel = channels.compute(name, (key, existing) -> {
+                Channel ch = existing;
+                if (ch == null) {
+                    reserveChannel();
+                    outcome.reserved = true;
+                    ch = newChannel(key, presence, explicit);
+                }
+                outcome.answer = update.apply(ch);
+                return ch;
+            });
+            return new Changed<>(channel, outcome.answer);
+        } finally {
+            if (outcome.reserved) {
+                synchronized (channelCreation) {
+                    channelsBeingCreated--; // counted by the map's size from now on (or not created)
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code update} on the channel {@code name} if it exists, inside the map's compute, and removes it if
+     * {@code drop} then holds for it and the update's answer; the answer is null if there was no such channel.
+     */
+    private <T> Changed<T> changeIfPresent(String name, Function<Channel, T> update, BiPredicate<Channel, T> drop) {
+        var outcome = new Object() {
+            T answer;
+        };
+        Channel after = channels.computeIfPresent(name, (key, ch) -> {
+            outcome.answer = update.apply(ch);
+            return drop.test(ch, outcome.answer) ? null : ch;
+        });
+        return new Changed<>(after, outcome.answer);
+    }
+
+    /** Reserves room for a new channel; throws the 429 refusal at {@code broadcaster.max-channels}. */
+    private void reserveChannel() {
+        synchronized (channelCreation) {
+            if (channels.size() + channelsBeingCreated >= settings.maxChannels()) {
+                counters.refusedChannels.increment();
+                throw Refusals.tooManyRequests("This server keeps as many channels as it may"
+                        + " (broadcaster.max-channels = " + settings.maxChannels() + "); no new channel now",
+                        ConnectionBudgets.RETRY_AFTER);
+            }
+            channelsBeingCreated++;
+        }
+    }
+
+    private Channel newChannel(String name, PresenceRenderer presence, boolean explicit) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + name + "' created");
+        return new Channel(name, presence, explicit, topology.newLog(settings.historySize(), settings.maxMessageSize()),
+                context);
+    }
+}

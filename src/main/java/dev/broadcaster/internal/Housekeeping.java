@@ -1,0 +1,140 @@
+package dev.broadcaster.internal;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * The registry's timers, and the close of every stream when the server stops.
+ * <ul>
+ *   <li>Heartbeat, every {@code broadcaster.heartbeat-interval}: a comment to every connection that has been quiet
+ *       for half an interval (proxies keep the stream open; a client that went away is noticed by the failed
+ *       write); eviction of a connection with a write in progress that completed no write for two intervals, or the
+ *       replay timeout if that is longer ({@link Connection#checkProgress}); removal of channels whose linger is
+ *       over.</li>
+ *   <li>Write watchdog, every quarter of the send timeout (5 to 25 ms): evicts connections whose write has been
+ *       seen in progress for longer than the send timeout ({@link Connection#checkWriteTimeout}).</li>
+ *   <li>With the library's own pool (not a managed executor): a thread more for each call stuck longer than
+ *       {@link Workers#STUCK_AFTER} ({@link Workers#replaceStuckThreads}).</li>
+ * </ul>
+ *
+ * <p>Threads: every timer task runs on the one scheduler thread of {@link Workers} and never throws (that would
+ * end the timer). {@link #closeAll} runs on the thread that stops the registry, or on {@code broadcaster-stop}
+ * when the executor stops taking tasks; it never writes on that thread.
+ */
+final class Housekeeping {
+
+    private static final System.Logger LOG = System.getLogger(Housekeeping.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final BroadcasterSettings settings;
+    private final Workers workers;
+    private final Channels channels;
+    private final Supplier<List<Connection>> adminConnections;
+    private final Runnable forgetAdmins;
+    private final long noProgressNanos;
+    private final long watchTickNanos;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>(); // written by start and stop only
+
+    /**
+     * @param adminConnections the admin pages' connections (not in {@code channels})
+     * @param forgetAdmins removes every admin page's connection from the admin feed
+     */
+    Housekeeping(BroadcasterSettings settings, Workers workers, Channels channels,
+                 Supplier<List<Connection>> adminConnections, Runnable forgetAdmins) {
+        this.settings = settings;
+        this.workers = workers;
+        this.channels = channels;
+        this.adminConnections = adminConnections;
+        this.forgetAdmins = forgetAdmins;
+        this.noProgressNanos = Math.max(2 * settings.heartbeatInterval().toNanos(), settings.replayTimeout().toNanos());
+        this.watchTickNanos = TimeUnit.MILLISECONDS.toNanos(
+                Math.max(5, Math.min(25, settings.sendTimeout().toMillis() / 4)));
+    }
+
+    void start() {
+        long beat = settings.heartbeatInterval().toMillis();
+        timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
+        timers.add(workers.scheduler().scheduleWithFixedDelay(this::watchWrites, watchTickNanos, watchTickNanos,
+                TimeUnit.NANOSECONDS));
+        if (!workers.managed()) { // a managed executor is sized by the server: nothing to resize
+            timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads,
+                    Workers.STUCK_AFTER.toMillis(), Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Cancels the timers. */
+    void stop() {
+        timers.forEach(timer -> timer.cancel(false));
+    }
+
+    private void beat() {
+        try {
+            long now = System.nanoTime();
+            beat(channels.connections(), now);
+            beat(adminConnections.get(), now);
+            channels.removeExpired(now);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Heartbeat failed", e);
+        }
+    }
+
+    private void beat(Collection<Connection> connections, long now) {
+        long interval = settings.heartbeatInterval().toNanos();
+        for (Connection connection : connections) {
+            connection.checkProgress(now, noProgressNanos);
+            // half an interval of slack: the timer and the last write are never exactly aligned
+            if (now - connection.lastQueuedNanos() >= interval / 2) {
+                connection.deliver(ControlEvents.heartbeat());
+            }
+        }
+    }
+
+    private void watchWrites() {
+        try {
+            long now = System.nanoTime();
+            for (Connection connection : channels.connections()) {
+                connection.checkWriteTimeout(now, watchTickNanos);
+            }
+            for (Connection connection : adminConnections.get()) {
+                connection.checkWriteTimeout(now, watchTickNanos);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Write watchdog failed", e);
+        }
+    }
+
+    /**
+     * Sends every stream (admin pages' too) its last {@code closing} event with a jittered {@code retry:} and
+     * closes it; waits until {@code deadlineNanos} at most for those writes, then closes the sinks still open
+     * without writing (on the library's abort threads: a close may block as a write does). Never writes on the
+     * calling thread.
+     */
+    void closeAll(long deadlineNanos) {
+        List<Connection> admins = adminConnections.get();
+        List<Connection> closing = new ArrayList<>(channels.connections());
+        closing.addAll(admins);
+        closing.forEach(connection -> connection.closeAfter(ControlEvents.closing("server stopping",
+                1000 + RANDOM.nextInt(4000))));
+        forgetAdmins.run();
+        channels.clear();
+        List<Connection> open = closing;
+        while (!open.isEmpty() && System.nanoTime() < deadlineNanos) {
+            open = open.stream().filter(connection -> !connection.sinkClosed()).toList();
+            if (!open.isEmpty()) {
+                LockSupport.parkNanos(Math.min(5_000_000L, Math.max(0, deadlineNanos - System.nanoTime())));
+            }
+        }
+        List<Connection> left = open.stream().filter(connection -> !connection.sinkClosed()).toList();
+        if (!left.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> left.size() + " streams did not take their last event within "
+                    + Workers.FINAL_WRITES.toMillis() + " ms: closed without it");
+            left.forEach(connection -> workers.abortLater(connection::abort));
+        }
+    }
+}
