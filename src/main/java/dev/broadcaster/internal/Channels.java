@@ -174,6 +174,11 @@ final class Channels {
             listeners.joined().accept(new UserJoined(channel, user));
         }
         topology.joined(info);
+        if (!connections.containsKey(info.id())) {
+            // removed (disconnected, killed, gone) before its join was announced: announce the leave after it, so the
+            // cluster's view keeps no ghost
+            topology.left(info);
+        }
         topology.afterJoinOrLeave(target, firstOfUser);
         changed.run();
         return info;
