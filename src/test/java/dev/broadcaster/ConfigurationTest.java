@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.support.SingleNode;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
@@ -27,6 +28,7 @@ class ConfigurationTest {
         }
     }
 
+    @SingleNode("the clustered run sets broadcaster.cluster.engine itself, over the redis this test asks for")
     @Test
     void theRedisEngineWithoutTheRedisClientStopsStartupSayingWhatToAdd() {
         // this run's class path has no Jedis, as a single-node application's has none

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.support.KnownClusterBug;
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
@@ -179,6 +180,7 @@ class ConnectionLimitsTest {
         }
     }
 
+    @KnownClusterBug("cluster listings merge anonymous clients with a user named anonymous (ConnectionInfo has no flag)")
     @Test
     void anonymousClientsAreCountedPerAddressAndApartFromAUserNamedAnonymous() {
         try (TestServer server = server("broadcaster.max-connections-per-user", "2",

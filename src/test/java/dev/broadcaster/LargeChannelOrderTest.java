@@ -2,6 +2,7 @@ package dev.broadcaster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.broadcaster.support.KnownClusterBug;
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
@@ -36,6 +37,7 @@ class LargeChannelOrderTest {
         server.close();
     }
 
+    @KnownClusterBug("kill and a send to a connection here overtake this node's broadcasts still on the backplane")
     @Test
     void broadcastsSendAndKillReachEveryConnectionInTheOrderTheyWereMade() {
         List<SseStream> tabs = new ArrayList<>();

@@ -16,6 +16,11 @@ import java.util.Set;
  *
  * <p>Without configuration there is no engine: the registry's own channels are the single-node, in-memory
  * engine. {@code broadcaster.cluster.engine=redis} selects {@code dev.broadcaster.cluster.redis.RedisEngine}.
+ * An application selects its own engine by the fully qualified name of its class, which must be public, implement
+ * this interface and have a public constructor {@code (String prefix, java.time.Duration nodeTimeout,
+ * int historySize)}: it receives {@code broadcaster.cluster.prefix}, {@code broadcaster.cluster.node-timeout} and
+ * {@code broadcaster.history-size}, and reads anything else it needs itself. A name that cannot be loaded, or a
+ * class without that constructor, stops the application's start naming the key.
  *
  * <p>Publishing methods never block on the backplane: they queue and return. Query methods
  * ({@link #replay}, {@link #connections}, ...) ask the backplane and throw {@link ClusterUnavailableException}

@@ -129,12 +129,18 @@ public final class BroadcasterConfig {
                 read(config, CLUSTER_NODE_TIMEOUT, heartbeat, BroadcasterConfig::positiveDuration));
     }
 
+    /**
+     * {@code none}, {@code redis} (either case), or the fully qualified name of an application's
+     * {@link dev.broadcaster.cluster.ClusterEngine} class, which must be loadable and have the constructor the
+     * SPI describes.
+     */
     static String engine(String text) {
         String engine = text.toLowerCase(Locale.ROOT);
-        if (!engine.equals(ClusterSettings.NONE) && !engine.equals(ClusterSettings.REDIS)) {
-            throw new IllegalArgumentException("expected none or redis");
+        if (engine.equals(ClusterSettings.NONE) || engine.equals(ClusterSettings.REDIS)) {
+            return engine;
         }
-        return engine;
+        ClusterEngines.engineConstructor(text);
+        return text;
     }
 
     static URI redisUri(String text) {

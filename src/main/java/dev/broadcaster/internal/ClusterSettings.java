@@ -6,9 +6,10 @@ import java.time.Duration;
 /**
  * Clustering, read by {@link BroadcasterConfig}.
  *
- * @param engine {@code none} (one node, the default) or {@code redis}
+ * @param engine {@code none} (one node, the default), {@code redis}, or the fully qualified name of an
+ *               application's {@link dev.broadcaster.cluster.ClusterEngine} class
  * @param redisUri the Redis to use with the {@code redis} engine, {@code redis://host:port[/database]}
- * @param prefix the start of every Redis key and channel the engine uses
+ * @param prefix the start of every Redis key and channel the engine uses (an engine named by class gets it too)
  * @param nodeTimeout how long after its last sign of life a node's connections leave the cluster's presence
  */
 public record ClusterSettings(String engine, URI redisUri, String prefix, Duration nodeTimeout) {

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -38,6 +39,8 @@ public final class TestServer implements AutoCloseable {
     /** Bytes a connection may have queued in Grizzly before a write blocks. */
     static final int MAX_PENDING_WRITE_BYTES = 16 * 1024;
 
+    private static final AtomicInteger SERVERS = new AtomicInteger();
+
     private final WeldContainer container;
     private final HttpServer http;
     private final Config config;
@@ -45,7 +48,7 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(Map<String, String> settings, Class<?>[] beans, Class<?>[] resources) {
         config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(new HashMap<>(settings), "test", 500))
+                .withSources(new PropertiesConfigSource(withSystemOverrides(settings), "test", 500))
                 .build();
         ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
         try {
@@ -121,6 +124,20 @@ public final class TestServer implements AutoCloseable {
             http.shutdownNow();
             ConfigProviderResolver.instance().releaseConfig(config);
         }
+    }
+
+    /**
+     * The test's settings, overridden by the JVM's system properties named {@code broadcaster.*}: so one run of
+     * the suite can put every server in another mode (the {@code clustered} Surefire execution sets
+     * {@code broadcaster.cluster.engine}). In such a value {@code {server}} becomes a number of this server's own,
+     * e.g. a backplane name that no other server of the run shares.
+     */
+    private static Map<String, String> withSystemOverrides(Map<String, String> settings) {
+        Map<String, String> merged = new HashMap<>(settings);
+        String server = Integer.toString(SERVERS.incrementAndGet());
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("broadcaster."))
+                .forEach(name -> merged.put(name, System.getProperty(name).replace("{server}", server)));
+        return merged;
     }
 
     private static int freePort() {

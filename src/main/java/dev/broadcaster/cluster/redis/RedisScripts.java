@@ -22,6 +22,19 @@ final class RedisScripts {
             return id
             """;
 
+    /** KEYS: stream, bus. ARGV: kill message. Forgets the channel's history and tells every node. */
+    static final String KILL = """
+            redis.call('DEL', KEYS[1])
+            redis.call('PUBLISH', KEYS[2], ARGV[1])
+            return 1
+            """;
+
+    /** KEYS: bus. ARGV: message. Publishes one bus message (send, disconnect). */
+    static final String BUS = """
+            redis.call('PUBLISH', KEYS[1], ARGV[1])
+            return 1
+            """;
+
     /**
      * KEYS: channel's connections hash, connection index hash, node's set, channels set, bus.
      * ARGV: connection id, "node TAB user TAB connected-at-ms", channel, presence message.
