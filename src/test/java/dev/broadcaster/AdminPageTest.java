@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.support.KnownClusterBug;
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.HttpCalls;
@@ -142,7 +141,6 @@ class AdminPageTest {
         }
     }
 
-    @KnownClusterBug("the admin snapshot's history is 0 in a cluster (Channel.historySize reads the local history)")
     @Test
     void aBurstOfBroadcastsIsCoalescedIntoFewSnapshots() {
         registry.create("adm-burst", null);

@@ -3,7 +3,6 @@ package dev.broadcaster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.broadcaster.support.KnownClusterBug;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
@@ -72,7 +71,6 @@ class DisconnectTest {
         }
     }
 
-    @KnownClusterBug("a disconnect right after connect leaves a ghost in cluster listings (joined sent after start)")
     @Test
     void disconnectEventFromAnyBeanClosesTheUsersTabs() {
         try (SseStream bob = SseStream.connect(channel("cdi-kick"), "bob");
