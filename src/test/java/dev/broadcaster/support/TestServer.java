@@ -1,10 +1,6 @@
 package dev.broadcaster.support;
 
-import dev.broadcaster.internal.BroadcasterEndpoints;
-import dev.broadcaster.internal.EndpointRouting;
-import dev.broadcaster.internal.FrameWriter;
-import dev.broadcaster.internal.SameOriginFilter;
-import dev.broadcaster.internal.SseResponseHeaders;
+import dev.broadcaster.BroadcasterFeature;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
@@ -60,11 +56,7 @@ public final class TestServer implements AutoCloseable {
         }
         base = URI.create("http://127.0.0.1:" + freePort() + "/");
         ResourceConfig app = new ResourceConfig()
-                .register(BroadcasterEndpoints.class)
-                .register(EndpointRouting.class)
-                .register(SseResponseHeaders.class)
-                .register(FrameWriter.class)
-                .register(SameOriginFilter.class)
+                .register(BroadcasterFeature.class)
                 .register(BasicAuthFilter.class);
         for (Class<?> resource : resources) {
             app.register(resource);
