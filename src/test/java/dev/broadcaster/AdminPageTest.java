@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.RawSseClient;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.json.Json;
@@ -20,32 +22,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The live admin page ({@code /sse/admin}) and its feed of snapshots ({@code /sse/admin/events}). */
+// a small backlog, so that a stalled reader is evicted after a few events (healthy readers keep up: the admin
+// feed sends a few small snapshots per second at most)
+@InProcessServer(config = "broadcaster.queue-size=8")
 class AdminPageTest {
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        // a small backlog, so that a stalled reader is evicted after a few events (healthy readers keep up:
-        // the admin feed sends a few small snapshots per second at most)
-        server = TestServer.builder().config("broadcaster.queue-size", "8").start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
 
     static URI adminEvents() {
         return server.uri("sse/admin/events");
@@ -87,32 +74,32 @@ class AdminPageTest {
             JsonObject current = awaitSnapshot(admin, s -> true, "the current snapshot, at once");
             assertTrue(channel(current, "adm-live").isEmpty(), current.toString());
             forget(admin);
-            try (SseStream bobTab1 = SseStream.connect(channel("adm-live"), "bob")) {
+            try (SseStream bobTab1 = SseStream.connect(server.channel("adm-live"), "bob")) {
                 JsonObject one = awaitSettled(admin, s -> connections(s, "adm-live") == 1, "bob's first tab");
                 JsonObject live = channel(one, "adm-live").orElseThrow();
                 assertEquals(1, live.getInt("users"));
                 assertEquals(Map.of("bob", 1), tabs(live));
                 forget(admin);
 
-                try (SseStream bobTab2 = SseStream.connect(channel("adm-live"), "bob")) {
+                try (SseStream bobTab2 = SseStream.connect(server.channel("adm-live"), "bob")) {
                     JsonObject two = awaitSettled(admin, s -> connections(s, "adm-live") == 2, "bob's second tab");
                     live = channel(two, "adm-live").orElseThrow();
                     assertEquals(1, live.getInt("users"), "one distinct user in two tabs");
                     assertEquals(Map.of("bob", 2), tabs(live));
                     forget(admin);
 
-                    try (SseStream carol = SseStream.connect(channel("adm-live"), "carol")) {
+                    try (SseStream carol = SseStream.connect(server.channel("adm-live"), "carol")) {
                         awaitSettled(admin, s -> connections(s, "adm-live") == 3, "carol joining");
                         forget(admin);
                         // what the page's "Disconnect" button calls
-                        var disconnected = HttpCalls.delete(channel("adm-live/users/bob"), "alice");
+                        var disconnected = HttpCalls.delete(server.channel("adm-live/users/bob"), "alice");
                         assertEquals("{\"closed\":2}", disconnected.body());
                         JsonObject after = awaitSettled(admin, s -> connections(s, "adm-live") == 1, "bob gone");
                         assertEquals(Map.of("carol", 1), tabs(channel(after, "adm-live").orElseThrow()));
                         forget(admin);
 
                         // what the page's "Kill channel" button calls
-                        assertEquals("{\"closed\":1}", HttpCalls.delete(channel("adm-live"), "alice").body());
+                        assertEquals("{\"closed\":1}", HttpCalls.delete(server.channel("adm-live"), "alice").body());
                         awaitSettled(admin, s -> channel(s, "adm-live").isEmpty(), "the channel killed");
                         carol.awaitEnd();
                         bobTab1.awaitEnd();
@@ -127,7 +114,7 @@ class AdminPageTest {
     void anEvictionIsCounted() {
         long before = registry.stats().evictions();
         try (SseStream admin = SseStream.connect(adminEvents(), "alice");
-             RawSseClient stalled = RawSseClient.stalled(channel("adm-slow"), "carol")) {
+             RawSseClient stalled = RawSseClient.stalled(server.channel("adm-slow"), "carol")) {
             awaitSettled(admin, s -> connections(s, "adm-slow") == 1, "the stalled reader connected");
             String padding = "x".repeat(16 * 1024);
             for (int i = 0; i < 5000 && registry.stats().evictions() == before; i++) {
@@ -150,7 +137,7 @@ class AdminPageTest {
             assertEquals(published, registry.stats().eventsPublished());
             forget(admin);
             for (int i = 0; i < 200; i++) {
-                var response = HttpCalls.postJson(channel("adm-burst"), "alice",
+                var response = HttpCalls.postJson(server.channel("adm-burst"), "alice",
                         "{\"type\":\"event\",\"event\":\"n\",\"data\":\"" + i + "\"}");
                 assertEquals(202, response.statusCode(), response.body());
             }
@@ -171,20 +158,20 @@ class AdminPageTest {
             assertTrue(channel(snapshot, "broadcaster:admin").isEmpty(), snapshot.toString());
 
             for (String user : new String[] {"bob", "alice"}) {
-                try (SseStream refused = SseStream.open(channel("broadcaster:admin"), user)) {
+                try (SseStream refused = SseStream.open(server.channel("broadcaster:admin"), user)) {
                     assertEquals(403, refused.status(), user + ": " + refused.errorBody());
                     assertTrue(refused.errorBody().contains("reserved"), refused.errorBody());
                 }
             }
-            try (SseStream anonymous = SseStream.open(channel("broadcaster:admin"), null);
-                 SseStream other = SseStream.open(channel("broadcaster:anything"), "bob")) {
+            try (SseStream anonymous = SseStream.open(server.channel("broadcaster:admin"), null);
+                 SseStream other = SseStream.open(server.channel("broadcaster:anything"), "bob")) {
                 assertEquals(401, anonymous.status());
                 assertEquals(403, other.status());
             }
-            assertEquals(403, HttpCalls.postJson(channel("broadcaster:admin"), "alice",
+            assertEquals(403, HttpCalls.postJson(server.channel("broadcaster:admin"), "alice",
                     "{\"type\":\"event\",\"event\":\"snapshot\",\"data\":\"{}\"}").statusCode());
-            assertEquals(403, HttpCalls.delete(channel("broadcaster:admin"), "alice").statusCode());
-            assertEquals(403, HttpCalls.get(channel("broadcaster:admin/users"), "alice").statusCode());
+            assertEquals(403, HttpCalls.delete(server.channel("broadcaster:admin"), "alice").statusCode());
+            assertEquals(403, HttpCalls.get(server.channel("broadcaster:admin/users"), "alice").statusCode());
             assertThrows(IllegalArgumentException.class, () -> registry.create("broadcaster:admin", null));
 
             String listed = HttpCalls.get(server.uri("sse/channels"), "alice").body();

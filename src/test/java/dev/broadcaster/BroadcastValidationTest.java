@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.EventStreamParser;
+import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.NarayanaTransactionServices;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,15 +17,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.transaction.UserTransaction;
-import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,31 +30,18 @@ import org.junit.jupiter.api.Test;
  * A {@link Broadcast} or {@link Disconnect} that cannot be delivered fails for the code that fires it, inside its
  * transaction, and is never delivered: not after the commit, where nobody would hear of the failure.
  */
+@InProcessServer(config = "broadcaster.max-message-size=1KiB", beans = BroadcastValidationTest.Publisher.class)
 class BroadcastValidationTest {
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
+    @ServerBean
     static Publisher publisher;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder().config("broadcaster.max-message-size", "1KiB").beans(Publisher.class).start();
-        registry = server.bean(ChannelRegistry.class);
-        publisher = server.bean(Publisher.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void forgetCommittedBroadcasts() {
         publisher.committed().clear();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
     }
 
     static List<String> data(SseStream stream) {
@@ -64,7 +50,7 @@ class BroadcastValidationTest {
 
     @Test
     void anOversizedBroadcastFailsInsideTheTransactionAndNothingOfItIsDelivered() throws Exception {
-        try (SseStream tab = SseStream.connect(channel("tx-size"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("tx-size"), "bob")) {
             RuntimeException failure = publisher.inTransaction(() -> {
                 publisher.fire(Broadcast.event("tx-size", "chat", "small, fired first"));
                 publisher.fire(Broadcast.event("tx-size", "chat", "y".repeat(1100)));
@@ -80,7 +66,7 @@ class BroadcastValidationTest {
 
     @Test
     void anOversizedBroadcastIsRefusedBeforeAnyAfterCommitObserverIsRegistered() throws Exception {
-        try (SseStream tab = SseStream.connect(channel("tx-caught"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("tx-caught"), "bob")) {
             // the worst case: the caller catches the failure and commits anyway
             RuntimeException failure = publisher.inTransaction(() -> {
                 publisher.fire(Broadcast.event("tx-caught", "chat", "small"));
@@ -99,7 +85,7 @@ class BroadcastValidationTest {
 
     @Test
     void anOversizedBroadcastFiredOutsideATransactionThrowsToTheCaller() {
-        try (SseStream tab = SseStream.connect(channel("no-tx-size"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("no-tx-size"), "bob")) {
             assertThrows(MessageTooLargeException.class,
                     () -> publisher.fire(Broadcast.of("no-tx-size", SseEvent.data("y".repeat(1100)))));
             registry.broadcast("no-tx-size", SseEvent.data("marker"));
@@ -110,7 +96,7 @@ class BroadcastValidationTest {
 
     @Test
     void anOversizedBroadcastFiredAsynchronouslyCompletesExceptionally() {
-        try (SseStream tab = SseStream.connect(channel("async-size"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("async-size"), "bob")) {
             var done = publisher.fireAsync(Broadcast.of("async-size", SseEvent.data("y".repeat(1100))))
                     .toCompletableFuture();
             ExecutionException failure = assertThrows(ExecutionException.class, () -> done.get(10, TimeUnit.SECONDS));
@@ -159,7 +145,7 @@ class BroadcastValidationTest {
 
     @Test
     void aValidBroadcastAndDisconnectStillWork() throws Exception {
-        try (SseStream tab = SseStream.connect(channel("valid.room:1@x_y-z"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("valid.room:1@x_y-z"), "bob")) {
             publisher.inTransaction(() -> publisher.fire(
                     Broadcast.event("valid.room:1@x_y-z", "chat", "y".repeat(900))), true);
             tab.awaitData("y".repeat(900));

@@ -5,34 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
-import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@InProcessServer
 class ChannelLifecycleTest {
 
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
+    static TestServer server; // started by @InProcessServer
 
     static JsonObject json(String text) {
         return Json.createReader(new StringReader(text)).readObject();
@@ -40,7 +25,7 @@ class ChannelLifecycleTest {
 
     @Test
     void streamStartsWithConnectedCommentAndNoCacheHeaders() {
-        try (SseStream tab = SseStream.connect(channel("hello"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("hello"), "bob")) {
             assertTrue(tab.raw().startsWith(": connected " + tab.connectionId() + "\n\n"), tab.raw());
             assertEquals("no-cache", tab.headers().firstValue("Cache-Control").orElse(""));
             assertTrue(tab.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
@@ -49,9 +34,9 @@ class ChannelLifecycleTest {
 
     @Test
     void twoUsersInThreeTabsAreListedOncePerConnectionAndOncePerUser() {
-        try (SseStream bob1 = SseStream.connect(channel("room-1"), "bob");
-             SseStream bob2 = SseStream.connect(channel("room-1"), "bob");
-             SseStream carol = SseStream.connect(channel("room-1"), "carol")) {
+        try (SseStream bob1 = SseStream.connect(server.channel("room-1"), "bob");
+             SseStream bob2 = SseStream.connect(server.channel("room-1"), "bob");
+             SseStream carol = SseStream.connect(server.channel("room-1"), "carol")) {
             JsonObject users = json(HttpCalls.get(server.uri("sse/channels/room-1/users"), "alice").body());
             assertEquals(List.of("bob", "bob", "carol"), strings(users, "users"));
             assertEquals(List.of("bob", "carol"), strings(users, "distinctUsers"));
@@ -64,7 +49,7 @@ class ChannelLifecycleTest {
     @Test
     void channelDisappearsWhenItsLastConnectionLeaves() {
         ChannelRegistry registry = server.bean(ChannelRegistry.class);
-        SseStream only = SseStream.connect(channel("short-lived"), "bob");
+        SseStream only = SseStream.connect(server.channel("short-lived"), "bob");
         assertTrue(registry.channels().stream().anyMatch(c -> c.name().equals("short-lived")));
         only.close();
         Eventually.equalTo(false, () -> registry.channels().stream().anyMatch(c -> c.name().equals("short-lived")),

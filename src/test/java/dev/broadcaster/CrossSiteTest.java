@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.RawHttp;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.ws.rs.DELETE;
@@ -20,9 +22,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  * {@code text/plain} form posting JSON) is refused with nothing delivered; same-origin pages, allowed
  * origins and clients without browser headers (curl) keep working.
  */
+@InProcessServer(config = "broadcaster.allowed-origins=" + CrossSiteTest.ALLOWED + ", http://localhost:8080",
+        resources = {CrossSiteTest.AppResource.class, CrossSiteTest.GuardedResource.class})
 class CrossSiteTest {
 
     static final String ALLOWED = "https://app.example.org";
@@ -83,23 +85,10 @@ class CrossSiteTest {
         }
     }
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
     RawHttp http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder()
-                .config("broadcaster.allowed-origins", ALLOWED + ", http://localhost:8080")
-                .resources(AppResource.class, GuardedResource.class)
-                .start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void connect() {

@@ -6,35 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
-import java.net.URI;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+// the ordering test publishes 500 events at once: a backlog that large is allowed here
+@InProcessServer(config = "broadcaster.queue-size=1000")
 class DeliveryTest {
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        // the ordering test publishes 500 events at once: a backlog that large is allowed here
-        server = TestServer.builder().config("broadcaster.queue-size", "1000").start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
 
     static List<String> data(SseStream stream) {
         return stream.events().stream().map(EventStreamParser.Event::data).toList();
@@ -42,9 +28,9 @@ class DeliveryTest {
 
     @Test
     void excludedConnectionDoesNotReceiveTheBroadcast() {
-        try (SseStream sender = SseStream.connect(channel("chat"), "bob");
-             SseStream other = SseStream.connect(channel("chat"), "carol")) {
-            var response = HttpCalls.postJson(channel("chat"), "alice",
+        try (SseStream sender = SseStream.connect(server.channel("chat"), "bob");
+             SseStream other = SseStream.connect(server.channel("chat"), "carol")) {
+            var response = HttpCalls.postJson(server.channel("chat"), "alice",
                     "{\"type\":\"event\",\"event\":\"chat\",\"data\":\"hi from bob\",\"exclude\":[\""
                             + sender.connectionId() + "\"]}");
             assertEquals(202, response.statusCode());
@@ -59,8 +45,8 @@ class DeliveryTest {
 
     @Test
     void sendToOneReachesOnlyThatConnection() {
-        try (SseStream tab1 = SseStream.connect(channel("direct"), "bob");
-             SseStream tab2 = SseStream.connect(channel("direct"), "bob")) {
+        try (SseStream tab1 = SseStream.connect(server.channel("direct"), "bob");
+             SseStream tab2 = SseStream.connect(server.channel("direct"), "bob")) {
             assertTrue(registry.send(tab2.connectionId(), SseEvent.named("private", "just you")));
             tab2.awaitData("just you");
             registry.broadcast("direct", SseEvent.data("everyone"));
@@ -74,8 +60,8 @@ class DeliveryTest {
 
     @Test
     void eventsFromOnePublisherArriveInPublishOrder() {
-        try (SseStream a = SseStream.connect(channel("ordered"), "bob");
-             SseStream b = SseStream.connect(channel("ordered"), "carol")) {
+        try (SseStream a = SseStream.connect(server.channel("ordered"), "bob");
+             SseStream b = SseStream.connect(server.channel("ordered"), "carol")) {
             for (int i = 0; i < 500; i++) {
                 registry.broadcast("ordered", SseEvent.data("n" + i));
             }
@@ -87,8 +73,8 @@ class DeliveryTest {
 
     @Test
     void publishEndpointSendsEveryEventOfABatchInOrder() {
-        try (SseStream tab = SseStream.connect(channel("batch"), "bob")) {
-            var response = HttpCalls.postJson(channel("batch"), "alice", """
+        try (SseStream tab = SseStream.connect(server.channel("batch"), "bob")) {
+            var response = HttpCalls.postJson(server.channel("batch"), "alice", """
                     {"events": [
                       {"type": "patchElements", "elements": "<div id=\\"a\\">1</div>"},
                       {"type": "patchSignals", "signals": {"count": 2}},
@@ -122,7 +108,7 @@ class DeliveryTest {
     }
 
     private static void assertBadRequest(String body, String reason) {
-        var response = HttpCalls.postJson(channel("anything"), "alice", body);
+        var response = HttpCalls.postJson(server.channel("anything"), "alice", body);
         assertEquals(400, response.statusCode(), body);
         assertTrue(response.body().contains(reason), "'" + response.body() + "' should mention '" + reason + "'");
     }

@@ -4,41 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.spi.CDI;
-import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@InProcessServer
 class DisconnectTest {
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
 
     @Test
     void killEndsEveryStreamOfThatChannelAndNoOther() {
-        try (SseStream bob = SseStream.connect(channel("doomed"), "bob");
-             SseStream carol = SseStream.connect(channel("doomed"), "carol");
-             SseStream elsewhere = SseStream.connect(channel("survivor"), "bob")) {
+        try (SseStream bob = SseStream.connect(server.channel("doomed"), "bob");
+             SseStream carol = SseStream.connect(server.channel("doomed"), "carol");
+             SseStream elsewhere = SseStream.connect(server.channel("survivor"), "bob")) {
             registry.broadcast("doomed", SseEvent.data("before the end"));
             var response = HttpCalls.delete(server.uri("sse/channels/doomed"), "alice");
             assertEquals(200, response.statusCode());
@@ -57,9 +43,9 @@ class DisconnectTest {
     @Test
     void disconnectEndsAllTabsOfOneUserAndUpdatesPresence() {
         registry.create("kick-room", PresenceRenderer.html((c, users) -> "<p id=\"who\">" + users + "</p>"));
-        try (SseStream bob1 = SseStream.connect(channel("kick-room"), "bob");
-             SseStream bob2 = SseStream.connect(channel("kick-room"), "bob");
-             SseStream carol = SseStream.connect(channel("kick-room"), "carol")) {
+        try (SseStream bob1 = SseStream.connect(server.channel("kick-room"), "bob");
+             SseStream bob2 = SseStream.connect(server.channel("kick-room"), "bob");
+             SseStream carol = SseStream.connect(server.channel("kick-room"), "carol")) {
             carol.awaitData("elements <p id=\"who\">[bob, carol]</p>");
             var response = HttpCalls.delete(server.uri("sse/channels/kick-room/users/bob"), "alice");
             assertEquals("{\"closed\":2}", response.body());
@@ -73,8 +59,8 @@ class DisconnectTest {
 
     @Test
     void disconnectEventFromAnyBeanClosesTheUsersTabs() {
-        try (SseStream bob = SseStream.connect(channel("cdi-kick"), "bob");
-             SseStream carol = SseStream.connect(channel("cdi-kick"), "carol")) {
+        try (SseStream bob = SseStream.connect(server.channel("cdi-kick"), "bob");
+             SseStream carol = SseStream.connect(server.channel("cdi-kick"), "carol")) {
             Event<Disconnect> disconnects = CDI.current().getBeanManager().getEvent().select(Disconnect.class);
             disconnects.fire(Disconnect.user("cdi-kick", "carol"));
             carol.awaitEnd();

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.broadcaster.support.KnownClusterBug;
 import dev.broadcaster.support.Eventually;
+import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,24 +18,15 @@ import org.junit.jupiter.api.Test;
  * broadcasts are handed out later, on the executor, and must still reach every connection in publish
  * order, with sends to one connection and a kill taking their place in that order.
  */
+@InProcessServer
 class LargeChannelOrderTest {
 
     static final int TABS = 40;
     static final int EVENTS = 80; // below the default queue-size (100): none of the tabs falls behind far enough to be evicted
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @KnownClusterBug("kill and a send to a connection here overtake this node's broadcasts still on the backplane")
     @Test

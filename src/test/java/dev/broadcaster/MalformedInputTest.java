@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.datastar.PatchSignals;
 import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.RawHttp;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import java.io.ByteArrayInputStream;
@@ -34,11 +36,13 @@ import org.junit.jupiter.api.Test;
  * template braces, channel names made of dots, out-of-range retry durations, and publish bodies that are
  * too large, too deep, too long a number, ambiguous (duplicate keys) or followed by more text.
  */
+@InProcessServer(config = "broadcaster.max-publish-size=" + MalformedInputTest.MAX_PUBLISH_SIZE)
 class MalformedInputTest {
 
     static final int MAX_PUBLISH_SIZE = 32 * 1024;
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
     static final List<LogRecord> thrownLogged = Collections.synchronizedList(new ArrayList<>());
     static final Handler recorder = new Handler() {
@@ -61,15 +65,12 @@ class MalformedInputTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.builder().config("broadcaster.max-publish-size", String.valueOf(MAX_PUBLISH_SIZE)).start();
-        registry = server.bean(ChannelRegistry.class);
         Logger.getLogger("").addHandler(recorder);
     }
 
     @AfterAll
     static void stop() {
         Logger.getLogger("").removeHandler(recorder);
-        server.close();
     }
 
     @BeforeEach

@@ -8,6 +8,8 @@ import dev.broadcaster.datastar.ElementPatchMode;
 import dev.broadcaster.datastar.ExecuteScript;
 import dev.broadcaster.datastar.PatchElements;
 import dev.broadcaster.datastar.PatchSignals;
+import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import java.time.Duration;
@@ -16,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,22 +25,13 @@ import org.junit.jupiter.api.Test;
  * strings are written from the Datastar SDK specification (sdk/ADR.md): line order event, id,
  * retry (omitted when 1000), data; defaults omitted.
  */
+@InProcessServer
 class PayloadWireFormatTest {
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
     static final AtomicInteger CHANNELS = new AtomicInteger();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     /**
      * What a fresh subscriber reads after its connected comment when {@code message} is sent to it

@@ -7,45 +7,30 @@ import dev.broadcaster.support.KnownClusterBug;
 import dev.broadcaster.support.SingleNode;
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.Eventually;
+import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.PresenceRecorder;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
-import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 12, point 3: presence is rendered only when the distinct users changed, a user who comes back within
  * {@code broadcaster.presence-leave-grace} never left, and presence renders take no place in the resume history.
  */
+@InProcessServer(beans = PresenceRecorder.class, config = {
+        // bob's closed tabs are noticed at a heartbeat: many may be open at once during the churn
+        "broadcaster.max-connections-per-user=1000",
+        // long enough that a reload (noticed at a heartbeat, then reconnected at once) is within it
+        "broadcaster.presence-leave-grace=3s"})
 class PresenceChurnTest {
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
+    @ServerBean
     static PresenceRecorder recorder;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder().beans(PresenceRecorder.class)
-                // bob's closed tabs are noticed at a heartbeat: many may be open at once during the churn
-                .config("broadcaster.max-connections-per-user", "1000")
-                // long enough that a reload (noticed at a heartbeat, then reconnected at once) is within it
-                .config("broadcaster.presence-leave-grace", "3s")
-                .start();
-        registry = server.bean(ChannelRegistry.class);
-        recorder = server.bean(PresenceRecorder.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
 
     /** As the example's renderer: the htmx {@code presence} event and the Datastar patch, from one render. */
     static final PresenceRenderer TWO_EVENTS = (channel, users) -> PresenceRenderer.events(
@@ -64,8 +49,8 @@ class PresenceChurnTest {
     @Test
     void aSecondTabOpenedAndClosed300TimesRendersNothingAndKeepsTheChatResumable() {
         registry.create("churn", TWO_EVENTS);
-        try (SseStream bob = SseStream.connect(channel("churn"), "bob");
-             SseStream carol = SseStream.connect(channel("churn"), "carol")) {
+        try (SseStream bob = SseStream.connect(server.channel("churn"), "bob");
+             SseStream carol = SseStream.connect(server.channel("churn"), "carol")) {
             carol.awaitEvent(e -> e.type().equals("presence") && e.data().equals("bob,carol"), "presence bob,carol");
             carol.awaitData("elements <ul id=\"online\">bob,carol</ul>");
             for (int i = 0; i < 5; i++) {
@@ -76,7 +61,7 @@ class PresenceChurnTest {
             long rendersBefore = registry.stats().presenceRenders();
 
             for (int i = 0; i < 300; i++) {
-                SseStream.connect(channel("churn"), "bob").close();
+                SseStream.connect(server.channel("churn"), "bob").close();
             }
             // every closed tab has been noticed (at a heartbeat) and has left
             Eventually.equalTo(List.of("bob", "carol"), () -> registry.users("churn"), "bob's first tab and carol");
@@ -108,8 +93,8 @@ class PresenceChurnTest {
     @Test
     void aUserWhoReloadsWithinTheGraceNeverLeavesPresence() {
         registry.create("reload", TWO_EVENTS);
-        SseStream bob = SseStream.connect(channel("reload"), "bob");
-        try (SseStream carol = SseStream.connect(channel("reload"), "carol")) {
+        SseStream bob = SseStream.connect(server.channel("reload"), "bob");
+        try (SseStream carol = SseStream.connect(server.channel("reload"), "carol")) {
             carol.awaitEvent(e -> e.type().equals("presence") && e.data().equals("bob,carol"), "presence bob,carol");
             carol.awaitData("elements <ul id=\"online\">bob,carol</ul>");
             int seenBefore = carol.events().size();
@@ -117,7 +102,7 @@ class PresenceChurnTest {
 
             bob.close();
             Eventually.equalTo(List.of("carol"), () -> registry.users("reload"), "bob's closed tab noticed");
-            try (SseStream bobAgain = SseStream.connect(channel("reload"), "bob")) {
+            try (SseStream bobAgain = SseStream.connect(server.channel("reload"), "bob")) {
                 // the new tab gets the current presence once, although nothing was rendered for it
                 bobAgain.awaitEvent(e -> e.type().equals("presence") && e.data().equals("bob,carol"),
                         "the current presence");
@@ -140,8 +125,8 @@ class PresenceChurnTest {
     @Test
     void presenceEventsCarryNoIdAndStayOutOfTheHistory() {
         registry.create("no-ids", TWO_EVENTS);
-        try (SseStream bob = SseStream.connect(channel("no-ids"), "bob");
-             SseStream carol = SseStream.connect(channel("no-ids"), "carol")) {
+        try (SseStream bob = SseStream.connect(server.channel("no-ids"), "bob");
+             SseStream carol = SseStream.connect(server.channel("no-ids"), "carol")) {
             bob.awaitEvent(e -> e.type().equals("presence") && e.data().equals("bob,carol"), "presence bob,carol");
             // no id field: an EventSource's last event id stays what it was (nothing yet)
             assertTrue(bob.events().stream().filter(PresenceChurnTest::isPresence)
@@ -151,7 +136,7 @@ class PresenceChurnTest {
             String firstId = carol.awaitData("first").lastEventId();
             // a client resuming after "first" gets what it missed, then the current presence once
             registry.broadcast("no-ids", SseEvent.named("chat", "second"));
-            try (SseStream resumed = SseStream.connect(channel("no-ids"), "dave", firstId)) {
+            try (SseStream resumed = SseStream.connect(server.channel("no-ids"), "dave", firstId)) {
                 resumed.awaitEvent(e -> e.type().equals("presence") && e.data().equals("bob,carol,dave"),
                         "presence with dave");
                 List<EventStreamParser.Event> events = resumed.events();

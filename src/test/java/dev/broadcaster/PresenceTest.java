@@ -4,37 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.datastar.PatchElements;
-import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.EventStreamParser;
+import dev.broadcaster.support.Eventually;
+import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.PresenceRecorder;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
-import java.net.URI;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@InProcessServer(beans = PresenceRecorder.class)
 class PresenceTest {
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder().beans(PresenceRecorder.class).start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
 
     static final PresenceRenderer ONLINE_LIST = PresenceRenderer.html(
             (channel, users) -> "<ul id=\"online\">" + String.join(",", users) + "</ul>");
@@ -51,12 +37,12 @@ class PresenceTest {
     @Test
     void presenceHtmlFollowsJoinsAndLeavesInOrder() {
         registry.create("lobby", ONLINE_LIST);
-        try (SseStream bob = SseStream.connect(channel("lobby"), "bob")) {
+        try (SseStream bob = SseStream.connect(server.channel("lobby"), "bob")) {
             bob.awaitData(presence("bob"));
-            SseStream carol = SseStream.connect(channel("lobby"), "carol");
+            SseStream carol = SseStream.connect(server.channel("lobby"), "carol");
             bob.awaitData(presence("bob,carol"));
             carol.awaitData(presence("bob,carol"));
-            try (SseStream bobSecondTab = SseStream.connect(channel("lobby"), "bob")) {
+            try (SseStream bobSecondTab = SseStream.connect(server.channel("lobby"), "bob")) {
                 bobSecondTab.awaitData(presence("bob,carol"));
                 carol.close();
                 bobSecondTab.awaitData(presence("bob"));
@@ -75,9 +61,9 @@ class PresenceTest {
     @Test
     void joinAndLeaveEventsAreFiredOncePerUserNotPerTab() {
         PresenceRecorder recorder = server.bean(PresenceRecorder.class);
-        SseStream bob1 = SseStream.connect(channel("events-room"), "bob");
-        SseStream bob2 = SseStream.connect(channel("events-room"), "bob");
-        SseStream carol = SseStream.connect(channel("events-room"), "carol");
+        SseStream bob1 = SseStream.connect(server.channel("events-room"), "bob");
+        SseStream bob2 = SseStream.connect(server.channel("events-room"), "bob");
+        SseStream carol = SseStream.connect(server.channel("events-room"), "carol");
         assertEquals(List.of("joined events-room bob", "joined events-room carol"), recorder.on("events-room"));
         bob1.close();
         carol.close();
@@ -98,9 +84,9 @@ class PresenceTest {
             }
             return PatchElements.of("<ul id=\"online\">" + String.join(",", users) + "</ul>");
         });
-        try (SseStream bob = SseStream.connect(channel("fragile"), "bob")) {
+        try (SseStream bob = SseStream.connect(server.channel("fragile"), "bob")) {
             bob.awaitData(presence("bob"));
-            try (SseStream carol = SseStream.connect(channel("fragile"), "carol")) {
+            try (SseStream carol = SseStream.connect(server.channel("fragile"), "carol")) {
                 Eventually.equalTo(true, () -> calls.get() >= 2, "renderer called for carol's join");
                 registry.broadcast("fragile", SseEvent.named("chat", "still working"));
                 bob.awaitData("still working");

@@ -9,6 +9,8 @@ import dev.broadcaster.datastar.PatchElements;
 import dev.broadcaster.support.KnownClusterBug;
 import dev.broadcaster.support.SingleNode;
 import dev.broadcaster.support.EventStreamParser;
+import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,10 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@InProcessServer(config = "broadcaster.history-size=1000", beans = ResumeTest.RevocableAuthorizer.class)
 class ResumeTest {
 
     /** Lets a test take a user's access to a channel away. */
@@ -40,24 +41,9 @@ class ResumeTest {
         }
     }
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder().beans(RevocableAuthorizer.class)
-                .config("broadcaster.history-size", "1000").start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
 
     static List<String> data(List<EventStreamParser.Event> events) {
         return events.stream().map(EventStreamParser.Event::data).toList();
@@ -70,7 +56,7 @@ class ResumeTest {
     @Test
     void reconnectingTabGetsExactlyTheEventsItMissedThenTheLiveStream() {
         String lastSeen;
-        try (SseStream tab = SseStream.connect(channel("resume-1"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("resume-1"), "bob")) {
             numbers(0, 5).forEach(n -> registry.broadcast("resume-1", SseEvent.data(n)));
             tab.awaitEvents(5);
             lastSeen = tab.lastEventId();
@@ -79,7 +65,7 @@ class ResumeTest {
         dev.broadcaster.support.Eventually.equalTo(false,
                 () -> registry.channels().stream().anyMatch(c -> c.name().equals("resume-1")), "listed");
         numbers(5, 10).forEach(n -> registry.broadcast("resume-1", SseEvent.data(n)));
-        try (SseStream again = SseStream.connect(channel("resume-1"), "bob", lastSeen)) {
+        try (SseStream again = SseStream.connect(server.channel("resume-1"), "bob", lastSeen)) {
             registry.broadcast("resume-1", SseEvent.data("10"));
             assertEquals(numbers(5, 11), data(again.awaitEvents(6)));
         }
@@ -88,7 +74,7 @@ class ResumeTest {
     @Test
     void aClientWithoutTheHeaderCanResumeWithTheLastEventIdQueryParameter() {
         String lastSeen;
-        try (SseStream tab = SseStream.connect(channel("resume-query"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("resume-query"), "bob")) {
             registry.broadcast("resume-query", SseEvent.data("0"));
             lastSeen = tab.awaitEvents(1).get(0).lastEventId();
         }
@@ -104,7 +90,7 @@ class ResumeTest {
     void hundredReconnectsUnderContinuousPublishingLoseAndDuplicateNothing() throws Exception {
         AtomicBoolean publishing = new AtomicBoolean(true);
         AtomicInteger published = new AtomicInteger();
-        try (SseStream first = SseStream.connect(channel("resume-busy"), "bob")) {
+        try (SseStream first = SseStream.connect(server.channel("resume-busy"), "bob")) {
             Thread publisher = new Thread(() -> {
                 while (publishing.get()) {
                     registry.broadcast("resume-busy", SseEvent.data(Integer.toString(published.getAndIncrement())));
@@ -119,7 +105,7 @@ class ResumeTest {
             first.close();
             for (int reconnect = 0; reconnect < 100; reconnect++) {
                 String lastIdBefore = lastId;
-                try (SseStream tab = SseStream.connect(channel("resume-busy"), "bob", lastId)) {
+                try (SseStream tab = SseStream.connect(server.channel("resume-busy"), "bob", lastId)) {
                     // the connection drops after a random number of events, while more are arriving
                     int atLeast = ThreadLocalRandom.current().nextInt(1, 10);
                     List<EventStreamParser.Event> kept = tab.awaitEvents(atLeast);
@@ -141,14 +127,14 @@ class ResumeTest {
     @KnownClusterBug("an unknown id gets reason expired, not unknown-id (Channel.addClustered)")
     @Test
     void unknownIdOrIdFromAnotherEpochGetsAnExplicitResync() {
-        try (SseStream keeper = SseStream.connect(channel("resync-1"), "carol")) {
+        try (SseStream keeper = SseStream.connect(server.channel("resync-1"), "carol")) {
             registry.broadcast("resync-1", SseEvent.data("a"));
             String first = keeper.awaitEvents(1).get(0).lastEventId();
             int published = 1;
             for (String stale : List.of("bogus", "0abc-1", first + "9999")) {
                 String current = keeper.awaitEvents(published).get(published - 1).lastEventId();
                 published++;
-                try (SseStream tab = SseStream.connect(channel("resync-1"), "bob", stale)) {
+                try (SseStream tab = SseStream.connect(server.channel("resync-1"), "bob", stale)) {
                     EventStreamParser.Event resync = tab.awaitEvents(1).get(0);
                     assertEquals("resync", resync.type(), stale);
                     assertEquals("{\"channel\":\"resync-1\",\"reason\":\"unknown-id\"}", resync.data());
@@ -163,13 +149,13 @@ class ResumeTest {
     @Test
     void killedChannelComesBackWithANewEpochSoOldIdsResync() {
         String oldId;
-        try (SseStream tab = SseStream.connect(channel("reborn"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("reborn"), "bob")) {
             registry.broadcast("reborn", SseEvent.data("old life"));
             oldId = tab.awaitEvents(1).get(0).lastEventId();
             registry.kill("reborn");
             tab.awaitEnd();
         }
-        try (SseStream tab = SseStream.connect(channel("reborn"), "bob", oldId)) {
+        try (SseStream tab = SseStream.connect(server.channel("reborn"), "bob", oldId)) {
             assertEquals("resync", tab.awaitEvents(1).get(0).type());
             registry.broadcast("reborn", SseEvent.data("new life"));
             String newId = tab.awaitData("new life").lastEventId();
@@ -180,13 +166,13 @@ class ResumeTest {
     @Test
     void replayRechecksTheAuthorizer() {
         String lastSeen;
-        try (SseStream tab = SseStream.connect(channel("members"), "dave")) {
+        try (SseStream tab = SseStream.connect(server.channel("members"), "dave")) {
             registry.broadcast("members", SseEvent.data("welcome"));
             lastSeen = tab.awaitEvents(1).get(0).lastEventId();
         }
         registry.broadcast("members", SseEvent.data("secret"));
         RevocableAuthorizer.REVOKED.add("dave@members");
-        try (SseStream refused = SseStream.open(channel("members"), "dave", lastSeen)) {
+        try (SseStream refused = SseStream.open(server.channel("members"), "dave", lastSeen)) {
             assertEquals(403, refused.status());
             assertFalse(refused.errorBody().contains("secret"));
         } finally {
@@ -196,7 +182,7 @@ class ResumeTest {
 
     @Test
     void newConnectionCanAskForTheLatestEvents() {
-        try (SseStream keeper = SseStream.connect(channel("recent"), "carol")) {
+        try (SseStream keeper = SseStream.connect(server.channel("recent"), "carol")) {
             numbers(0, 10).forEach(n -> registry.broadcast("recent", SseEvent.data(n)));
             keeper.awaitEvents(10);
             try (SseStream newcomer = SseStream.connect(server.uri("sse/channels/recent?history=3"), "bob")) {
@@ -209,7 +195,7 @@ class ResumeTest {
     @SingleNode("asserts the single-node ids <epoch>-1, <epoch>-2; in a cluster ids are the backplane's")
     @Test
     void channelBroadcastIdsReplaceThePublishersIds() {
-        try (SseStream tab = SseStream.connect(channel("ids"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("ids"), "bob")) {
             registry.broadcast("ids", PatchElements.of("<p id=\"a\">1</p>").withEventId("mine"));
             registry.broadcast("ids", SseEvent.data("two").withId("also-mine"));
             List<EventStreamParser.Event> events = tab.awaitEvents(2);

@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.SecurityContext;
-import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@InProcessServer(beans = SecurityTest.OwnChannelsAuthorizer.class)
 class SecurityTest {
 
     /** The application's authorizer: channels named {@code private-<user>} are for that user alone. */
@@ -27,27 +27,13 @@ class SecurityTest {
         }
     }
 
-    static TestServer server;
+    static TestServer server; // started by @InProcessServer
+    @ServerBean
     static ChannelRegistry registry;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder().beans(OwnChannelsAuthorizer.class).start();
-        registry = server.bean(ChannelRegistry.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static URI channel(String name) {
-        return server.uri("sse/channels/" + name);
-    }
 
     @Test
     void anonymousSubscriberGets401WithAChallenge() {
-        try (SseStream anonymous = SseStream.open(channel("lobby"), null)) {
+        try (SseStream anonymous = SseStream.open(server.channel("lobby"), null)) {
             assertEquals(401, anonymous.status());
             assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
         }
@@ -56,11 +42,11 @@ class SecurityTest {
 
     @Test
     void authorizerRefusalGives403AndNoStream() {
-        try (SseStream intruder = SseStream.open(channel("private-carol"), "bob")) {
+        try (SseStream intruder = SseStream.open(server.channel("private-carol"), "bob")) {
             assertEquals(403, intruder.status());
         }
         assertEquals(List.of(), registry.users("private-carol"));
-        try (SseStream owner = SseStream.connect(channel("private-carol"), "carol")) {
+        try (SseStream owner = SseStream.connect(server.channel("private-carol"), "carol")) {
             assertEquals(List.of("carol"), registry.users("private-carol"));
         }
     }
@@ -68,16 +54,16 @@ class SecurityTest {
     @Test
     void malformedChannelNamesGet400SayingWhatIsAllowed() {
         for (String bad : List.of("with%20space", "semi%3Bcolon", "%0Anewline", "x".repeat(129), "%C3%A9t%C3%A9")) {
-            try (SseStream stream = SseStream.open(channel(bad), "bob")) {
+            try (SseStream stream = SseStream.open(server.channel(bad), "bob")) {
                 assertEquals(400, stream.status(), bad);
                 assertTrue(stream.errorBody().contains("1 to 128 characters of letters, digits and - _ . : @"),
                         stream.errorBody());
             }
-            assertEquals(400, HttpCalls.postJson(channel(bad), "alice", "{\"type\":\"event\",\"event\":\"e\",\"data\":\"d\"}")
+            assertEquals(400, HttpCalls.postJson(server.channel(bad), "alice", "{\"type\":\"event\",\"event\":\"e\",\"data\":\"d\"}")
                     .statusCode());
         }
         String longest = "A-z_0.9:@" + "x".repeat(119);
-        try (SseStream accepted = SseStream.connect(channel(longest), "bob")) {
+        try (SseStream accepted = SseStream.connect(server.channel(longest), "bob")) {
             assertEquals(List.of("bob"), registry.users(longest));
         }
         assertThrows(IllegalArgumentException.class, () -> registry.broadcast("no spaces", SseEvent.data("x")));
@@ -88,16 +74,16 @@ class SecurityTest {
         assertThrows(IllegalArgumentException.class, () -> SseEvent.named("chat\ndata: forged", "x"));
         assertThrows(IllegalArgumentException.class, () -> SseEvent.named("chat\r", "x"));
         assertThrows(IllegalArgumentException.class, () -> SseEvent.data("x").withId("1\u0000"));
-        try (SseStream tab = SseStream.connect(channel("guarded"), "bob")) {
+        try (SseStream tab = SseStream.connect(server.channel("guarded"), "bob")) {
             for (String body : List.of(
                     "{\"type\":\"event\",\"event\":\"chat\\ndata: forged\",\"data\":\"x\"}",
                     "{\"type\":\"event\",\"event\":\"chat\",\"eventId\":\"1\\r\\nevent: forged\",\"data\":\"x\"}",
                     "{\"type\":\"patchSignals\",\"signals\":{},\"eventId\":\"a\\u0000b\"}")) {
-                var response = HttpCalls.postJson(channel("guarded"), "alice", body);
+                var response = HttpCalls.postJson(server.channel("guarded"), "alice", body);
                 assertEquals(400, response.statusCode(), body);
                 assertTrue(response.body().contains("must not contain CR, LF or NUL"), response.body());
             }
-            HttpCalls.postJson(channel("guarded"), "alice",
+            HttpCalls.postJson(server.channel("guarded"), "alice",
                     "{\"type\":\"event\",\"event\":\"chat\",\"data\":\"line\\n\\nevent: forged\\r\\ndata: evil\\rid: 9\"}");
             EventStreamParser.Event only = tab.awaitEvents(1).get(0);
             assertEquals("chat", only.type());
@@ -110,9 +96,9 @@ class SecurityTest {
     @Test
     void publishingNeedsThePublisherRoleAndAdministrationTheAdminRole() {
         String body = "{\"type\":\"event\",\"event\":\"e\",\"data\":\"d\"}";
-        assertEquals(401, HttpCalls.postJson(channel("lobby"), null, body).statusCode());
-        assertEquals(403, HttpCalls.postJson(channel("lobby"), "bob", body).statusCode());
-        assertEquals(202, HttpCalls.postJson(channel("lobby"), "alice", body).statusCode());
+        assertEquals(401, HttpCalls.postJson(server.channel("lobby"), null, body).statusCode());
+        assertEquals(403, HttpCalls.postJson(server.channel("lobby"), "bob", body).statusCode());
+        assertEquals(202, HttpCalls.postJson(server.channel("lobby"), "alice", body).statusCode());
         for (String path : List.of("sse/channels", "sse/channels/lobby/users", "sse/status")) {
             assertEquals(401, HttpCalls.get(server.uri(path), null).statusCode(), path);
             assertEquals(403, HttpCalls.get(server.uri(path), "bob").statusCode(), path);

@@ -3,9 +3,9 @@ package dev.broadcaster.rooms.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -74,7 +74,7 @@ class CrossSiteIT {
                     .DELETE()).statusCode());
             assertEquals(403, send(request(uri("sse/channels/" + room + "/users/bob"), "alice")
                     .header("Sec-Fetch-Site", "cross-site").DELETE()).statusCode());
-            HttpResponse<String> users = Http.get(uri("sse/channels/" + room + "/users"), "alice");
+            HttpResponse<String> users = HttpCalls.get(uri("sse/channels/" + room + "/users"), "alice");
             assertTrue(users.body().contains("\"bob\""), users.body());
             assertEquals(200, send(request(uri("sse/channels/" + room), "alice").header("Origin", origin())
                     .DELETE()).statusCode(), "the admin page's own DELETE");
@@ -98,7 +98,7 @@ class CrossSiteIT {
         URI roomStream = uri("rooms/" + room + "/events");
         assertEquals(403, openAndClose(request(roomStream, "bob").header("Sec-Fetch-Site", "cross-site")
                 .header("Sec-Fetch-Mode", "no-cors").header("Sec-Fetch-Dest", "script").header("Accept", "*/*")));
-        HttpResponse<String> users = Http.get(uri("sse/channels/" + room + "/users"), "alice");
+        HttpResponse<String> users = HttpCalls.get(uri("sse/channels/" + room + "/users"), "alice");
         assertTrue(!users.body().contains("\"bob\""), users.body());
 
         // what Chromium's EventSource sends on the page's own origin
@@ -130,7 +130,7 @@ class CrossSiteIT {
                     .header("Origin", origin()).header("Sec-Fetch-Site", "same-origin")).statusCode());
             assertEquals(204, send(post(messages, "bob", "application/json", "{\"text\":\"datastar\"}")
                     .header("Origin", origin())).statusCode());
-            assertEquals(204, Http.postForm(messages, "bob", "text", "curl").statusCode(), "no browser headers");
+            assertEquals(204, HttpCalls.postForm(messages, "bob", "text", "curl").statusCode(), "no browser headers");
             bob.awaitEvent(e -> e.data().contains("bob: curl"), "the third message");
             assertTrue(bob.events().stream().noneMatch(e -> e.data().contains("forged")), bob.raw());
         }
@@ -152,11 +152,11 @@ class CrossSiteIT {
     }
 
     private static HttpRequest.Builder request(URI uri, String user) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Authorization", Http.basic(user));
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Authorization", HttpCalls.basic(user));
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) {
-        return Http.send(request.build());
+        return HttpCalls.send(request.build());
     }
 
     /** Opens a stream, returns its status and closes it at once (the tab goes away). */

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -88,13 +88,13 @@ class ExampleHardeningIT {
                 "broadcaster:admin");
         for (String room : attacks) {
             for (String page : List.of("", "/htmx")) {
-                HttpResponse<String> answer = Http.get(raw("rooms/" + room + page), "bob");
+                HttpResponse<String> answer = HttpCalls.get(raw("rooms/" + room + page), "bob");
                 assertEquals(404, answer.statusCode(), room + page + ": " + answer.body());
                 assertFalse(answer.body().contains("alert"), "the name came back: " + answer.body());
             }
             SseStream stream = SseStream.open(raw("rooms/" + room + "/events"), "bob");
             assertEquals(404, stream.status(), room + "/events: " + stream.errorBody());
-            HttpResponse<String> posted = Http.postForm(raw("rooms/" + room + "/messages"), "bob", "text", "hi");
+            HttpResponse<String> posted = HttpCalls.postForm(raw("rooms/" + room + "/messages"), "bob", "text", "hi");
             assertEquals(404, posted.statusCode(), room + "/messages: " + posted.body());
         }
     }
@@ -103,7 +103,7 @@ class ExampleHardeningIT {
     void theRoomPagesBuildNoScriptFromTheRoomName() {
         String room = Server.room("page");
         for (String page : List.of("", "/htmx")) {
-            HttpResponse<String> answer = Http.get(uri("rooms/" + room + page), "bob");
+            HttpResponse<String> answer = HttpCalls.get(uri("rooms/" + room + page), "bob");
             assertEquals(200, answer.statusCode(), answer.body());
             String html = answer.body();
             List<Map<String, String>> elements = elements(html);
@@ -131,12 +131,12 @@ class ExampleHardeningIT {
         try (SseStream bob = SseStream.connect(events("private-bob"), "bob")) {
             HttpResponse<String> form = post("private-bob", "carol", "hello from carol");
             assertEquals(403, form.statusCode(), form.body());
-            HttpResponse<String> json = Http.send(HttpRequest.newBuilder(uri("rooms/private-bob/messages"))
-                    .header("Authorization", Http.basic("carol")).header("Content-Type", "application/json")
+            HttpResponse<String> json = HttpCalls.send(HttpRequest.newBuilder(uri("rooms/private-bob/messages"))
+                    .header("Authorization", HttpCalls.basic("carol")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hello again\"}")).build());
             assertEquals(403, json.statusCode(), json.body());
             for (String page : List.of("", "/htmx")) {
-                assertEquals(403, Http.get(uri("rooms/private-bob" + page), "carol").statusCode(), page);
+                assertEquals(403, HttpCalls.get(uri("rooms/private-bob" + page), "carol").statusCode(), page);
             }
 
             HttpResponse<String> own = post("private-bob", "bob", "note to self");
@@ -152,7 +152,7 @@ class ExampleHardeningIT {
         String prefix = Server.room("count");
         String first = prefix + "-first";
         assertEquals(204, post(first, "bob", "one").statusCode());
-        assertTrue(Http.get(uri("rooms/" + first + "/htmx"), "bob").body().contains("<span id=\"counter\">1</span>"));
+        assertTrue(HttpCalls.get(uri("rooms/" + first + "/htmx"), "bob").body().contains("<span id=\"counter\">1</span>"));
 
         // 1,000 more rooms (the bound) posted after it: its count is the least recently used, and dropped
         Semaphore inFlight = new Semaphore(8);
@@ -160,20 +160,20 @@ class ExampleHardeningIT {
         for (int i = 0; i < 1000; i++) {
             inFlight.acquire();
             HttpRequest request = HttpRequest.newBuilder(uri("rooms/" + prefix + "-" + i + "/messages"))
-                    .header("Authorization", Http.basic("bob"))
+                    .header("Authorization", HttpCalls.basic("bob"))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString("text=x")).build();
-            posts.add(Http.sendAsync(request).whenComplete((r, e) -> inFlight.release()));
+            posts.add(HttpCalls.sendAsync(request).whenComplete((r, e) -> inFlight.release()));
         }
         for (CompletableFuture<HttpResponse<String>> answer : posts) {
             assertEquals(204, answer.get().statusCode(), answer.get().body());
         }
-        assertTrue(Http.get(uri("rooms/" + first + "/htmx"), "bob").body().contains("<span id=\"counter\">0</span>"),
+        assertTrue(HttpCalls.get(uri("rooms/" + first + "/htmx"), "bob").body().contains("<span id=\"counter\">0</span>"),
                 "the count of the least recently posted-to room was kept past the bound");
-        assertTrue(Http.get(uri("rooms/" + prefix + "-999/htmx"), "bob").body().contains("<span id=\"counter\">1</span>"));
+        assertTrue(HttpCalls.get(uri("rooms/" + prefix + "-999/htmx"), "bob").body().contains("<span id=\"counter\">1</span>"));
         // the known rooms are never dropped
-        assertTrue(Http.get(uri("rooms/lobby/htmx"), "bob").statusCode() == 200);
+        assertTrue(HttpCalls.get(uri("rooms/lobby/htmx"), "bob").statusCode() == 200);
     }
 
     // ---- point 17: the Datastar SDK conformance endpoint -------------------------------------------
@@ -181,9 +181,9 @@ class ExampleHardeningIT {
     @Test
     void theDatastarSdkEndpointNeedsASignedInUser() {
         String input = "{\"events\":[{\"type\":\"patchSignals\",\"signals\":{\"a\":1}}]}";
-        HttpResponse<String> anonymous = Http.get(uri("datastar-sdk/test?datastar=" + Http.encode(input)), null);
+        HttpResponse<String> anonymous = HttpCalls.get(uri("datastar-sdk/test?datastar=" + HttpCalls.encode(input)), null);
         assertEquals(401, anonymous.statusCode(), anonymous.body());
-        HttpResponse<String> bob = Http.get(uri("datastar-sdk/test?datastar=" + Http.encode(input)), "bob");
+        HttpResponse<String> bob = HttpCalls.get(uri("datastar-sdk/test?datastar=" + HttpCalls.encode(input)), "bob");
         assertEquals(200, bob.statusCode(), bob.body());
         assertTrue(bob.body().endsWith("event: datastar-patch-signals\ndata: signals {\"a\":1}\n\n"), bob.body());
     }
@@ -217,7 +217,7 @@ class ExampleHardeningIT {
                 client.setReceiveBufferSize(4096);
                 client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), base.getPort()), 5000);
                 client.getOutputStream().write(("POST " + base.getPath() + "datastar-sdk/test HTTP/1.1\r\n"
-                        + "Host: localhost:" + base.getPort() + "\r\nAuthorization: " + Http.basic("bob") + "\r\n"
+                        + "Host: localhost:" + base.getPort() + "\r\nAuthorization: " + HttpCalls.basic("bob") + "\r\n"
                         + "Content-Type: application/json\r\nAccept: text/event-stream\r\n"
                         + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 client.getOutputStream().write(body);
@@ -250,7 +250,7 @@ class ExampleHardeningIT {
     /** Liberty's Default Executor threads running a task now (MicroProfile Metrics, vendor scope). */
     private int activeServerThreads() {
         assumeTrue(Server.liberty(), "reads Open Liberty's thread pool metric");
-        HttpResponse<String> metrics = Http.get(uri("/metrics?scope=vendor"), null);
+        HttpResponse<String> metrics = HttpCalls.get(uri("/metrics?scope=vendor"), null);
         assertEquals(200, metrics.statusCode(), metrics.body());
         return metrics.body().lines()
                 .filter(line -> line.startsWith("threadpool_activeThreads") && line.contains("Default_Executor"))
@@ -294,12 +294,12 @@ class ExampleHardeningIT {
     }
 
     private HttpResponse<String> post(String room, String user, String text) {
-        return Http.postForm(uri("rooms/" + room + "/messages"), user, "text", text);
+        return HttpCalls.postForm(uri("rooms/" + room + "/messages"), user, "text", text);
     }
 
     private HttpResponse<String> postSdk(String input) {
-        return Http.send(HttpRequest.newBuilder(uri("datastar-sdk/test"))
-                .header("Authorization", Http.basic("bob")).header("Content-Type", "application/json")
+        return HttpCalls.send(HttpRequest.newBuilder(uri("datastar-sdk/test"))
+                .header("Authorization", HttpCalls.basic("bob")).header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(input, StandardCharsets.UTF_8)).build());
     }

@@ -3,9 +3,9 @@ package dev.broadcaster.rooms.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -60,10 +60,10 @@ class LimitsIT {
             assertTrue(refused.errorBody().contains("broadcaster.max-connections-per-user"), refused.errorBody());
 
             open.add(SseStream.connect(uri("sse/channels/" + room + "-0"), "carol"));
-            String status = Http.get(uri("sse/status"), "alice").body();
+            String status = HttpCalls.get(uri("sse/status"), "alice").body();
             assertTrue(status.matches(".*\"refusedConnections\":[1-9].*"), status);
             // the refused stream created no channel
-            assertTrue(!Http.get(uri("sse/channels"), "alice").body().contains(room + "-new"));
+            assertTrue(!HttpCalls.get(uri("sse/channels"), "alice").body().contains(room + "-new"));
         } finally {
             open.forEach(SseStream::close);
         }

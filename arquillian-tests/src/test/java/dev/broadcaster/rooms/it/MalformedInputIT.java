@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,7 +80,7 @@ class MalformedInputIT {
             Server.record("GET sse/channels/" + dots + " as bob -> " + answer.lines().findFirst().orElse(""));
             assertTrue(answer.startsWith("HTTP/1.1 400"), dots + ": " + answer);
         }
-        HttpResponse<String> status = Http.get(uri("sse/status"), "alice");
+        HttpResponse<String> status = HttpCalls.get(uri("sse/status"), "alice");
         assertFalse(status.body().matches("(?s).*\"\\.+\":.*"), status.body());
     }
 
@@ -116,7 +116,7 @@ class MalformedInputIT {
     // ---------------------------------------------------------------------------------------------
 
     private HttpResponse<String> publish(String room, String body) {
-        return Http.send(HttpRequest.newBuilder(uri("sse/channels/" + room)).header("Authorization", Http.basic("alice"))
+        return HttpCalls.send(HttpRequest.newBuilder(uri("sse/channels/" + room)).header("Authorization", HttpCalls.basic("alice"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
     }
@@ -130,7 +130,7 @@ class MalformedInputIT {
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(20_000);
             String request = method + " " + target + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
-                    + "\r\nAuthorization: " + Http.basic(user) + "\r\nConnection: close\r\n\r\n";
+                    + "\r\nAuthorization: " + HttpCalls.basic(user) + "\r\nConnection: close\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream answer = new ByteArrayOutputStream();

@@ -3,9 +3,9 @@ package dev.broadcaster.rooms.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -73,9 +73,9 @@ class RedeployIT {
             deployer.deploy(APP);
             String room = Server.room("redeploy");
             try (SseStream stream = SseStream.connect(base.resolve("sse/channels/" + room), "bob")) {
-                assertEquals(204, Http.postForm(base.resolve("rooms/" + room + "/messages"), "alice", "text", "hi")
+                assertEquals(204, HttpCalls.postForm(base.resolve("rooms/" + room + "/messages"), "alice", "text", "hi")
                         .statusCode());
-                assertEquals(200, Http.get(base.resolve("sse/status"), "alice").statusCode());
+                assertEquals(200, HttpCalls.get(base.resolve("sse/status"), "alice").statusCode());
             }
             assertTrue(libraryCopies(server) >= 1, "the probe sees the deployed application's copy");
             deployer.undeploy(APP);
@@ -109,7 +109,7 @@ class RedeployIT {
                 Thread.sleep(500); // polling interval of a bounded wait for the class loaders to be released
             }
             for (int request = 0; request < 8; request++) {
-                Http.get(URI.create("http://localhost:" + port + "/metrics?scope=base"), null);
+                HttpCalls.get(URI.create("http://localhost:" + port + "/metrics?scope=base"), null);
             }
             jcmd(server, "GC.run");
             copies = libraryCopies(server);

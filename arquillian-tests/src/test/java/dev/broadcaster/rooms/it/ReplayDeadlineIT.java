@@ -3,10 +3,10 @@ package dev.broadcaster.rooms.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
 import dev.broadcaster.rooms.it.support.StalledSockets;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -53,7 +53,7 @@ class ReplayDeadlineIT {
             String large = "x".repeat(60_000);
             for (int i = 0; i < 50; i++) {
                 String json = "{\"type\":\"event\",\"event\":\"big\",\"data\":\"" + i + " " + large + "\"}";
-                var response = Http.send(HttpRequest.newBuilder(stream).header("Authorization", Http.basic("alice"))
+                var response = HttpCalls.send(HttpRequest.newBuilder(stream).header("Authorization", HttpCalls.basic("alice"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build());
                 assertEquals(202, response.statusCode(), response.body());
@@ -95,7 +95,7 @@ class ReplayDeadlineIT {
     }
 
     private long evictions() throws Exception {
-        var response = Http.get(base.toURI().resolve("sse/status"), "alice");
+        var response = HttpCalls.get(base.toURI().resolve("sse/status"), "alice");
         assertEquals(200, response.statusCode(), response.body());
         Matcher evictions = Pattern.compile("\"evictions\":(\\d+)").matcher(response.body());
         assertTrue(evictions.find(), response.body());
@@ -110,7 +110,7 @@ class ReplayDeadlineIT {
         while (System.nanoTime() < deadline) {
             java.net.http.HttpResponse<String> response;
             try {
-                response = Http.get(users, "alice");
+                response = HttpCalls.get(users, "alice");
             } catch (java.io.UncheckedIOException e) {
                 // a loaded server may answer this admin call late while it holds the stalled replays: ask again
                 continue;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.broadcaster.support.EventStreamParser.Event;
-import dev.broadcaster.rooms.it.support.Http;
-import dev.broadcaster.rooms.it.support.RawSseClient;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
+import dev.broadcaster.support.EventStreamParser.Event;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.RawSseClient;
+import dev.broadcaster.support.SseStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
@@ -162,10 +162,10 @@ class RoomsIT {
             awaitPresence(alice, 0, "alice", "bob", "carol");
             int before = alice.mark();
 
-            HttpResponse<String> refused = Http.delete(uri("sse/channels/" + room + "/users/alice"), "bob");
+            HttpResponse<String> refused = HttpCalls.delete(uri("sse/channels/" + room + "/users/alice"), "bob");
             assertEquals(403, refused.statusCode(), "bob is no admin: " + refused.body());
 
-            HttpResponse<String> answer = Http.delete(uri("sse/channels/" + room + "/users/bob"), "alice");
+            HttpResponse<String> answer = HttpCalls.delete(uri("sse/channels/" + room + "/users/bob"), "alice");
             assertEquals(200, answer.statusCode(), answer.body());
             assertEquals("{\"closed\":2}", answer.body());
             bobTab1.awaitEnd();
@@ -191,10 +191,10 @@ class RoomsIT {
              SseStream bob = SseStream.connect(events(room), "bob");
              SseStream aliceElsewhere = SseStream.connect(events(other), "alice");
              SseStream carolElsewhere = SseStream.connect(events(other), "carol")) {
-            HttpResponse<String> refused = Http.delete(uri("sse/channels/" + room), "carol");
+            HttpResponse<String> refused = HttpCalls.delete(uri("sse/channels/" + room), "carol");
             assertEquals(403, refused.statusCode(), "carol is no admin: " + refused.body());
 
-            HttpResponse<String> answer = Http.delete(uri("sse/channels/" + room), "alice");
+            HttpResponse<String> answer = HttpCalls.delete(uri("sse/channels/" + room), "alice");
             assertEquals(200, answer.statusCode(), answer.body());
             assertEquals("{\"closed\":2}", answer.body());
             alice.awaitEnd();
@@ -214,7 +214,7 @@ class RoomsIT {
         String room = Server.room("rollback");
         try (SseStream alice = SseStream.connect(events(room), "alice");
              SseStream bob = SseStream.connect(events(room), "bob")) {
-            HttpResponse<String> rolledBack = Http.postForm(uri("rooms/" + room + "/messages?rollback=true"), "alice",
+            HttpResponse<String> rolledBack = HttpCalls.postForm(uri("rooms/" + room + "/messages?rollback=true"), "alice",
                     "text", "ghost");
             assertEquals(204, rolledBack.statusCode(), rolledBack.body());
             assertEquals("true", rolledBack.headers().firstValue("X-Rolled-Back").orElse(null));
@@ -366,7 +366,7 @@ class RoomsIT {
     private void assertSdkAnswer(String method, String input, String expected) {
         // any signed-in user may call the endpoint (anonymous: 401)
         HttpRequest.Builder request = HttpRequest.newBuilder()
-                .header("Authorization", Http.basic("bob"))
+                .header("Authorization", HttpCalls.basic("bob"))
                 .header("Accept", "text/event-stream").header("datastar-request", "true")
                 .timeout(Duration.ofSeconds(30));
         if (method.equals("DELETE?")) {
@@ -377,7 +377,7 @@ class RoomsIT {
             request.uri(uri("datastar-sdk/test")).header("Content-Type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(input, StandardCharsets.UTF_8));
         }
-        HttpResponse<byte[]> response = Http.sendForBytes(request.build());
+        HttpResponse<byte[]> response = HttpCalls.sendForBytes(request.build());
         assertEquals(200, response.statusCode(), method + " " + input);
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         assertTrue(contentType.startsWith("text/event-stream"), "Content-Type: " + contentType);
@@ -394,7 +394,7 @@ class RoomsIT {
 
     @Test
     void healthReportsTheBroadcasterReady() {
-        HttpResponse<String> ready = Http.get(uri("/health/ready"), null);
+        HttpResponse<String> ready = HttpCalls.get(uri("/health/ready"), null);
         assertEquals(200, ready.statusCode(), ready.body());
         assertTrue(ready.body().replace(" ", "").contains("\"name\":\"broadcaster\""), ready.body());
         assertTrue(ready.body().replace(" ", "").contains("\"status\":\"UP\""), ready.body());
@@ -406,7 +406,7 @@ class RoomsIT {
         try (SseStream tab = SseStream.connect(events(room), "bob")) {
             assertEquals(204, post(room, "alice", "counted").statusCode());
             tab.awaitEvent("message", "<li>alice: counted</li>\n<span id=\"counter\" hx-swap-oob=\"true\">1</span>");
-            HttpResponse<String> metrics = Http.get(uri("/metrics?scope=application"), null);
+            HttpResponse<String> metrics = HttpCalls.get(uri("/metrics?scope=application"), null);
             assertEquals(200, metrics.statusCode(), metrics.body());
             for (String name : List.of("broadcaster_connections", "broadcaster_channels", "broadcaster_events_published",
                     "broadcaster_evictions", "broadcaster_resyncs", "broadcaster_presence_renders",
@@ -427,7 +427,7 @@ class RoomsIT {
     }
 
     private HttpResponse<String> post(String room, String user, String text) {
-        return Http.postForm(uri("rooms/" + room + "/messages"), user, "text", text);
+        return HttpCalls.postForm(uri("rooms/" + room + "/messages"), user, "text", text);
     }
 
     /** The htmx {@code message} event's data: the line and the out-of-band counter. */

@@ -3,11 +3,11 @@ package dev.broadcaster.rooms.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.broadcaster.support.EventStreamParser.Event;
-import dev.broadcaster.rooms.it.support.Http;
 import dev.broadcaster.rooms.it.support.Server;
-import dev.broadcaster.rooms.it.support.SseStream;
 import dev.broadcaster.rooms.it.support.StalledSockets;
+import dev.broadcaster.support.EventStreamParser.Event;
+import dev.broadcaster.support.HttpCalls;
+import dev.broadcaster.support.SseStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +83,7 @@ class ServerStopIT {
                 reading.add(SseStream.connect(base.resolve("sse/channels/" + room + "-crowd"), "carol"));
             }
             notReading = StalledSockets.open(base.resolve("sse/channels/" + room + "-crowd"), "carol", NOT_READING);
-            assertEquals(204, Http.postForm(base.resolve("rooms/" + room + "/messages"), "alice", "text", "bye")
+            assertEquals(204, HttpCalls.postForm(base.resolve("rooms/" + room + "/messages"), "alice", "text", "bye")
                     .statusCode());
             for (SseStream stream : List.of(alice, bob)) {
                 stream.awaitEvent("datastar-patch-signals", "signals {\"count\":1}");

@@ -1,10 +1,6 @@
 package dev.broadcaster.bench.servers;
 
-import dev.broadcaster.internal.BroadcasterConfig;
-import dev.broadcaster.internal.BroadcasterEndpoints;
-import dev.broadcaster.internal.EndpointRouting;
-import dev.broadcaster.internal.FrameWriter;
-import dev.broadcaster.internal.SseResponseHeaders;
+import dev.broadcaster.BroadcasterFeature;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -37,12 +33,12 @@ public final class LibraryServer {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .addDefaultSources()
                 .withSources(new PropertiesConfigSource(Map.of(
-                        BroadcasterConfig.PATH, "/bench",
-                        BroadcasterConfig.ALLOW_ANONYMOUS, "true",
+                        "broadcaster.path", "/bench",
+                        "broadcaster.allow-anonymous", "true",
                         // the load generator's thousands of connections are one anonymous client: past the
                         // per-user limit (100 by default) and the node limit
-                        BroadcasterConfig.MAX_CONNECTIONS_PER_USER, "1000000",
-                        BroadcasterConfig.MAX_CONNECTIONS, "1000000"), "benchmark-fixed", 1000))
+                        "broadcaster.max-connections-per-user", "1000000",
+                        "broadcaster.max-connections", "1000000"), "benchmark-fixed", 1000))
                 .build();
         ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
         Weld weld = new Weld()
@@ -50,10 +46,7 @@ public final class LibraryServer {
                 .addBeanClasses(PublishResource.class);
         WeldContainer container = weld.initialize();
         ResourceConfig app = new ResourceConfig()
-                .register(BroadcasterEndpoints.class)
-                .register(EndpointRouting.class)
-                .register(SseResponseHeaders.class)
-                .register(FrameWriter.class)
+                .register(BroadcasterFeature.class)
                 .register(PublishResource.class);
         ServerLauncher.serve(ServerLauncher.base(port), app, container::shutdown);
         ServerLauncher.awaitTermination();

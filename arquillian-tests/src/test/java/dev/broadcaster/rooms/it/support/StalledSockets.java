@@ -1,5 +1,6 @@
 package dev.broadcaster.rooms.it.support;
 
+import dev.broadcaster.support.HttpCalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -24,7 +25,7 @@ public final class StalledSockets implements AutoCloseable {
                 socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
                 String request = "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
                         + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
-                        + "Accept: text/event-stream\r\nAuthorization: " + Http.basic(user) + "\r\n\r\n";
+                        + "Accept: text/event-stream\r\nAuthorization: " + HttpCalls.basic(user) + "\r\n\r\n";
                 socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
                 opened.sockets.add(socket);

@@ -1,4 +1,4 @@
-package dev.broadcaster.rooms.it.support;
+package dev.broadcaster.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,28 +10,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Plain HTTP/1.1 calls, as one of the example's users (password {@code <name>-pw}) or anonymously
- * ({@code user == null}). HTTP/1.1 is forced: the JDK client's h2c upgrade attempt does not suit SSE.
+ * Plain HTTP/1.1 calls, as one of the {@link TestUsers} (password {@code <name>-pw}) or anonymously
+ * ({@code user == null}). HTTP/1.1 is forced: the JDK client's h2c upgrade attempt does not suit SSE. The
+ * timeouts are long enough for an application server on a loaded machine.
  */
-public final class Http {
+public final class HttpCalls {
 
-    static final HttpClient CLIENT = HttpClient.newBuilder()
+    public static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
 
-    private Http() {
-    }
-
-    public static String password(String user) {
-        return user + "-pw";
-    }
-
-    public static String basic(String user) {
-        return "Basic " + Base64.getEncoder().encodeToString(
-                (user + ":" + password(user)).getBytes(StandardCharsets.UTF_8));
+    private HttpCalls() {
     }
 
     public static HttpResponse<String> get(URI uri, String user) {
@@ -42,19 +35,34 @@ public final class Http {
         return send(request(uri, user).DELETE().build());
     }
 
+    public static HttpResponse<String> postJson(URI uri, String user, String json) {
+        return send(request(uri, user).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build());
+    }
+
     /** Posts an HTML form ({@code application/x-www-form-urlencoded}) with one field. */
     public static HttpResponse<String> postForm(URI uri, String user, String field, String value) {
-        String body = field + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+        String body = field + "=" + encode(value);
         return send(request(uri, user).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
     }
 
-    static HttpRequest.Builder request(URI uri, String user) {
+    /** A request to {@code uri} with {@code user}'s credentials (none for null). */
+    public static HttpRequest.Builder request(URI uri, String user) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
         if (user != null) {
             builder.header("Authorization", basic(user));
         }
         return builder;
+    }
+
+    /** The {@code Authorization} header value of {@code user} with the password of {@link TestUsers}. */
+    public static String basic(String user) {
+        return basic(user, TestUsers.password(user));
+    }
+
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     public static HttpResponse<String> send(HttpRequest request) {
@@ -69,13 +77,8 @@ public final class Http {
     }
 
     /** Sends {@code request} without waiting for the answer. */
-    public static java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+    public static CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
         return CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** {@code value} percent-encoded for a query parameter. */
-    public static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     /** Sends {@code request} and returns the raw body bytes (for byte-exact comparisons). */
@@ -88,5 +91,10 @@ public final class Http {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code value} percent-encoded for a query parameter or a form field. */
+    public static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 }

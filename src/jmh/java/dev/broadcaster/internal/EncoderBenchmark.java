@@ -29,10 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * number of connections. {@link #baselineElementsConcat} builds the bytes of the {@code PatchElements}
  * frame with plain string concatenation and {@code String.getBytes}, for comparison.
  *
- * <p>Lives in the library's package because {@code SseEncoder} is package-private; it relies only on
- * {@code SseEncoder.encode(SseEvent)} and {@code Frame.size()}. Run (about a minute):
- * {@code java -cp target/classes:$(cat target/classpath.txt) org.openjdk.jmh.Main EncoderBenchmark -prof gc}
- * ({@code -prof gc} adds {@code gc.alloc.rate.norm}, bytes allocated per operation).
+ * <p>Lives next to the library, in its package, because {@code SseEncoder} is package-private (it relies only
+ * on {@code SseEncoder.encode(SseEvent)} and {@code Frame.size()}); only the library's {@code jmh} profile
+ * compiles it (with the tests), so it is never in the library's jar. {@code benchmarks/run} runs it; by hand,
+ * at the root (about a minute): {@code mvn -Pjmh test-compile} then
+ * {@code java -cp target/test-classes:target/classes:$(cat target/jmh-classpath.txt) org.openjdk.jmh.Main
+ * EncoderBenchmark -prof gc} ({@code -prof gc} adds {@code gc.alloc.rate.norm}, bytes allocated per operation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,10 +1,5 @@
 package dev.broadcaster.support;
 
-import dev.broadcaster.internal.BroadcasterEndpoints;
-import dev.broadcaster.internal.EndpointRouting;
-import dev.broadcaster.internal.FrameWriter;
-import dev.broadcaster.internal.SameOriginFilter;
-import dev.broadcaster.internal.SseResponseHeaders;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
@@ -27,7 +22,16 @@ import org.jboss.weld.environment.se.WeldContainer;
 /**
  * The in-process server of the tests: Weld SE (with a Narayana JTA transaction manager), Jersey on
  * Grizzly on a free loopback port, SmallRye Config with the given {@code broadcaster.*} values, the
- * library's endpoints, and {@link BasicAuthFilter} standing in for the container's security.
+ * library's endpoints ({@value #FEATURE}, found by name: this module does not depend on the library, whose
+ * own tests use it), and {@link BasicAuthFilter} standing in for the container's security.
+ *
+ * <p>Settings: the builder's defaults, then the test's own ({@link Builder#config}, or
+ * {@link InProcessServer#config}), then every JVM system property whose name starts with
+ * {@code broadcaster.}, which overrides both: a second test run can pass, e.g.,
+ * {@code -Dbroadcaster.cluster.engine=...} to every server its tests start.
+ *
+ * <p>A test class usually gets one server for all its tests from {@link InProcessServer}; a test that needs
+ * different settings per method starts its own with {@link #builder()} and closes it.
  */
 public final class TestServer implements AutoCloseable {
 
@@ -35,6 +39,12 @@ public final class TestServer implements AutoCloseable {
         System.setProperty("com.arjuna.ats.arjuna.objectstore.objectStoreDir", "target/narayana");
         System.setProperty("ObjectStoreEnvironmentBean.objectStoreDir", "target/narayana");
     }
+
+    /** The library's JAX-RS feature, registered by name. */
+    public static final String FEATURE = "dev.broadcaster.BroadcasterFeature";
+
+    /** The prefix of the system properties that override a test's settings. */
+    public static final String OVERRIDE_PREFIX = "broadcaster.";
 
     /** Bytes a connection may have queued in Grizzly before a write blocks. */
     static final int MAX_PENDING_WRITE_BYTES = 16 * 1024;
@@ -45,10 +55,19 @@ public final class TestServer implements AutoCloseable {
     private final HttpServer http;
     private final Config config;
     private final URI base;
+    private final Map<String, String> settings;
 
-    private TestServer(Map<String, String> settings, Class<?>[] beans, Class<?>[] resources) {
+    private TestServer(Map<String, String> given, Class<?>[] beans, Class<?>[] resources) {
+        Map<String, String> effective = new HashMap<>(given);
+        String server = Integer.toString(SERVERS.incrementAndGet());
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(OVERRIDE_PREFIX)) {
+                effective.put(name, System.getProperty(name).replace("{server}", server));
+            }
+        }
+        settings = Map.copyOf(effective);
         config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(withSystemOverrides(settings), "test", 500))
+                .withSources(new PropertiesConfigSource(new HashMap<>(settings), "test", 500))
                 .build();
         ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
         try {
@@ -63,11 +82,7 @@ public final class TestServer implements AutoCloseable {
         }
         base = URI.create("http://127.0.0.1:" + freePort() + "/");
         ResourceConfig app = new ResourceConfig()
-                .register(BroadcasterEndpoints.class)
-                .register(EndpointRouting.class)
-                .register(SseResponseHeaders.class)
-                .register(FrameWriter.class)
-                .register(SameOriginFilter.class)
+                .register(libraryFeature())
                 .register(BasicAuthFilter.class);
         for (Class<?> resource : resources) {
             app.register(resource);
@@ -105,6 +120,17 @@ public final class TestServer implements AutoCloseable {
         return base.resolve(path.startsWith("/") ? path.substring(1) : path);
     }
 
+    /** The subscribe URI of {@code channel} under the configured {@code broadcaster.path} (default {@code /sse}). */
+    public URI channel(String channel) {
+        String path = settings.getOrDefault("broadcaster.path", "/sse");
+        return uri(path + (path.endsWith("/") ? "" : "/") + "channels/" + channel);
+    }
+
+    /** The settings this server runs with, system property overrides included. */
+    public Map<String, String> settings() {
+        return settings;
+    }
+
     /** A CDI bean of the running application. */
     public <T> T bean(Class<T> type) {
         return container.select(type).get();
@@ -126,18 +152,12 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The test's settings, overridden by the JVM's system properties named {@code broadcaster.*}: so one run of
-     * the suite can put every server in another mode (the {@code clustered} Surefire execution sets
-     * {@code broadcaster.cluster.engine}). In such a value {@code {server}} becomes a number of this server's own,
-     * e.g. a backplane name that no other server of the run shares.
-     */
-    private static Map<String, String> withSystemOverrides(Map<String, String> settings) {
-        Map<String, String> merged = new HashMap<>(settings);
-        String server = Integer.toString(SERVERS.incrementAndGet());
-        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("broadcaster."))
-                .forEach(name -> merged.put(name, System.getProperty(name).replace("{server}", server)));
-        return merged;
+    private static Class<?> libraryFeature() {
+        try {
+            return Class.forName(FEATURE, true, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the library (" + FEATURE + ") is not on the class path of the test", e);
+        }
     }
 
     private static int freePort() {
@@ -159,6 +179,7 @@ public final class TestServer implements AutoCloseable {
         private Class<?>[] beans = new Class<?>[0];
         private Class<?>[] resources = new Class<?>[0];
 
+        /** A {@code broadcaster.*} setting (a system property of the same name overrides it). */
         public Builder config(String key, String value) {
             settings.put(key, value);
             return this;

@@ -1,4 +1,4 @@
-package dev.broadcaster.rooms.it.support;
+package dev.broadcaster.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +11,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A subscriber on a plain socket, for what a well-behaved client cannot do: vanish with a reset (RST). */
+/**
+ * A subscriber on a plain socket, for behaviour a well-behaved HTTP client cannot show: one that
+ * sends its request and then never reads (a stalled reader), or vanishes without closing (RST).
+ */
 public final class RawSseClient implements AutoCloseable {
 
     private final Socket socket;
@@ -21,25 +24,39 @@ public final class RawSseClient implements AutoCloseable {
         this.socket = socket;
     }
 
+    /** Subscribes as {@code user} and never reads a byte of the response. */
+    public static RawSseClient stalled(URI uri, String user) {
+        try {
+            Socket socket = new Socket();
+            socket.setReceiveBufferSize(4096); // a small window: the server's writes back up quickly
+            return subscribe(socket, uri, user);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Subscribes as {@code user} and reads until the server said {@code : connected <id>}. */
     public static RawSseClient connect(URI uri, String user) {
         try {
-            Socket socket = new Socket();
-            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
-            String request = "GET " + uri.getRawPath() + " HTTP/1.1\r\n"
-                    + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
-                    + "Accept: text/event-stream\r\n"
-                    + "Authorization: " + Http.basic(user) + "\r\n"
-                    + "\r\n";
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            RawSseClient client = new RawSseClient(socket);
+            RawSseClient client = subscribe(new Socket(), uri, user);
             client.readUntil(": connected ", SseStream.TIMEOUT);
             return client;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static RawSseClient subscribe(Socket socket, URI uri, String user) throws IOException {
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+        String request = "GET " + uri.getRawPath() + " HTTP/1.1\r\n"
+                + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
+                + "Accept: text/event-stream\r\n"
+                + "Authorization: " + HttpCalls.basic(user) + "\r\n"
+                + "\r\n";
+        OutputStream out = socket.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return new RawSseClient(socket);
     }
 
     private void readUntil(String text, Duration timeout) throws IOException {
@@ -65,7 +82,7 @@ public final class RawSseClient implements AutoCloseable {
         }
     }
 
-    /** What was read: the response head and the start of the stream. */
+    /** What was read by {@link #connect}: the response head and the start of the stream. */
     public String received() {
         return received.toString();
     }

@@ -18,25 +18,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A subscriber as a browser's EventSource is one: it reads the raw bytes of an SSE response over
- * HTTP/1.1 and parses them with {@link EventStreamParser}. Waits are on conditions with a deadline.
+ * A subscriber as a browser's {@code EventSource} is one: reads the raw bytes of an SSE response over
+ * HTTP/1.1 on its own thread and parses them with {@link EventStreamParser}. Every wait is on a
+ * condition with a deadline ({@link #TIMEOUT}: long enough for an application server on a loaded machine).
  */
 public final class SseStream implements AutoCloseable {
 
-    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Pattern CONNECTED = Pattern.compile("connected (\\S+)");
 
+    private final String label;
     private final int status;
     private final HttpHeaders headers;
     private final InputStream body;
     private final StringBuilder raw = new StringBuilder();
     private final List<EventStreamParser.Event> events = new ArrayList<>();
     private final EventStreamParser parser = new EventStreamParser();
-    private final Thread reader;
     private boolean ended;
+    private long endedAtNanos;
     private String errorBody = "";
 
-    private SseStream(HttpResponse<InputStream> response) {
+    private SseStream(String label, HttpResponse<InputStream> response) {
+        this.label = label;
         this.status = response.statusCode();
         this.headers = response.headers();
         this.body = response.body();
@@ -47,10 +50,9 @@ public final class SseStream implements AutoCloseable {
                 errorBody = "";
             }
             ended = true;
-            reader = null;
             return;
         }
-        reader = new Thread(this::readLoop, "sse-test-reader");
+        Thread reader = new Thread(this::readLoop, "sse-reader-" + label);
         reader.setDaemon(true);
         reader.start();
     }
@@ -69,7 +71,7 @@ public final class SseStream implements AutoCloseable {
             }
             HttpResponse<InputStream> response = HttpCalls.CLIENT.send(request.GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            return new SseStream(response);
+            return new SseStream(user + "@" + uri.getPath(), response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -78,7 +80,7 @@ public final class SseStream implements AutoCloseable {
         }
     }
 
-    /** Opens a stream and waits until the server said {@code : connected <id>}. */
+    /** Opens a stream and waits until the server said {@code : connected <id>} (the connection is registered). */
     public static SseStream connect(URI uri, String user) {
         return connect(uri, user, null);
     }
@@ -87,7 +89,8 @@ public final class SseStream implements AutoCloseable {
     public static SseStream connect(URI uri, String user, String lastEventId) {
         SseStream stream = open(uri, user, lastEventId);
         if (stream.status != 200) {
-            throw new AssertionError("subscribe answered " + stream.status + ": " + stream.errorBody);
+            throw new AssertionError("subscribe to " + uri + " as " + user + " answered " + stream.status + ": "
+                    + stream.errorBody);
         }
         stream.connectionId();
         return stream;
@@ -106,10 +109,11 @@ public final class SseStream implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            // stream cut: treated as its end
+            // cut (reset, or closed by this client): the end of the stream
         } finally {
             synchronized (this) {
                 ended = true;
+                endedAtNanos = System.nanoTime();
                 notifyAll();
             }
         }
@@ -131,9 +135,10 @@ public final class SseStream implements AutoCloseable {
     public String connectionId() {
         await(() -> !parser.comments().isEmpty(), "the ': connected <id>' comment");
         synchronized (this) {
-            Matcher matcher = CONNECTED.matcher(parser.comments().get(0));
+            String first = parser.comments().get(0);
+            Matcher matcher = CONNECTED.matcher(first);
             if (!matcher.matches()) {
-                throw new AssertionError("first comment was '" + parser.comments().get(0) + "'");
+                throw new AssertionError(label + ": first comment was '" + first + "'");
             }
             return matcher.group(1);
         }
@@ -148,6 +153,11 @@ public final class SseStream implements AutoCloseable {
         return List.copyOf(events);
     }
 
+    /** The events of {@code type} received so far. */
+    public synchronized List<EventStreamParser.Event> events(String type) {
+        return events.stream().filter(e -> e.type().equals(type)).toList();
+    }
+
     public synchronized List<String> comments() {
         return List.copyOf(parser.comments());
     }
@@ -156,12 +166,36 @@ public final class SseStream implements AutoCloseable {
         return ended;
     }
 
+    /** When the stream ended ({@link System#nanoTime()}); only meaningful once {@link #ended()}. */
+    public synchronized long endedAtNanos() {
+        return endedAtNanos;
+    }
+
     /** Waits for the first event matching {@code test} and returns it. */
     public EventStreamParser.Event awaitEvent(Predicate<EventStreamParser.Event> test, String what) {
         await(() -> events.stream().anyMatch(test), what);
         synchronized (this) {
             return events.stream().filter(test).findFirst().orElseThrow();
         }
+    }
+
+    /** The number of events received so far: a mark for {@link #awaitEventFrom}. */
+    public synchronized int mark() {
+        return events.size();
+    }
+
+    /** Waits for the first event at or after position {@code from} matching {@code test}; returns it. */
+    public EventStreamParser.Event awaitEventFrom(int from, Predicate<EventStreamParser.Event> test, String what) {
+        await(() -> events.stream().skip(from).anyMatch(test), what + " (after event #" + from + ")");
+        synchronized (this) {
+            return events.stream().skip(from).filter(test).findFirst().orElseThrow();
+        }
+    }
+
+    /** Waits for an event of {@code type} whose data equals {@code data}. */
+    public EventStreamParser.Event awaitEvent(String type, String data) {
+        return awaitEvent(e -> e.type().equals(type) && e.data().equals(data),
+                "event '" + type + "' with data '" + data + "'");
     }
 
     /** Waits until {@code count} events match {@code test}. */
@@ -212,8 +246,8 @@ public final class SseStream implements AutoCloseable {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 ThreadDump.toStandardError("SseStream wait for " + what);
-                String tail = raw.length() > 600 ? "…" + raw.substring(raw.length() - 600) : raw.toString();
-                throw new AssertionError("Timed out after " + TIMEOUT.toSeconds() + " s waiting for " + what
+                String tail = raw.length() > 1500 ? "…" + raw.substring(raw.length() - 1500) : raw.toString();
+                throw new AssertionError(label + ": timed out after " + TIMEOUT.toSeconds() + " s waiting for " + what
                         + "; stream ended: " + ended + ", events: " + events.size() + ", last bytes:\n" + tail);
             }
             try {
@@ -225,7 +259,7 @@ public final class SseStream implements AutoCloseable {
         }
     }
 
-    /** Closes the client side of the stream (the tab goes away). */
+    /** Closes the client side of the stream, as a closed browser tab does. */
     @Override
     public void close() {
         try {
@@ -233,5 +267,10 @@ public final class SseStream implements AutoCloseable {
         } catch (IOException e) {
             // closing anyway
         }
+    }
+
+    @Override
+    public String toString() {
+        return label;
     }
 }
