@@ -40,21 +40,16 @@ final class ConnectionBudgets {
 
     /** Reserves a connection on {@code budget}; throws the 429 refusal if a limit is reached. */
     void reserve(String budget) {
-        boolean[] admitted = new boolean[1];
         byBudget.compute(budget, (key, count) -> {
             int now = count == null ? 0 : count;
-            if (now >= perUser) {
-                return count;
+            if (now >= perUser) { // thrown inside the compute: the count stays as it was
+                refused.increment();
+                throw Refusals.tooManyRequests("Too many connections of this " + (budget.startsWith("address:")
+                        ? "client address" : "user") + " on this server (broadcaster.max-connections-per-user = "
+                        + perUser + "); close one and retry", RETRY_AFTER);
             }
-            admitted[0] = true;
             return now + 1;
         });
-        if (!admitted[0]) {
-            refused.increment();
-            throw Refusals.tooManyRequests("Too many connections of this " + (budget.startsWith("address:")
-                    ? "client address" : "user") + " on this server (broadcaster.max-connections-per-user = " + perUser
-                    + "); close one and retry", RETRY_AFTER);
-        }
         if (total.incrementAndGet() > perNode) {
             total.decrementAndGet();
             releaseBudget(budget);

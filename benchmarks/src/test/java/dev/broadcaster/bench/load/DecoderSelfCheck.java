@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Self-check of {@link SseStreamDecoder}, {@link Histogram} and {@link Publisher#writePrefix} (the module has no
- * test framework): run {@code java -cp target/classes:target/test-classes dev.broadcaster.bench.load.DecoderSelfCheck};
- * it prints OK or throws. Every stream is fed whole, split at every position, and byte by byte.
+ * Self-check of {@link SseStreamDecoder}, {@link Histogram} and {@link Publisher#writePrefix} (run by
+ * {@code SseStreamDecoderTest} in the module's build, or by hand: {@code java -cp
+ * target/classes:target/test-classes dev.broadcaster.bench.load.DecoderSelfCheck}); it prints OK or throws. Every stream is fed whole, split at every position, and byte by byte.
  */
 public final class DecoderSelfCheck {
     private DecoderSelfCheck() {
