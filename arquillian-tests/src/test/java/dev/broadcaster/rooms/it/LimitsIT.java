@@ -7,7 +7,6 @@ import dev.broadcaster.rooms.it.support.Server;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +36,7 @@ class LimitsIT {
     URL base;
 
     URI uri(String path) {
-        try {
-            return base.toURI().resolve(path);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Server.resolve(base, path);
     }
 
     @Test

@@ -48,7 +48,7 @@ class ReplayDeadlineIT {
     void clientsThatAskForALargeHistoryAndNeverReadAreEvicted() throws Exception {
         Assumptions.assumeTrue(Server.liberty(), "on Jersey (Payara) the library cannot observe a replay write");
         String channel = Server.room("replay");
-        URI stream = base.toURI().resolve("sse/channels/" + channel);
+        URI stream = Server.resolve(base, "sse/channels/" + channel);
         try (SseStream keeper = SseStream.connect(stream, "bob")) { // holds the channel and its history
             String large = "x".repeat(60_000);
             for (int i = 0; i < 50; i++) {
@@ -95,7 +95,7 @@ class ReplayDeadlineIT {
     }
 
     private long evictions() throws Exception {
-        var response = HttpCalls.get(base.toURI().resolve("sse/status"), "alice");
+        var response = HttpCalls.get(Server.resolve(base, "sse/status"), "alice");
         assertEquals(200, response.statusCode(), response.body());
         Matcher evictions = Pattern.compile("\"evictions\":(\\d+)").matcher(response.body());
         assertTrue(evictions.find(), response.body());
@@ -104,7 +104,7 @@ class ReplayDeadlineIT {
 
     /** Waits until the channel lists {@code count} connections (GET /sse/channels/{c}/users as an admin). */
     private void awaitUsers(String channel, int count, Duration timeout) throws Exception {
-        URI users = base.toURI().resolve("sse/channels/" + channel + "/users");
+        URI users = Server.resolve(base, "sse/channels/" + channel + "/users");
         long deadline = System.nanoTime() + timeout.toNanos();
         int now = -1;
         while (System.nanoTime() < deadline) {
