@@ -9,6 +9,7 @@ import dev.broadcaster.cluster.ClusterEngine;
 import dev.broadcaster.cluster.ClusterNode;
 import dev.broadcaster.cluster.ClusterUnavailableException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -202,12 +203,29 @@ final class ClusteredTopology implements Topology, ClusterNode {
         return connections(channel, () -> here == null ? List.of() : here.connectionInfos());
     }
 
+    /**
+     * The backplane's list, and after it this node's connections it does not list yet (their joins are still on
+     * their way to it): a node always sees its own connections. This node's alone if the backplane cannot answer.
+     */
     private List<ConnectionInfo> connections(String channel, Supplier<List<ConnectionInfo>> here) {
+        List<ConnectionInfo> all;
         try {
-            return engine.connections(channel);
+            all = engine.connections(channel);
         } catch (ClusterUnavailableException e) {
             return here.get();
         }
+        List<ConnectionInfo> local = here.get();
+        if (local.isEmpty()) {
+            return all;
+        }
+        Set<String> listed = all.stream().map(ConnectionInfo::id).collect(Collectors.toSet());
+        List<ConnectionInfo> missing = local.stream().filter(info -> !listed.contains(info.id())).toList();
+        if (missing.isEmpty()) {
+            return all;
+        }
+        List<ConnectionInfo> merged = new ArrayList<>(all);
+        merged.addAll(missing);
+        return merged;
     }
 
     @Override
