@@ -152,7 +152,7 @@ final class Channels {
         Channel target;
         boolean firstOfUser;
         try {
-            ClusterEngine.Replay fetched = topology.fetchCatchUp(this, channel, options);
+            ClusterEngine.Replay fetched = topology.fetchCatchUp(channel, options);
             connection = new Connection(info, sink, workers, limits, this::gone);
             connection.deliverAll(List.of(ControlEvents.connected(info.id())));
             budgetOf.put(info.id(), budget);

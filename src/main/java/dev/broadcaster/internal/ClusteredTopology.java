@@ -131,7 +131,7 @@ final class ClusteredTopology implements Topology, ClusterNode {
      * live events meet.
      */
     @Override
-    public ClusterEngine.Replay fetchCatchUp(Channels channels, String channel, ConnectOptions options) {
+    public ClusterEngine.Replay fetchCatchUp(String channel, ConnectOptions options) {
         if (options.lastEventId() == null && options.history() <= 0) {
             return null;
         }
@@ -194,7 +194,7 @@ final class ClusteredTopology implements Topology, ClusterNode {
     }
 
     @Override
-    public int channelCount(Channels channels) {
+    public int channelCount() {
         return channels(channels.listedInfos()).size();
     }
 

@@ -263,7 +263,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     public RegistryStats stats() {
         long now = System.nanoTime();
         int lagging = (int) channels.connections().stream().filter(connection -> connection.lagging(now)).count();
-        return counters.stats(channels.connectionCount(), topology.channelCount(channels),
+        return counters.stats(channels.connectionCount(), topology.channelCount(),
                 channels.refusedConnections(), lagging);
     }
 

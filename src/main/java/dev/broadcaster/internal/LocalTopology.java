@@ -59,7 +59,7 @@ final class LocalTopology implements Topology {
     }
 
     @Override
-    public ClusterEngine.Replay fetchCatchUp(Channels channels, String channel, ConnectOptions options) {
+    public ClusterEngine.Replay fetchCatchUp(String channel, ConnectOptions options) {
         return null;
     }
 
@@ -92,7 +92,7 @@ final class LocalTopology implements Topology {
     }
 
     @Override
-    public int channelCount(Channels channels) {
+    public int channelCount() {
         return channels.listedCount(); // counted without listing: a listing costs O(connections)
     }
 

@@ -47,7 +47,7 @@ interface Topology {
      * What a connection joining {@code channel} with {@code options} needs from outside this node before it joins
      * (the backplane's replay), or null.
      */
-    ClusterEngine.Replay fetchCatchUp(Channels channels, String channel, ConnectOptions options);
+    ClusterEngine.Replay fetchCatchUp(String channel, ConnectOptions options);
 
     /** {@code connection} opened on this node. */
     void joined(ConnectionInfo connection);
@@ -70,8 +70,8 @@ interface Topology {
     /** Every channel, given this node's listed ones ({@code here}), by name. */
     List<ChannelInfo> channels(List<ChannelInfo> here);
 
-    /** How many channels {@link #channels} lists, given this node's count ({@code here}). */
-    int channelCount(Channels channels);
+    /** How many channels {@link #channels} lists. */
+    int channelCount();
 
     /** Every connection of {@code channel} in connection order; {@code here} is this node's channel (or null). */
     List<ConnectionInfo> connections(String channel, Channel here);

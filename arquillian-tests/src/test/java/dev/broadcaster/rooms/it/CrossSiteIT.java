@@ -10,39 +10,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Cross-site requests (CSRF) against the unchanged example WAR on a real server, with the headers browsers
  * send: the library's publish, kill and subscribe endpoints and admin feed, and the example's own message form
  * (guarded with {@code @SameOrigin}). Same-origin pages and clients without browser headers keep working.
  */
-@ExtendWith(ArquillianExtension.class)
-class CrossSiteIT {
+class CrossSiteIT extends DeployedRooms {
 
     static final String EVIL = "http://evil.example";
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
-
-    @Deployment(testable = false)
-    static WebArchive rooms() {
-        return Server.war();
-    }
-
-    @ArquillianResource
-    URL base;
 
     @Test
     void theReviewsCrossSiteTextPlainPublishIsRefusedAndBobGetsNothing() {
@@ -173,7 +158,4 @@ class CrossSiteIT {
         }
     }
 
-    private URI uri(String path) {
-        return Server.resolve(base, path);
-    }
 }

@@ -32,27 +32,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The example's hardening (issue 12, points 7, 16 and 17), tested from the outside on a real server: what an
  * attacker or a careless client sends, and what the users of the room observe.
  */
-@ExtendWith(ArquillianExtension.class)
-class ExampleHardeningIT {
-
-    @Deployment(testable = false)
-    static WebArchive rooms() {
-        return Server.war();
-    }
-
-    @ArquillianResource
-    URL base;
+class ExampleHardeningIT extends DeployedRooms {
 
     // ---- point 7: an undeliverable message fails for the poster ------------------------------------
 
@@ -278,10 +264,6 @@ class ExampleHardeningIT {
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
-
-    private URI uri(String path) {
-        return Server.resolve(base, path);
-    }
 
     /** {@code path} sent exactly as written (already percent-encoded where needed). */
     private URI raw(String path) {

@@ -7,37 +7,18 @@ import dev.broadcaster.rooms.it.support.Server;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
 import java.net.URI;
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 12, point 4 on a real server: one user's streams beyond {@code broadcaster.max-connections-per-user}
  * (the default, 100) are refused with 429 and {@code Retry-After} by the built-in subscribe endpoint, another user
  * is not, and the refusal is counted in {@code /sse/status}.
  */
-@ExtendWith(ArquillianExtension.class)
-class LimitsIT {
+class LimitsIT extends DeployedRooms {
 
     static final int PER_USER = 100;
-
-    @Deployment(testable = false)
-    static WebArchive rooms() {
-        return Server.war();
-    }
-
-    @ArquillianResource
-    URL base;
-
-    URI uri(String path) {
-        return Server.resolve(base, path);
-    }
 
     @Test
     void oneUsersStreamsBeyondTheLimitAre429WithRetryAfterAndOthersStillConnect() {

@@ -13,17 +13,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Malformed input to the built-in endpoints on a real server (its own URI handling and JSON-P provider): raw
@@ -31,16 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * number, repeat a key, carry trailing text or exceed {@code broadcaster.max-publish-size}. Each is a 4xx with a
  * reason, never a 500.
  */
-@ExtendWith(ArquillianExtension.class)
-class MalformedInputIT {
-
-    @Deployment(testable = false)
-    static WebArchive rooms() {
-        return Server.war();
-    }
-
-    @ArquillianResource
-    URL base;
+class MalformedInputIT extends DeployedRooms {
 
     /**
      * Raw braces: in a path, 400 on both servers. In a query, Liberty's {@code getRequestUri()} refuses them (400
@@ -155,7 +140,4 @@ class MalformedInputIT {
         }
     }
 
-    private URI uri(String path) {
-        return Server.resolve(base, path);
-    }
 }

@@ -8,19 +8,13 @@ import dev.broadcaster.rooms.it.support.StalledSockets;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Clients that ask for {@code ?history=50} of large messages and never read: the server buffers their replay
@@ -31,24 +25,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * so the library never sees a write in progress and cannot apply the deadline (seen: 0 of 10 evicted after 90 s).
  * What Payara buffers for such a client is bounded by its own HTTP listener settings, not by the library.
  */
-@ExtendWith(ArquillianExtension.class)
-class ReplayDeadlineIT {
+class ReplayDeadlineIT extends DeployedRooms {
 
     static final int STALLED = 10;
-
-    @Deployment(testable = false)
-    static WebArchive rooms() {
-        return Server.war();
-    }
-
-    @ArquillianResource
-    URL base;
 
     @Test
     void clientsThatAskForALargeHistoryAndNeverReadAreEvicted() throws Exception {
         Assumptions.assumeTrue(Server.liberty(), "on Jersey (Payara) the library cannot observe a replay write");
         String channel = Server.room("replay");
-        URI stream = Server.resolve(base, "sse/channels/" + channel);
+        URI stream = uri("sse/channels/" + channel);
         try (SseStream keeper = SseStream.connect(stream, "bob")) { // holds the channel and its history
             String large = "x".repeat(60_000);
             for (int i = 0; i < 50; i++) {
@@ -95,7 +80,7 @@ class ReplayDeadlineIT {
     }
 
     private long evictions() throws Exception {
-        var response = HttpCalls.get(Server.resolve(base, "sse/status"), "alice");
+        var response = HttpCalls.get(uri("sse/status"), "alice");
         assertEquals(200, response.statusCode(), response.body());
         Matcher evictions = Pattern.compile("\"evictions\":(\\d+)").matcher(response.body());
         assertTrue(evictions.find(), response.body());
@@ -104,7 +89,7 @@ class ReplayDeadlineIT {
 
     /** Waits until the channel lists {@code count} connections (GET /sse/channels/{c}/users as an admin). */
     private void awaitUsers(String channel, int count, Duration timeout) throws Exception {
-        URI users = Server.resolve(base, "sse/channels/" + channel + "/users");
+        URI users = uri("sse/channels/" + channel + "/users");
         long deadline = System.nanoTime() + timeout.toNanos();
         int now = -1;
         while (System.nanoTime() < deadline) {

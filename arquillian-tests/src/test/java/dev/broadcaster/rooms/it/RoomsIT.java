@@ -11,7 +11,6 @@ import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.RawSseClient;
 import dev.broadcaster.support.SseStream;
 import java.net.URI;
-import java.net.URL;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,12 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The example application (target/rooms.war, unchanged) on a real server, tested from the outside as
@@ -35,16 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The same class runs on Open Liberty (RESTEasy, {@code -Pliberty}) and Payara Micro (Jersey,
  * {@code -Ppayara}). Each test uses rooms of its own.
  */
-@ExtendWith(ArquillianExtension.class)
-class RoomsIT {
-
-    @Deployment(testable = false)
-    static WebArchive rooms() {
-        return Server.war();
-    }
-
-    @ArquillianResource
-    URL base;
+class RoomsIT extends DeployedRooms {
 
     // ---- delivery ----------------------------------------------------------------------------------
 
@@ -417,10 +402,6 @@ class RoomsIT {
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
-
-    private URI uri(String path) {
-        return Server.resolve(base, path);
-    }
 
     private URI events(String room) {
         return uri("rooms/" + room + "/events");
