@@ -35,6 +35,12 @@ public interface ClusterNode {
      */
     void undelivered(String channel, SseEvent event, Set<String> exclude, long opId);
 
+    /**
+     * Another node published events on {@code channel} (null: on any channel) that only its own connections got, as
+     * it was cut off from the backplane: this node's connections of the channel are told to resync.
+     */
+    void missed(String channel);
+
     /** The backplane went away: events published from now on reach this node's connections only. */
     void backplaneLost();
 

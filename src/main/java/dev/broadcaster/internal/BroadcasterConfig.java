@@ -43,6 +43,7 @@ public final class BroadcasterConfig {
     public static final String CLUSTER_REDIS_URI = "broadcaster.cluster.redis.uri";
     public static final String CLUSTER_PREFIX = "broadcaster.cluster.prefix";
     public static final String CLUSTER_NODE_TIMEOUT = "broadcaster.cluster.node-timeout";
+    public static final String CLUSTER_MAX_QUEUED = "broadcaster.cluster.max-queued";
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kib|kb|k|mib|mb|m)");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -126,7 +127,8 @@ public final class BroadcasterConfig {
                     + CLUSTER_ENGINE + " is redis (e.g. redis://localhost:6379)");
         }
         return new ClusterSettings(engine, uri, read(config, CLUSTER_PREFIX, "broadcaster", BroadcasterConfig::prefix),
-                read(config, CLUSTER_NODE_TIMEOUT, heartbeat, BroadcasterConfig::positiveDuration));
+                read(config, CLUSTER_NODE_TIMEOUT, heartbeat, BroadcasterConfig::positiveDuration),
+                read(config, CLUSTER_MAX_QUEUED, 100_000, BroadcasterConfig::positiveInt));
     }
 
     /**

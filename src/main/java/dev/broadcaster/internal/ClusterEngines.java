@@ -40,9 +40,9 @@ final class ClusterEngines {
     private static ClusterEngine redis(ClusterSettings cluster, int historySize) {
         try {
             Constructor<?> constructor = Class.forName(REDIS_ENGINE).getConstructor(java.net.URI.class, String.class,
-                    Duration.class, int.class);
+                    Duration.class, int.class, int.class);
             return (ClusterEngine) constructor.newInstance(cluster.redisUri(), cluster.prefix(), cluster.nodeTimeout(),
-                    historySize);
+                    historySize, cluster.maxQueued());
         } catch (ClassNotFoundException | NoClassDefFoundError e) {
             throw new IllegalStateException(BroadcasterConfig.CLUSTER_ENGINE + "=redis needs the Redis client on the"
                     + " application's class path: add the dependency redis.clients:jedis", e);

@@ -11,15 +11,17 @@ import java.time.Duration;
  * @param redisUri the Redis to use with the {@code redis} engine, {@code redis://host:port[/database]}
  * @param prefix the start of every Redis key and channel the engine uses (an engine named by class gets it too)
  * @param nodeTimeout how long after its last sign of life a node's connections leave the cluster's presence
+ * @param maxQueued how many operations the Redis engine queues for Redis at most; beyond (Redis slow), the node is
+ *                  down until the queue is drained, as if Redis were unreachable
  */
-public record ClusterSettings(String engine, URI redisUri, String prefix, Duration nodeTimeout) {
+public record ClusterSettings(String engine, URI redisUri, String prefix, Duration nodeTimeout, int maxQueued) {
 
     public static final String NONE = "none";
     public static final String REDIS = "redis";
 
     /** One node: no backplane. */
     public static ClusterSettings none(Duration nodeTimeout) {
-        return new ClusterSettings(NONE, null, "broadcaster", nodeTimeout);
+        return new ClusterSettings(NONE, null, "broadcaster", nodeTimeout, 100_000);
     }
 
     public boolean enabled() {

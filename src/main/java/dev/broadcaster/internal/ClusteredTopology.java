@@ -302,6 +302,15 @@ final class ClusteredTopology implements Topology, ClusterNode {
     }
 
     @Override
+    public void missed(String channel) {
+        for (Channel target : channel == null ? channels.all() : java.util.Collections.singletonList(channels.get(channel))) {
+            if (target != null) {
+                target.resyncMembers(ControlEvents.Reason.PEER_RECOVERED);
+            }
+        }
+    }
+
+    @Override
     public void backplaneLost() {
         LOG.log(System.Logger.Level.WARNING, "Cluster node " + id + ": backplane lost; this node's connections get"
                 + " this node's events only until it is back");

@@ -27,7 +27,9 @@ final class ControlEvents {
         /** It fell behind by more than {@code broadcaster.max-lag}. */
         LAGGING("lagging"),
         /** The cluster's backplane was lost and is back: events may have been missed. */
-        BACKPLANE_RECOVERED("backplane-recovered");
+        BACKPLANE_RECOVERED("backplane-recovered"),
+        /** Another node of the cluster published events while cut off from the backplane: only its clients got them. */
+        PEER_RECOVERED("peer-recovered");
 
         private final String text;
 

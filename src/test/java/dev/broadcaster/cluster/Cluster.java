@@ -1,5 +1,6 @@
 package dev.broadcaster.cluster;
 
+import dev.broadcaster.support.ChaosProxy;
 import dev.broadcaster.support.HttpCalls;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -16,6 +17,8 @@ final class Cluster implements AutoCloseable {
 
     final RedisProcess redis;
     final List<NodeProcess> nodes = new ArrayList<>();
+    /** Each node's path to Redis, when the nodes reach it through {@link ChaosProxy proxies}; else empty. */
+    final List<ChaosProxy> proxies = new ArrayList<>();
 
     private Cluster(RedisProcess redis) {
         this.redis = redis;
@@ -28,12 +31,28 @@ final class Cluster implements AutoCloseable {
 
     /** Starts {@code count} nodes on {@code redis} (URI and all from {@code extraSettings} if given there). */
     static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis) {
+        return start(name, count, extraSettings, redis, false);
+    }
+
+    /** Starts Redis and {@code count} nodes that reach it each through its own {@link ChaosProxy}. */
+    static Cluster startBehindProxies(String name, int count, Map<String, String> extraSettings) {
+        return start(name, count, extraSettings, RedisProcess.start(), true);
+    }
+
+    private static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis,
+                                 boolean proxied) {
         Cluster cluster = new Cluster(redis);
         try {
             for (int i = 0; i < count; i++) {
+                String uri = cluster.redis.uri();
+                if (proxied) {
+                    ChaosProxy proxy = ChaosProxy.start("127.0.0.1", redis.port());
+                    cluster.proxies.add(proxy);
+                    uri = "redis://127.0.0.1:" + proxy.port();
+                }
                 Map<String, String> settings = new LinkedHashMap<>(Map.of(
                         "broadcaster.cluster.engine", "redis",
-                        "broadcaster.cluster.redis.uri", cluster.redis.uri(),
+                        "broadcaster.cluster.redis.uri", uri,
                         "broadcaster.heartbeat-interval", HEARTBEAT,
                         "broadcaster.history-size", "50"));
                 settings.putAll(extraSettings);
@@ -78,9 +97,15 @@ final class Cluster implements AutoCloseable {
         return text(node, "control/ready").startsWith("UP");
     }
 
+    /** The path of node {@code index} to Redis. */
+    ChaosProxy proxy(int index) {
+        return proxies.get(index);
+    }
+
     @Override
     public void close() {
         nodes.forEach(NodeProcess::close);
+        proxies.forEach(ChaosProxy::close);
         redis.close();
     }
 }

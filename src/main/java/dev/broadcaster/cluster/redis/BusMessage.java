@@ -20,6 +20,8 @@ import java.util.Set;
  *   <li>{@code S node connectionId \n event}: an event for one connection</li>
  *   <li>{@code K node channel}: kill; {@code D node channel \n user}: disconnect; {@code P node channel}:
  *       presence changed</li>
+ *   <li>{@code R node channel}: the node published on the channel while cut off from the others (an empty
+ *       channel: on every channel); their clients of it must resync</li>
  * </ul>
  * An event body is its name, its retry in milliseconds (each possibly empty) and its data, one per line.
  */
@@ -30,6 +32,7 @@ record BusMessage(char kind, String node, List<String> fields, String body) {
     static final char KILL = 'K';
     static final char DISCONNECT = 'D';
     static final char PRESENCE = 'P';
+    static final char MISSED = 'R';
 
     static BusMessage parse(String text) {
         int newline = text.indexOf('\n');
@@ -66,6 +69,11 @@ record BusMessage(char kind, String node, List<String> fields, String body) {
                 }
             }
             case PRESENCE -> node.presenceChanged(field(0));
+            case MISSED -> {
+                if (!mine) {
+                    node.missed(field(0).isEmpty() ? null : field(0));
+                }
+            }
             default -> throw new IllegalArgumentException("unknown bus message kind " + kind);
         }
     }
@@ -92,6 +100,11 @@ record BusMessage(char kind, String node, List<String> fields, String body) {
 
     static String disconnect(String node, String channel, String user) {
         return DISCONNECT + "\t" + node + "\t" + channel + "\n" + user;
+    }
+
+    /** {@code channel} (empty: every channel) had events that only {@code node}'s clients got. */
+    static String missed(String node, String channel) {
+        return MISSED + "\t" + node + "\t" + channel;
     }
 
     static String presence(String node, String channel) {

@@ -7,6 +7,10 @@ import dev.broadcaster.cluster.ClusterEngine;
 import dev.broadcaster.cluster.ClusterNode;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -26,9 +30,12 @@ import redis.clients.jedis.JedisClientConfig;
  *       {@code <prefix>:node:<node>}) and beats in {@code <prefix>:nodes} every third of the node timeout. Every
  *       node removes the nodes whose beat expired, with their connections, and announces the presence change.</li>
  *   <li>Three connections per node: the {@link RedisWriter}'s, which pipelines everything queued, the
- *       {@link RedisSubscriber}'s, and one for queries ({@link RedisQueries}). If Redis goes away, both threads
- *       retry with backoff (100 ms to 2 s); meanwhile {@link #publish} refuses and the node delivers locally.
- *       Once both are back the node registers its connections again and is told to resync its clients.</li>
+ *       {@link RedisSubscriber}'s (pinged, so a silently dropped one is noticed within about the node timeout),
+ *       and one for queries ({@link RedisQueries}). If Redis goes away (or the writer's queue overflows), the node is
+ *       down: not ready, {@link #publish} refuses and the node delivers locally, and kills, disconnects and sends are
+ *       kept to be sent later. Both threads retry with backoff. Once both are back the node registers its
+ *       connections again, tells the other nodes which channels it published to alone ({@code R} messages: they
+ *       resync their clients of those channels), sends what it kept, and resyncs its own clients.</li>
  * </ul>
  *
  * <p><b>Threads.</b> This class is the {@link ClusterEngine} facade and the state machine
@@ -43,6 +50,10 @@ public final class RedisEngine implements ClusterEngine {
 
     private static final System.Logger LOG = System.getLogger(RedisEngine.class.getName());
     private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
+    /** Channels this node remembers publishing to alone; beyond, it tells every node to resync every channel. */
+    static final int MAX_PUBLISHED_ALONE = 10_000;
+    /** Kills, disconnects and sends kept while the backplane is down; beyond, the oldest are dropped (logged). */
+    static final int MAX_KEPT = 10_000;
 
     private enum State { STARTING, UP, DOWN, CLOSED }
 
@@ -52,11 +63,16 @@ public final class RedisEngine implements ClusterEngine {
     private final RedisQueries queries;
     private final long nodeTimeoutMillis;
     private final int historySize;
+    private final int maxQueued;
     private final JedisClientConfig clientConfig;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private volatile ClusterNode node;
     private volatile RedisWriter writer;
     private volatile RedisSubscriber subscriber;
+    // channels this node published to while down (only its own clients got those events); "" stands for all of
+    // them; guarded by itself
+    private final Set<String> publishedAlone = new LinkedHashSet<>();
+    private final Deque<RedisWriter.Op> kept = new ArrayDeque<>(); // guarded by itself
 
     /**
      * @param uri {@code redis://[user:password@]host:port[/database]}
@@ -65,10 +81,19 @@ public final class RedisEngine implements ClusterEngine {
      * @param historySize events kept per channel for resume
      */
     public RedisEngine(URI uri, String prefix, Duration nodeTimeout, int historySize) {
+        this(uri, prefix, nodeTimeout, historySize, RedisWriter.MAX_QUEUED);
+    }
+
+    /**
+     * As above, with {@code maxQueued}: the operations queued for Redis at most; beyond (Redis slow), the node is
+     * down until its queue is drained, as if Redis were unreachable.
+     */
+    public RedisEngine(URI uri, String prefix, Duration nodeTimeout, int historySize, int maxQueued) {
         this.uri = uri;
         this.prefix = prefix;
         this.nodeTimeoutMillis = nodeTimeout.toMillis();
         this.historySize = historySize;
+        this.maxQueued = maxQueued;
         this.clientConfig = clientConfig(uri, 2000);
         this.keys = new RedisKeys(prefix);
         this.queries = new RedisQueries(uri, clientConfig, keys, historySize, this::ready);
@@ -77,8 +102,8 @@ public final class RedisEngine implements ClusterEngine {
     @Override
     public void start(ClusterNode clusterNode) {
         this.node = clusterNode;
-        writer = new RedisWriter(this, keys, prefix, nodeTimeoutMillis, clusterNode);
-        subscriber = new RedisSubscriber(this, uri, keys.bus(), clusterNode);
+        writer = new RedisWriter(this, keys, prefix, nodeTimeoutMillis, historySize, maxQueued, clusterNode);
+        subscriber = new RedisSubscriber(this, uri, keys.bus(), clusterNode, nodeTimeoutMillis);
         writer.start();
         subscriber.start();
     }
@@ -91,30 +116,41 @@ public final class RedisEngine implements ClusterEngine {
     @Override
     public boolean publish(String channel, SseEvent event, Set<String> exclude, long opId) {
         if (state.get() != State.UP) {
+            publishedAlone(Set.of(channel));
             return false;
         }
         String body = BusMessage.eventBody(event);
         RedisWriter.Op op = new RedisWriter.Op(RedisScripts.PUBLISH, List.of(keys.stream(channel), keys.bus()),
                 List.of(Integer.toString(historySize), body, BusMessage.eventHead(node.id(), opId, channel, exclude),
                         "\n" + body, Long.toString(RETENTION_MS)),
-                () -> node.undelivered(channel, event, exclude, opId));
-        return writer.offer(op);
+                () -> {
+                    publishedAlone(Set.of(channel));
+                    node.undelivered(channel, event, exclude, opId);
+                });
+        if (!writer.offer(op)) {
+            publishedAlone(Set.of(channel));
+            overflowed();
+            return false;
+        }
+        return true;
     }
 
     @Override
     public void send(String connectionId, SseEvent event) {
-        enqueueBus(BusMessage.send(node.id(), connectionId, event));
+        enqueue(new RedisWriter.Op(RedisScripts.BUS, List.of(keys.bus()),
+                List.of(BusMessage.send(node.id(), connectionId, event)), null, true));
     }
 
     @Override
     public void kill(String channel) {
         enqueue(new RedisWriter.Op(RedisScripts.KILL, List.of(keys.stream(channel), keys.bus()),
-                List.of(BusMessage.kill(node.id(), channel)), null));
+                List.of(BusMessage.kill(node.id(), channel)), null, true));
     }
 
     @Override
     public void disconnect(String channel, String user) {
-        enqueueBus(BusMessage.disconnect(node.id(), channel, user));
+        enqueue(new RedisWriter.Op(RedisScripts.BUS, List.of(keys.bus()),
+                List.of(BusMessage.disconnect(node.id(), channel, user)), null, true));
     }
 
     @Override
@@ -176,15 +212,75 @@ public final class RedisEngine implements ClusterEngine {
         queries.close();
     }
 
-    private void enqueueBus(String message) {
-        enqueue(new RedisWriter.Op(RedisScripts.BUS, List.of(keys.bus()), List.of(message), null));
-    }
-
-    /** Queues {@code op} unless the backplane is down: then it is dropped, as the node registers again on recovery. */
+    /**
+     * Queues {@code op} unless the backplane is down: then an op for {@link RedisWriter.Op#later} is kept, and the
+     * others (joins, leaves) are dropped, as the node registers again on recovery. A full queue takes the node down.
+     */
     private void enqueue(RedisWriter.Op op) {
         State now = state.get();
-        if ((now == State.UP || now == State.STARTING) && !writer.offer(op)) {
-            LOG.log(System.Logger.Level.WARNING, "Redis writer queue full: dropped an operation");
+        if (now == State.UP || now == State.STARTING) {
+            if (writer.offer(op)) {
+                return;
+            }
+            overflowed();
+        }
+        if (op.later()) {
+            keepForLater(op);
+        }
+    }
+
+    /** The writer's queue is full (Redis is slow, not down): the node goes down, and recovers as after an outage. */
+    private void overflowed() {
+        lost("writer", new IllegalStateException("writer queue full"));
+        writer.failSoon();
+    }
+
+    // ---- what waits for the backplane (called by any thread) ------------------------------------------------
+
+    /** Records that this node delivered events of {@code channels} to its own clients only. */
+    void publishedAlone(Collection<String> channels) {
+        synchronized (publishedAlone) {
+            if (publishedAlone.contains("")) {
+                return;
+            }
+            publishedAlone.addAll(channels);
+            if (publishedAlone.size() > MAX_PUBLISHED_ALONE) {
+                publishedAlone.clear();
+                publishedAlone.add(""); // too many to name: every node resyncs every channel
+            }
+        }
+    }
+
+    /** The channels this node published to alone since last asked (the writer tells the other nodes). */
+    Set<String> takePublishedAlone() {
+        synchronized (publishedAlone) {
+            if (publishedAlone.isEmpty()) {
+                return Set.of();
+            }
+            Set<String> taken = Set.copyOf(publishedAlone);
+            publishedAlone.clear();
+            return taken;
+        }
+    }
+
+    /** Keeps {@code op} to send once the backplane is back. */
+    void keepForLater(RedisWriter.Op op) {
+        synchronized (kept) {
+            kept.addLast(op);
+            if (kept.size() > MAX_KEPT) {
+                kept.removeFirst();
+                LOG.log(System.Logger.Level.WARNING, "Redis backplane down for long: dropped the oldest kill,"
+                        + " disconnect or send kept for it (" + MAX_KEPT + " kept)");
+            }
+        }
+    }
+
+    /** What was kept for the backplane, oldest first, now to be sent. */
+    List<RedisWriter.Op> sendLater() {
+        synchronized (kept) {
+            List<RedisWriter.Op> ops = List.copyOf(kept);
+            kept.clear();
+            return ops;
         }
     }
 
@@ -195,8 +291,9 @@ public final class RedisEngine implements ClusterEngine {
     }
 
     /**
-     * Up once the writer reaches Redis and the subscriber listens. The writer then registers this node's
-     * connections again; after a loss the node is told to resync its clients.
+     * Up once the writer reaches Redis and the subscriber listens. The writer then recovers (registers this node's
+     * connections again, tells the others where this node published alone, sends what was kept); this node's
+     * clients are told to resync (on the first start too: a client connected before may have missed events).
      */
     synchronized void becomeUpIfReady() {
         State now = state.get();
@@ -204,12 +301,10 @@ public final class RedisEngine implements ClusterEngine {
             return;
         }
         if (state.compareAndSet(now, State.UP)) {
-            writer.registerAgainSoon();
+            writer.recoverSoon();
             LOG.log(System.Logger.Level.INFO, "Redis backplane " + (now == State.DOWN ? "back" : "connected") + ": "
                     + uri.getHost() + ":" + uri.getPort());
-            if (now == State.DOWN) {
-                runGuarded(node::backplaneRecovered, "resync after the backplane came back");
-            }
+            runGuarded(node::backplaneRecovered, "resync after the backplane came back");
         }
     }
 
@@ -270,6 +365,17 @@ public final class RedisEngine implements ClusterEngine {
                 // already broken
             }
         }
+    }
+
+    /** The longest pause between two attempts to reach Redis: a third of the node timeout, from 100 ms to 2 s. */
+    static long maxBackoff(long nodeTimeoutMillis) {
+        return Math.max(100, Math.min(2000, nodeTimeoutMillis / 3));
+    }
+
+    static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
     }
 
     static void sleep(long millis) {

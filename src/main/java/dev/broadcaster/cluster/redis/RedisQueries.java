@@ -52,6 +52,9 @@ final class RedisQueries {
         if (entries.isEmpty() || !entries.get(0).getID().toString().equals(lastEventId)) {
             return Optional.empty(); // the client's last event is no longer kept: what followed may not be either
         }
+        if (entries.stream().anyMatch(RedisQueries::gap)) {
+            return Optional.empty(); // a node published events only its own clients got after it: resync
+        }
         return Optional.of(new Replay(RedisEngine.position(lastEventId), events(entries.subList(1, entries.size()))));
     }
 
@@ -114,9 +117,17 @@ final class RedisQueries {
         }
     }
 
+    /** Whether {@code entry} marks a gap: events published then by a node cut off from Redis are not in the stream. */
+    private static boolean gap(StreamEntry entry) {
+        return entry.getFields().containsKey("g");
+    }
+
     private static List<IdentifiedEvent> events(List<StreamEntry> entries) {
         List<IdentifiedEvent> events = new ArrayList<>(entries.size());
         for (StreamEntry entry : entries) {
+            if (gap(entry)) {
+                continue;
+            }
             String id = entry.getID().toString();
             events.add(new IdentifiedEvent(id, RedisEngine.position(id), BusMessage.event(entry.getFields().get("e"), id)));
         }

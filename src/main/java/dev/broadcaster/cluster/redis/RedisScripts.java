@@ -29,6 +29,17 @@ final class RedisScripts {
             return 1
             """;
 
+    /**
+     * KEYS: stream, bus. ARGV: {@code R} message, history size. Marks a gap in the channel's stream (an entry with
+     * the field {@code g}: a replay that crosses it cannot be whole, so the client resyncs) if it has one, and
+     * tells every node.
+     */
+    static final String MISSED = """
+            redis.call('XADD', KEYS[1], 'NOMKSTREAM', 'MAXLEN', ARGV[2], '*', 'g', '1')
+            redis.call('PUBLISH', KEYS[2], ARGV[1])
+            return 1
+            """;
+
     /** KEYS: bus. ARGV: message. Publishes one bus message (send, disconnect). */
     static final String BUS = """
             redis.call('PUBLISH', KEYS[1], ARGV[1])

@@ -4,6 +4,7 @@ import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.cluster.ClusterNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
@@ -14,19 +15,30 @@ import redis.clients.jedis.Pipeline;
  *
  * <p><b>Threads.</b> One thread, {@code broadcaster-redis-writer}, owns the writer's Redis connection and runs
  * {@link #run}: it takes what is queued (up to {@value #BATCH} at a time) and sends it in one pipeline, beats
- * every third of the node timeout and reaps the nodes whose beat expired, and registers this node's connections
- * again when asked to. It blocks on the queue (until the next beat is due) and on Redis (2 s socket timeout).
- * When Redis fails it reports the loss to the engine, runs the fallback of every op that may not have arrived
- * (the node then delivers those publishes itself, on this thread), drops the rest, and retries with backoff (100
- * ms to 2 s). Any thread may {@link #offer}; the queue is bounded ({@value #MAX_QUEUED}).
+ * every third of the node timeout and reaps the nodes whose beat expired, and after an outage recovers: it
+ * registers this node's connections again, tells the other nodes which channels this node published to while it
+ * was cut off ({@code R} messages), and sends the kills, disconnects and sends that could not be sent meanwhile.
+ * It blocks on the queue (until the next beat is due) and on Redis (2 s socket timeout). When Redis fails, or the
+ * queue overflowed ({@link #failSoon}), it reports the loss to the engine, runs the fallback of every publish that
+ * may not have arrived (the node then delivers it itself, on this thread), keeps the ops that must be sent later
+ * ({@link Op#later}), drops the rest (joins and leaves: the registration is replaced on recovery), closes its
+ * connection and retries with backoff (100 ms up to a third of the node timeout, at most 2 s). Any thread may
+ * {@link #offer}; the queue is bounded ({@code broadcaster.cluster.max-queued}, by default {@value #MAX_QUEUED}). {@link #stop} closes the connection's socket from the
+ * caller's thread and never waits for the thread.
  */
 final class RedisWriter {
 
     static final int MAX_QUEUED = 100_000;
     static final int BATCH = 512;
 
-    /** Something the writer sends; {@code fallback} runs if the backplane failed before it surely arrived. */
-    record Op(String script, List<String> keys, List<String> args, Runnable fallback) {
+    /**
+     * Something the writer sends; {@code fallback} runs if the backplane failed before it surely arrived; an op
+     * {@code later} is kept and sent once the backplane is back if it could not be sent (kill, disconnect, send).
+     */
+    record Op(String script, List<String> keys, List<String> args, Runnable fallback, boolean later) {
+        Op(String script, List<String> keys, List<String> args, Runnable fallback) {
+            this(script, keys, args, fallback, false);
+        }
     }
 
     /** Sends nothing: only wakes the writer up. */
@@ -37,29 +49,46 @@ final class RedisWriter {
     private final String prefix;
     private final long nodeTimeoutMillis;
     private final ClusterNode node;
-    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+    private final LinkedBlockingQueue<Op> queue; // bounded: maxQueued
+    private final int maxQueued;
+    private final long maxBackoffMillis;
+    private final int historySize;
     private volatile boolean connected;
-    private volatile boolean reregister;
+    private volatile boolean recover;
+    private volatile boolean overflowed;
+    private volatile Jedis current; // the thread's connection, for stop() to close
     private Thread thread;
 
-    RedisWriter(RedisEngine engine, RedisKeys keys, String prefix, long nodeTimeoutMillis, ClusterNode node) {
+    RedisWriter(RedisEngine engine, RedisKeys keys, String prefix, long nodeTimeoutMillis, int historySize,
+                int maxQueued, ClusterNode node) {
+        this.queue = new LinkedBlockingQueue<>(maxQueued);
+        this.maxQueued = maxQueued;
+        this.historySize = historySize;
         this.engine = engine;
         this.keys = keys;
         this.prefix = prefix;
         this.nodeTimeoutMillis = nodeTimeoutMillis;
         this.node = node;
+        this.maxBackoffMillis = RedisEngine.maxBackoff(nodeTimeoutMillis);
     }
 
     void start() {
-        thread = new Thread(this::run, "broadcaster-redis-writer");
-        thread.setDaemon(true);
+        thread = RedisEngine.daemon("broadcaster-redis-writer", this::run);
         thread.start();
     }
 
-    /** Stops the thread (the engine is closed). */
+    /** Stops the thread (the engine is closed): closes its connection's socket, never waits. */
     void stop() {
         if (thread != null) {
             thread.interrupt();
+        }
+        Jedis jedis = current;
+        if (jedis != null) {
+            try {
+                jedis.getConnection().forceDisconnect();
+            } catch (java.io.IOException | RuntimeException e) {
+                // already closed
+            }
         }
     }
 
@@ -73,9 +102,18 @@ final class RedisWriter {
         return queue.offer(op);
     }
 
-    /** Has the thread register this node's connections again before it sends anything more (the engine is up). */
-    void registerAgainSoon() {
-        reregister = true;
+    /**
+     * Has the thread recover before it sends anything more (the engine is up): register this node's connections
+     * again, tell the others where this node published alone, send what waited.
+     */
+    void recoverSoon() {
+        recover = true;
+        queue.offer(WAKE_UP);
+    }
+
+    /** The queue overflowed: the thread fails as if Redis had, so the engine goes down and recovers. */
+    void failSoon() {
+        overflowed = true;
         queue.offer(WAKE_UP);
     }
 
@@ -95,13 +133,25 @@ final class RedisWriter {
         List<Op> batch = new ArrayList<>(BATCH);
         while (!engine.closed()) {
             try {
+                if (overflowed) {
+                    overflowed = false;
+                    throw new IllegalStateException("writer queue full (" + maxQueued + " operations)");
+                }
                 if (jedis == null) {
                     jedis = engine.connect();
+                    current = jedis;
+                    if (engine.closed()) {
+                        break;
+                    }
                     nextBeat = 0;
                 }
-                if (reregister) {
-                    reregister = false;
+                if (recover) {
+                    recover = false;
                     registerAgain(jedis);
+                    engine.sendLater().forEach(batch::add);
+                }
+                if (engine.ready()) {
+                    tellPublishedAlone(jedis);
                 }
                 long now = System.currentTimeMillis();
                 if (now >= nextBeat) {
@@ -115,11 +165,13 @@ final class RedisWriter {
                     backoff = 100;
                     engine.becomeUpIfReady();
                 }
-                Op first = queue.poll(Math.max(1, nextBeat - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (batch.isEmpty()) {
+                    Op first = queue.poll(Math.max(1, nextBeat - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
                 }
-                batch.add(first);
                 queue.drainTo(batch, BATCH - 1);
                 Pipeline pipeline = jedis.pipelined();
                 for (Op op : batch) {
@@ -140,20 +192,48 @@ final class RedisWriter {
                 engine.lost("writer", e);
                 RedisEngine.closeQuietly(jedis);
                 jedis = null;
-                // what was on its way may or may not have arrived; what was queued will not be sent
+                current = null;
+                // what was on its way may or may not have arrived; what was queued will not be sent now
                 batch.addAll(queue);
                 queue.clear();
-                batch.forEach(op -> {
+                for (Op op : batch) {
                     if (op.fallback() != null) {
                         RedisEngine.runGuarded(op.fallback(), "deliver a publish locally");
+                    } else if (op.later()) {
+                        engine.keepForLater(op);
                     }
-                });
+                }
                 batch.clear();
                 RedisEngine.sleep(backoff);
-                backoff = Math.min(2000, backoff * 2);
+                backoff = Math.min(maxBackoffMillis, backoff * 2);
             }
         }
         RedisEngine.closeQuietly(jedis);
+        current = null;
+    }
+
+    /** Tells every node which channels this node published to while cut off: they resync their clients of them. */
+    private void tellPublishedAlone(Jedis jedis) {
+        Set<String> channels = engine.takePublishedAlone();
+        if (channels.isEmpty()) {
+            return;
+        }
+        try {
+            Pipeline pipeline = jedis.pipelined();
+            for (String channel : channels) {
+                String message = BusMessage.missed(node.id(), channel);
+                if (channel.isEmpty()) {
+                    pipeline.eval(RedisScripts.BUS, List.of(keys.bus()), List.of(message));
+                } else {
+                    pipeline.eval(RedisScripts.MISSED, List.of(keys.stream(channel), keys.bus()),
+                            List.of(message, Integer.toString(historySize)));
+                }
+            }
+            pipeline.sync();
+        } catch (RuntimeException e) {
+            engine.publishedAlone(channels); // told once the backplane is back again
+            throw e;
+        }
     }
 
     private boolean beat(Jedis jedis) {

@@ -49,6 +49,7 @@ class InMemoryClusterEngineTest {
         @Override public void undelivered(String channel, SseEvent event, Set<String> exclude, long opId) {
             record("undelivered " + channel + " " + event.data());
         }
+        @Override public void missed(String channel) { record("missed " + channel); }
         @Override public void backplaneLost() { record("lost"); }
         @Override public void backplaneRecovered() { record("recovered"); }
         @Override public Collection<ConnectionInfo> localConnections() { return local; }
