@@ -3,9 +3,12 @@ package dev.broadcaster.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.support.ChaosProxy;
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.Eventually;
+import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +51,11 @@ class RedisChaosTest {
         public String toString() {
             return received + " + " + resyncs + " resync";
         }
+    }
+
+    @AfterEach
+    void healTheNetwork() {
+        cluster.proxies.forEach(ChaosProxy::pass);
     }
 
     @AfterAll
@@ -110,6 +119,42 @@ class RedisChaosTest {
                 Eventually.equalTo(false, () -> Cluster.ready(cluster.node(1)), "node b not ready");
                 cluster.proxy(1).pass();
             }, false);
+    }
+
+    @Test
+    void whatACutOffNodeCouldNotPassOnReachesTheOthersOnceItIsBackAndPresenceConverges() {
+        NodeProcess a = cluster.node(0);
+        NodeProcess b = cluster.node(1);
+        Eventually.equalTo(true, () -> Cluster.ready(a) && Cluster.ready(b), "both nodes ready before the fault");
+        String room = "converge";
+        String doomed = "converge-doomed";
+        HttpCalls.postJson(a.uri("control/presence/" + room), "alice", "");
+        HttpCalls.postJson(b.uri("control/presence/" + room), "alice", "");
+        try (SseStream bob = SseStream.connect(Cluster.stream(a, room), "bob");
+             SseStream carol = SseStream.connect(Cluster.stream(b, room), "carol");
+             SseStream bobInDoomed = SseStream.connect(Cluster.stream(a, doomed), "bob")) {
+            bob.awaitEvent(e -> "presence".equals(e.type()) && e.data().equals("bob,carol"), "carol present on a");
+            cluster.proxy(1).cut();
+            Eventually.equalTo(false, () -> Cluster.ready(b), "node b not ready");
+            // while b is cut off: carol leaves, dave comes, and b kills a channel bob is on
+            carol.close();
+            try (SseStream dave = SseStream.connect(Cluster.stream(b, room), "dave")) {
+                HttpResponse<String> killed = HttpCalls.delete(b.uri("sse/channels/" + doomed), "alice");
+                assertEquals(200, killed.statusCode(), killed.body());
+                long healed = System.nanoTime();
+                cluster.proxy(1).pass();
+                bob.awaitEvent(e -> "presence".equals(e.type()) && e.data().equals("bob,dave"),
+                        "presence on a: carol gone, dave there");
+                Duration converged = Duration.ofNanos(System.nanoTime() - healed);
+                bobInDoomed.awaitEnd();
+                assertEquals("bob,dave", Cluster.text(a, "control/users/" + room));
+                System.out.println("presence converged " + converged.toMillis() + " ms after the path to Redis healed"
+                        + " (node timeout " + Cluster.HEARTBEAT + ")");
+                assertTrue(converged.compareTo(Duration.parse("PT" + Cluster.HEARTBEAT).multipliedBy(2)) <= 0,
+                        "presence converged " + converged.toMillis() + " ms after the network healed: more than two"
+                                + " node timeouts");
+            }
+        }
     }
 
     // ---- the scenario every fault runs in ---------------------------------------------------------------
