@@ -78,6 +78,16 @@ final class Cluster implements AutoCloseable {
         return text(node, "control/ready").startsWith("UP");
     }
 
+    /** What {@code node}'s readiness data counts as refused from the backplane ({@code clusterRejected}). */
+    static long rejected(NodeProcess node) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("clusterRejected=(\\d+)")
+                .matcher(text(node, "control/ready"));
+        if (!matcher.find()) {
+            throw new AssertionError("no clusterRejected in the readiness data of " + node);
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+
     @Override
     public void close() {
         nodes.forEach(NodeProcess::close);

@@ -43,6 +43,11 @@ final class RedisProcess implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** A connection of the test's own to this server (no password, no TLS), to look at or tamper with its keys. */
+    redis.clients.jedis.Jedis jedis() {
+        return new redis.clients.jedis.Jedis("127.0.0.1", port);
+    }
+
     /** Starts the server (again, on the same port) and waits until it accepts connections. */
     void startAgain() {
         try {

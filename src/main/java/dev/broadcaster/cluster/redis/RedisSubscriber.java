@@ -12,7 +12,8 @@ import redis.clients.jedis.JedisPubSub;
  * (no socket timeout: it waits for messages) and runs {@link #run}: Jedis calls {@link Listener#onMessage} on it
  * for every bus message, in the bus's order, and it makes every {@link ClusterNode} call that comes from the bus
  * ({@code deliver}, {@code deliverTo}, {@code kill}, {@code disconnect}, {@code presenceChanged}), so one slow
- * delivery holds the next ones back. A message it cannot handle is logged and skipped. When the connection
+ * delivery holds the next ones back. A message the engine refuses ({@link RedisEngine#open}: not signed with the
+ * cluster's secret, or not a bus message) is counted and skipped; one whose handling fails is logged and skipped. When the connection
  * fails it reports the loss to the engine and subscribes again with backoff (100 ms to 2 s); once subscribed it
  * may bring the engine up, which then calls {@code backplaneRecovered} on this thread.
  */
@@ -101,7 +102,10 @@ final class RedisSubscriber {
         @Override
         public void onMessage(String channel, String text) {
             try {
-                BusMessage.parse(text).applyTo(node);
+                BusMessage message = engine.open(text); // null: refused (unsigned, badly signed, malformed), counted
+                if (message != null) {
+                    message.applyTo(node);
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "Could not handle a bus message", e);
             }

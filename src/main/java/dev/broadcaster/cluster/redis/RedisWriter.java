@@ -83,7 +83,8 @@ final class RedisWriter {
     Op joinOp(ConnectionInfo connection) {
         String value = node.id() + "\t" + connection.connectedAt().toEpochMilli() + "\t" + connection.user();
         return new Op(RedisScripts.JOIN, keys.registration(connection.channel(), node.id()),
-                List.of(connection.id(), value, connection.channel(), BusMessage.presence(node.id(), connection.channel())),
+                List.of(connection.id(), value, connection.channel(),
+                        engine.seal(BusMessage.presence(node.id(), connection.channel()))),
                 null);
     }
 
@@ -106,7 +107,7 @@ final class RedisWriter {
                 long now = System.currentTimeMillis();
                 if (now >= nextBeat) {
                     boolean unknown = beat(jedis);
-                    jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
+                    engine.reap(jedis);
                     if (unknown && engine.ready()) {
                         registerAgain(jedis); // Redis restarted, or the others gave this node up during a pause
                     }
@@ -168,7 +169,7 @@ final class RedisWriter {
      */
     private void registerAgain(Jedis jedis) {
         jedis.zadd(keys.nodes(), 0, node.id());
-        jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
+        engine.reap(jedis);
         beat(jedis);
         Pipeline pipeline = jedis.pipelined();
         for (ConnectionInfo connection : node.localConnections()) {
