@@ -28,6 +28,12 @@ final class Cluster implements AutoCloseable {
 
     /** Starts {@code count} nodes on {@code redis} (URI and all from {@code extraSettings} if given there). */
     static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis) {
+        return start(name, count, extraSettings, redis, List.of());
+    }
+
+    /** As {@link #start(String, int, Map, RedisProcess)}, with more options for each node's JVM. */
+    static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis,
+                         List<String> jvmOptions) {
         Cluster cluster = new Cluster(redis);
         try {
             for (int i = 0; i < count; i++) {
@@ -37,7 +43,7 @@ final class Cluster implements AutoCloseable {
                         "broadcaster.heartbeat-interval", HEARTBEAT,
                         "broadcaster.history-size", "50"));
                 settings.putAll(extraSettings);
-                cluster.nodes.add(NodeProcess.start(name + "-" + (char) ('a' + i), settings));
+                cluster.nodes.add(NodeProcess.start(name + "-" + (char) ('a' + i), settings, jvmOptions));
             }
             for (NodeProcess node : cluster.nodes) {
                 dev.broadcaster.support.Eventually.equalTo(true, () -> ready(node), node + " ready");
