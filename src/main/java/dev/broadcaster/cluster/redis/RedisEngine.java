@@ -21,9 +21,15 @@ import redis.clients.jedis.Pipeline;
  * The Redis engine: one Redis (standalone or behind Sentinel) as the backplane of every node.
  * <ul>
  *   <li>A publish runs one script that appends the event to the channel's stream ({@code <prefix>:stream:<channel>},
- *       trimmed to {@code broadcaster.history-size}, kept 24 h after its last event) and publishes it, with the
- *       stream id as its event id, on the one bus channel ({@code <prefix>:bus}) that every node subscribes to.
- *       Every node, the publishing one included, delivers from the bus, so all see one order per channel.</li>
+ *       trimmed to {@code broadcaster.history-size}; kept 24 h after its last event or join while some node has a
+ *       connection on the channel, otherwise only the idle retention, and at most so many idle streams: see
+ *       {@link RedisScripts}) and publishes it, with the stream id as its event id, on the one bus channel
+ *       ({@code <prefix>:bus}) that every node subscribes to. Every node, the publishing one included, delivers
+ *       from the bus, so all see one order per channel.</li>
+ *   <li>With a secret, every bus message and stream entry is signed, and what is not signed with it is refused
+ *       ({@link Signatures}); anything that is not in the engine's format is refused too. Refusals are counted
+ *       ({@link #rejected}) and logged at most once a minute ({@link Rejections}): a bus message is skipped, a
+ *       stream entry is never replayed (a resume across it is a {@code resync}).</li>
  *   <li>Each node registers its connections ({@code <prefix>:ch:<channel>}, {@code <prefix>:conn},
  *       {@code <prefix>:node:<node>}) and beats in {@code <prefix>:nodes} every third of the node timeout. Every
  *       node removes the nodes whose beat expired, with their connections, and announces the presence change.</li>
