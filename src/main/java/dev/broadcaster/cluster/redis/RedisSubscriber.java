@@ -13,9 +13,9 @@ import redis.clients.jedis.JedisPubSub;
  * for every bus message, in the bus's order, and it makes every {@link ClusterNode} call that comes from the bus
  * ({@code deliver}, {@code deliverTo}, {@code kill}, {@code disconnect}, {@code presenceChanged}), so one slow
  * delivery holds the next ones back. A message the engine refuses ({@link RedisEngine#open}: not signed with the
- * cluster's secret, or not a bus message) is counted and skipped; one whose handling fails is logged and skipped. When the connection
- * fails it reports the loss to the engine and subscribes again with backoff (100 ms to 2 s); once subscribed it
- * may bring the engine up, which then calls {@code backplaneRecovered} on this thread.
+ * cluster's secret, or not a bus message) is counted and skipped; one whose handling fails is logged and skipped.
+ * When the connection fails it reports the loss to the engine and subscribes again with backoff (100 ms to 2 s);
+ * once subscribed it may bring the engine up, which then calls {@code backplaneRecovered} on this thread.
  */
 final class RedisSubscriber {
 
