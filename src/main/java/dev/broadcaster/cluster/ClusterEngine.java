@@ -74,6 +74,17 @@ public interface ClusterEngine extends AutoCloseable {
     /** The open connection with this id on any live node. */
     Optional<ConnectionInfo> connection(String connectionId);
 
+    /**
+     * How many messages and stored events from the backplane this node refused since it started: not in the
+     * engine's format, or (with a shared secret) not signed with it. Each is skipped, never obeyed; a stored event
+     * that cannot be replayed means {@code resync} for a client that resumes across it. An engine that checks
+     * nothing answers 0. Shown in the readiness data ({@code clusterRejected}) and the metric
+     * {@code broadcaster.cluster.rejected}.
+     */
+    default long rejected() {
+        return 0;
+    }
+
     /** Stops delivering and disconnects; this node's connections leave the cluster's view. */
     @Override
     void close();

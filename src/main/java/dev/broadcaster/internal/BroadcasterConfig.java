@@ -43,6 +43,10 @@ public final class BroadcasterConfig {
     public static final String CLUSTER_REDIS_URI = "broadcaster.cluster.redis.uri";
     public static final String CLUSTER_PREFIX = "broadcaster.cluster.prefix";
     public static final String CLUSTER_NODE_TIMEOUT = "broadcaster.cluster.node-timeout";
+    public static final String CLUSTER_SECRET = "broadcaster.cluster.secret";
+    public static final String CLUSTER_ACCEPTED_SECRET = "broadcaster.cluster.accepted-secret";
+    public static final String CLUSTER_IDLE_STREAM_RETENTION = "broadcaster.cluster.idle-stream-retention";
+    public static final String CLUSTER_MAX_IDLE_STREAMS = "broadcaster.cluster.max-idle-streams";
     public static final String CLUSTER_MAX_QUEUED = "broadcaster.cluster.max-queued";
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kib|kb|k|mib|mb|m)");
@@ -118,7 +122,12 @@ public final class BroadcasterConfig {
         }
     }
 
-    /** The cluster keys; the node timeout defaults to the heartbeat interval. */
+    /**
+     * The cluster keys; the node timeout defaults to the heartbeat interval. No secret by default (nothing signed);
+     * an idle channel's stream is kept {@link ClusterSettings#DEFAULT_IDLE_STREAM_RETENTION} (60 s: longer than the
+     * default channel linger, so a client back within it resumes on any node as it would on its own), at most
+     * {@link ClusterSettings#DEFAULT_MAX_IDLE_STREAMS} (1,000) of them.
+     */
     private static ClusterSettings cluster(Config config, Duration heartbeat) {
         String engine = read(config, CLUSTER_ENGINE, ClusterSettings.NONE, BroadcasterConfig::engine);
         URI uri = read(config, CLUSTER_REDIS_URI, null, BroadcasterConfig::redisUri);
@@ -126,9 +135,30 @@ public final class BroadcasterConfig {
             throw new IllegalStateException("Configuration key " + CLUSTER_REDIS_URI + " is required when "
                     + CLUSTER_ENGINE + " is redis (e.g. redis://localhost:6379)");
         }
+        String secret = read(config, CLUSTER_SECRET, null, BroadcasterConfig::secret);
+        String accepted = read(config, CLUSTER_ACCEPTED_SECRET, null, BroadcasterConfig::secret);
+        if (accepted != null && secret == null) {
+            throw new IllegalStateException("Configuration key " + CLUSTER_ACCEPTED_SECRET + " needs "
+                    + CLUSTER_SECRET + " (the secret this node signs with)");
+        }
         return new ClusterSettings(engine, uri, read(config, CLUSTER_PREFIX, "broadcaster", BroadcasterConfig::prefix),
-                read(config, CLUSTER_NODE_TIMEOUT, heartbeat, BroadcasterConfig::positiveDuration),
-                read(config, CLUSTER_MAX_QUEUED, 100_000, BroadcasterConfig::positiveInt));
+                read(config, CLUSTER_NODE_TIMEOUT, heartbeat, BroadcasterConfig::positiveDuration), secret, accepted,
+                read(config, CLUSTER_IDLE_STREAM_RETENTION, ClusterSettings.DEFAULT_IDLE_STREAM_RETENTION,
+                        BroadcasterConfig::positiveDuration),
+                read(config, CLUSTER_MAX_IDLE_STREAMS, ClusterSettings.DEFAULT_MAX_IDLE_STREAMS,
+                        BroadcasterConfig::positiveInt),
+                read(config, CLUSTER_MAX_QUEUED, ClusterSettings.DEFAULT_MAX_QUEUED, BroadcasterConfig::positiveInt));
+    }
+
+    /**
+     * A shared secret: at least 16 characters (its value is never shown in an error). A short one could be
+     * found from one captured message by trying candidates.
+     */
+    static String secret(String text) {
+        if (text.length() < 16) {
+            throw new IllegalArgumentException("expected at least 16 characters (e.g. from openssl rand -base64 32)");
+        }
+        return text;
     }
 
     /**
@@ -174,7 +204,8 @@ public final class BroadcasterConfig {
         try {
             return parser.apply(raw.get().trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("Invalid value '" + raw.get() + "' for configuration key " + key + ": "
+            String shown = key.endsWith("secret") ? "(not shown)" : "'" + raw.get() + "'";
+            throw new IllegalStateException("Invalid value " + shown + " for configuration key " + key + ": "
                     + e.getMessage());
         }
     }

@@ -39,10 +39,14 @@ final class ClusterEngines {
 
     private static ClusterEngine redis(ClusterSettings cluster, int historySize) {
         try {
+            Class<?> options = Class.forName(REDIS_ENGINE + "$Options");
+            Object redisOptions = options.getConstructor(String.class, String.class, Duration.class, int.class, int.class)
+                    .newInstance(cluster.secret(), cluster.acceptedSecret(), cluster.idleStreamRetention(),
+                            cluster.maxIdleStreams(), cluster.maxQueued());
             Constructor<?> constructor = Class.forName(REDIS_ENGINE).getConstructor(java.net.URI.class, String.class,
-                    Duration.class, int.class, int.class);
+                    Duration.class, int.class, options);
             return (ClusterEngine) constructor.newInstance(cluster.redisUri(), cluster.prefix(), cluster.nodeTimeout(),
-                    historySize, cluster.maxQueued());
+                    historySize, redisOptions);
         } catch (ClassNotFoundException | NoClassDefFoundError e) {
             throw new IllegalStateException(BroadcasterConfig.CLUSTER_ENGINE + "=redis needs the Redis client on the"
                     + " application's class path: add the dependency redis.clients:jedis", e);
@@ -93,7 +97,9 @@ final class ClusterEngines {
         if (!ClusterSettings.REDIS.equals(cluster.engine())) {
             return "engine " + cluster.engine() + ", prefix '" + cluster.prefix() + "'";
         }
-        return "Redis engine at " + cluster.redisUri().getHost() + ":" + cluster.redisUri().getPort() + ", key prefix '"
-                + cluster.prefix() + "'";
+        return "Redis engine at " + cluster.redisUri().getScheme() + "://" + cluster.redisUri().getHost() + ":"
+                + cluster.redisUri().getPort() + ", key prefix '" + cluster.prefix() + "', "
+                + (cluster.secret() == null ? "messages not signed" : "messages signed") + ", idle streams kept "
+                + cluster.idleStreamRetention().toMillis() + " ms, at most " + cluster.maxIdleStreams();
     }
 }

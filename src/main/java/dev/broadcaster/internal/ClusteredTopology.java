@@ -253,6 +253,11 @@ final class ClusteredTopology implements Topology, ClusterNode {
     }
 
     @Override
+    public long clusterRejected() {
+        return engine.rejected();
+    }
+
+    @Override
     public void close() {
         engine.close();
     }

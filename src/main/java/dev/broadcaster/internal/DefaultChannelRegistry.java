@@ -249,6 +249,14 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         return topology.ready();
     }
 
+    /**
+     * Messages and stored events the cluster engine refused from the backplane since start (not signed with the
+     * cluster's secret, or not in its format): 0 on a single node.
+     */
+    public long clusterRejected() {
+        return topology.clusterRejected();
+    }
+
     /** Whether a cluster engine is configured. */
     public boolean clustered() {
         return topology.clustered();

@@ -90,4 +90,9 @@ interface Topology {
 
     /** Stops: in a cluster, leaves the backplane. */
     void close();
+
+    /** What the backplane's engine refused from the backplane since start ({@link ClusterEngine#rejected}); 0 alone. */
+    default long clusterRejected() {
+        return 0;
+    }
 }

@@ -31,16 +31,22 @@ final class Cluster implements AutoCloseable {
 
     /** Starts {@code count} nodes on {@code redis} (URI and all from {@code extraSettings} if given there). */
     static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis) {
-        return start(name, count, extraSettings, redis, false);
+        return start(name, count, extraSettings, redis, List.of(), false);
+    }
+
+    /** As {@link #start(String, int, Map, RedisProcess)}, with more options for each node's JVM. */
+    static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis,
+                         List<String> jvmOptions) {
+        return start(name, count, extraSettings, redis, jvmOptions, false);
     }
 
     /** Starts Redis and {@code count} nodes that reach it each through its own {@link ChaosProxy}. */
     static Cluster startBehindProxies(String name, int count, Map<String, String> extraSettings) {
-        return start(name, count, extraSettings, RedisProcess.start(), true);
+        return start(name, count, extraSettings, RedisProcess.start(), List.of(), true);
     }
 
     private static Cluster start(String name, int count, Map<String, String> extraSettings, RedisProcess redis,
-                                 boolean proxied) {
+                                 List<String> jvmOptions, boolean proxied) {
         Cluster cluster = new Cluster(redis);
         try {
             for (int i = 0; i < count; i++) {
@@ -56,7 +62,7 @@ final class Cluster implements AutoCloseable {
                         "broadcaster.heartbeat-interval", HEARTBEAT,
                         "broadcaster.history-size", "50"));
                 settings.putAll(extraSettings);
-                cluster.nodes.add(NodeProcess.start(name + "-" + (char) ('a' + i), settings));
+                cluster.nodes.add(NodeProcess.start(name + "-" + (char) ('a' + i), settings, jvmOptions));
             }
             for (NodeProcess node : cluster.nodes) {
                 dev.broadcaster.support.Eventually.equalTo(true, () -> ready(node), node + " ready");
@@ -100,6 +106,16 @@ final class Cluster implements AutoCloseable {
     /** The path of node {@code index} to Redis. */
     ChaosProxy proxy(int index) {
         return proxies.get(index);
+    }
+
+    /** What {@code node}'s readiness data counts as refused from the backplane ({@code clusterRejected}). */
+    static long rejected(NodeProcess node) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("clusterRejected=(\\d+)")
+                .matcher(text(node, "control/ready"));
+        if (!matcher.find()) {
+            throw new AssertionError("no clusterRejected in the readiness data of " + node);
+        }
+        return Long.parseLong(matcher.group(1));
     }
 
     @Override

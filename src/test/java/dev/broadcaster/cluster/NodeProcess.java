@@ -33,9 +33,16 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a node with {@code settings} and waits (at most 60 s) until it serves. */
     static NodeProcess start(String name, Map<String, String> settings) {
+        return start(name, settings, List.of());
+    }
+
+    /** As {@link #start(String, Map)}, with more options for the node's JVM (e.g. {@code -Djavax.net.ssl.trustStore=...}). */
+    static NodeProcess start(String name, Map<String, String> settings, List<String> jvmOptions) {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-cp", classPath, ClusterNodeMain.class.getName()));
+                "-Xmx256m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, ClusterNodeMain.class.getName()));
         settings.forEach((key, value) -> command.add(key + "=" + value));
         Path log = Path.of("target", "cluster-logs", name + ".log");
         try {
@@ -75,6 +82,15 @@ final class NodeProcess implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** The node's output so far. */
+    String log() {
+        try {
+            return Files.readString(Path.of("target", "cluster-logs", name + ".log"));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     URI uri(String path) {

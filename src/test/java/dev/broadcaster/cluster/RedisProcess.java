@@ -18,19 +18,32 @@ import java.util.List;
 final class RedisProcess implements AutoCloseable {
 
     private final int port;
+    private final boolean tls;
     private final List<String> extraArguments;
     private final Path log;
     private Process process;
 
-    private RedisProcess(int port, List<String> extraArguments) {
+    private RedisProcess(int port, boolean tls, List<String> extraArguments) {
         this.port = port;
+        this.tls = tls;
         this.extraArguments = extraArguments;
         this.log = Path.of("target", "cluster-logs", "redis-" + port + ".log");
     }
 
     /** Starts a server; {@code extraArguments} are more {@code redis-server} options, e.g. {@code --requirepass pw}. */
     static RedisProcess start(String... extraArguments) {
-        RedisProcess redis = new RedisProcess(freePort(), List.of(extraArguments));
+        RedisProcess redis = new RedisProcess(freePort(), false, List.of(extraArguments));
+        redis.startAgain();
+        return redis;
+    }
+
+    /**
+     * Starts a server that speaks TLS only, with this certificate chain and key (PEM files); clients need not
+     * present a certificate of their own.
+     */
+    static RedisProcess startTls(Path certificate, Path key, Path ca) {
+        RedisProcess redis = new RedisProcess(freePort(), true, List.of("--tls-cert-file", certificate.toString(),
+                "--tls-key-file", key.toString(), "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no"));
         redis.startAgain();
         return redis;
     }
@@ -40,15 +53,23 @@ final class RedisProcess implements AutoCloseable {
     }
 
     String uri() {
-        return "redis://127.0.0.1:" + port;
+        return (tls ? "rediss" : "redis") + "://127.0.0.1:" + port;
+    }
+
+    /** A connection of the test's own to this server (no password, no TLS), to look at or tamper with its keys. */
+    redis.clients.jedis.Jedis jedis() {
+        return new redis.clients.jedis.Jedis("127.0.0.1", port);
     }
 
     /** Starts the server (again, on the same port) and waits until it accepts connections. */
     void startAgain() {
         try {
             Files.createDirectories(log.getParent());
-            List<String> command = new java.util.ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
+            List<String> command = new java.util.ArrayList<>(List.of(executable(), "--port", tls ? "0" : Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+            if (tls) {
+                command.addAll(List.of("--tls-port", Integer.toString(port)));
+            }
             command.addAll(extraArguments);
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -34,7 +34,7 @@ class BroadcasterConfigTest {
         ClusterSettings cluster = read(Map.of("broadcaster.cluster.engine", "redis", "broadcaster.cluster.redis.uri",
                 "redis://127.0.0.1:6390", "broadcaster.heartbeat-interval", "2s")).cluster();
         assertEquals(new ClusterSettings("redis", java.net.URI.create("redis://127.0.0.1:6390"), "broadcaster",
-                Duration.ofSeconds(2), 100_000), cluster);
+                Duration.ofSeconds(2)), cluster);
         IllegalStateException wrongEngine = assertThrows(IllegalStateException.class,
                 () -> read(Map.of("broadcaster.cluster.engine", "kafka")));
         assertTrue(wrongEngine.getMessage().contains("broadcaster.cluster.engine"), wrongEngine.getMessage());

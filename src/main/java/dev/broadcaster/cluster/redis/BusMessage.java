@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The text of what nodes tell each other on the bus (one Redis pub/sub channel) and of a stream entry.
@@ -24,6 +25,8 @@ import java.util.Set;
  *       channel: on every channel); their clients of it must resync</li>
  * </ul>
  * An event body is its name, its retry in milliseconds (each possibly empty) and its data, one per line.
+ * What is sent on the bus may be signed ({@link Signatures}); {@link #parse} checks the rest, so that whatever
+ * reaches Redis, the node only ever does what a well-formed message asks.
  */
 record BusMessage(char kind, String node, List<String> fields, String body) {
 
@@ -34,15 +37,61 @@ record BusMessage(char kind, String node, List<String> fields, String body) {
     static final char PRESENCE = 'P';
     static final char MISSED = 'R';
 
+    private static final Pattern STREAM_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
+
+    /**
+     * The message {@code text} holds (without its signature: see {@link Signatures}), checked so that
+     * {@link #applyTo} can do what it asks: its kind, its number of fields, and what its fields and body must be.
+     *
+     * @throws IllegalArgumentException saying what is wrong, if it is not a bus message
+     */
     static BusMessage parse(String text) {
         int newline = text.indexOf('\n');
         String head = newline < 0 ? text : text.substring(0, newline);
         String body = newline < 0 ? null : text.substring(newline + 1);
         String[] parts = head.split("\t", -1);
-        if (parts.length < 2 || parts[0].length() != 1) {
-            throw new IllegalArgumentException("not a bus message: " + head);
+        if (parts.length < 2 || parts[0].length() != 1 || parts[1].isEmpty()) {
+            throw new IllegalArgumentException("not a bus message");
         }
-        return new BusMessage(parts[0].charAt(0), parts[1], List.of(Arrays.copyOfRange(parts, 2, parts.length)), body);
+        BusMessage message = new BusMessage(parts[0].charAt(0), parts[1],
+                List.of(Arrays.copyOfRange(parts, 2, parts.length)), body);
+        message.check();
+        return message;
+    }
+
+    private void check() {
+        switch (kind) {
+            case EVENT -> {
+                expect(4, true);
+                try {
+                    Long.parseLong(field(0));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("event message with operation id " + field(0));
+                }
+                if (!STREAM_ID.matcher(field(3)).matches()) {
+                    throw new IllegalArgumentException("event message without a stream id");
+                }
+                event(body, field(3));
+            }
+            case SEND -> {
+                expect(1, true);
+                event(body, null);
+            }
+            case KILL, PRESENCE, MISSED -> expect(1, false);
+            case DISCONNECT -> expect(1, true);
+            default -> throw new IllegalArgumentException("unknown bus message kind " + kind);
+        }
+        if (kind != SEND && kind != MISSED && field(kind == EVENT ? 1 : 0).isEmpty()) {
+            throw new IllegalArgumentException("bus message " + kind + " without a channel");
+        }
+    }
+
+    private void expect(int fieldCount, boolean withBody) {
+        if (fields.size() != fieldCount || (body != null) != withBody) {
+            throw new IllegalArgumentException("bus message " + kind + " with " + fields.size() + " fields and "
+                    + (body == null ? "no body" : "a body") + ": expected " + fieldCount + (withBody ? " and a body"
+                    : " and no body"));
+        }
     }
 
     /**
@@ -121,7 +170,7 @@ record BusMessage(char kind, String node, List<String> fields, String body) {
                 + (event.retry() == null ? "" : Long.toString(event.retry().toMillis())) + "\n" + event.data();
     }
 
-    /** The event of {@link #eventBody}, with {@code id}. */
+    /** The event of {@link #eventBody}, with {@code id}; an {@link IllegalArgumentException} if it is not one. */
     static SseEvent event(String body, String id) {
         int first = body.indexOf('\n');
         int second = body.indexOf('\n', first + 1);
@@ -130,6 +179,9 @@ record BusMessage(char kind, String node, List<String> fields, String body) {
         }
         String name = body.substring(0, first);
         String retry = body.substring(first + 1, second);
+        if (!retry.isEmpty() && !retry.matches("\\d{1,10}")) {
+            throw new IllegalArgumentException("not an event body: retry " + retry);
+        }
         return new SseEvent(name.isEmpty() ? null : name, id,
                 retry.isEmpty() ? null : Duration.ofMillis(Long.parseLong(retry)), body.substring(second + 1));
     }

@@ -6,6 +6,7 @@ import dev.broadcaster.SseEvent;
 import dev.broadcaster.cluster.ClusterEngine;
 import dev.broadcaster.cluster.ClusterNode;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -18,14 +19,21 @@ import java.util.concurrent.atomic.AtomicReference;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Pipeline;
 
 /**
  * The Redis engine: one Redis (standalone or behind Sentinel) as the backplane of every node.
  * <ul>
  *   <li>A publish runs one script that appends the event to the channel's stream ({@code <prefix>:stream:<channel>},
- *       trimmed to {@code broadcaster.history-size}, kept 24 h after its last event) and publishes it, with the
- *       stream id as its event id, on the one bus channel ({@code <prefix>:bus}) that every node subscribes to.
- *       Every node, the publishing one included, delivers from the bus, so all see one order per channel.</li>
+ *       trimmed to {@code broadcaster.history-size}; kept 24 h after its last event or join while some node has a
+ *       connection on the channel, otherwise only the idle retention, and at most so many idle streams: see
+ *       {@link RedisScripts}) and publishes it, with the stream id as its event id, on the one bus channel
+ *       ({@code <prefix>:bus}) that every node subscribes to. Every node, the publishing one included, delivers
+ *       from the bus, so all see one order per channel.</li>
+ *   <li>With a secret, every bus message and stream entry is signed, and what is not signed with it is refused
+ *       ({@link Signatures}); anything that is not in the engine's format is refused too. Refusals are counted
+ *       ({@link #rejected}) and logged at most once a minute ({@link Rejections}): a bus message is skipped, a
+ *       stream entry is never replayed (a resume across it is a {@code resync}).</li>
  *   <li>Each node registers its connections ({@code <prefix>:ch:<channel>}, {@code <prefix>:conn},
  *       {@code <prefix>:node:<node>}) and beats in {@code <prefix>:nodes} every third of the node timeout. Every
  *       node removes the nodes whose beat expired, with their connections, and announces the presence change.</li>
@@ -49,7 +57,7 @@ import redis.clients.jedis.JedisClientConfig;
 public final class RedisEngine implements ClusterEngine {
 
     private static final System.Logger LOG = System.getLogger(RedisEngine.class.getName());
-    private static final long RETENTION_MS = Duration.ofHours(24).toMillis();
+    private static final long RETENTION_MS = RedisScripts.RETENTION.toMillis();
     /** Channels this node remembers publishing to alone; beyond, it tells every node to resync every channel. */
     static final int MAX_PUBLISHED_ALONE = 10_000;
     /** Kills, disconnects and sends kept while the backplane is down; beyond, the oldest are dropped (logged). */
@@ -63,8 +71,10 @@ public final class RedisEngine implements ClusterEngine {
     private final RedisQueries queries;
     private final long nodeTimeoutMillis;
     private final int historySize;
-    private final int maxQueued;
     private final JedisClientConfig clientConfig;
+    private final Options options;
+    private final Signatures signatures;
+    private final Rejections rejections = new Rejections();
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private volatile ClusterNode node;
     private volatile RedisWriter writer;
@@ -75,34 +85,83 @@ public final class RedisEngine implements ClusterEngine {
     private final Deque<RedisWriter.Op> kept = new ArrayDeque<>(); // guarded by itself
 
     /**
-     * @param uri {@code redis://[user:password@]host:port[/database]}
+     * What the Redis engine takes beyond the settings every engine gets.
+     *
+     * @param secret what every node signs its bus messages and stream entries with, and without which it refuses
+     *               them (see {@code broadcaster.cluster.secret}); null: nothing signed or checked
+     * @param acceptedSecret a second secret whose signatures are accepted, never used to sign; null for none
+     * @param idleStreamRetention how long the stream of a channel no node has a connection on is kept
+     * @param maxIdleStreams how many such streams are kept at most, cluster-wide
+     * @param maxQueued the operations queued for Redis at most; beyond (Redis slow), the node is down until its
+     *                  queue is drained, as if Redis were unreachable
+     */
+    public record Options(String secret, String acceptedSecret, Duration idleStreamRetention, int maxIdleStreams,
+                          int maxQueued) {
+
+        public Options {
+            if (secret != null && secret.isEmpty() || acceptedSecret != null && acceptedSecret.isEmpty()) {
+                throw new IllegalArgumentException("an empty secret");
+            }
+            if (acceptedSecret != null && secret == null) {
+                throw new IllegalArgumentException("an accepted secret without a secret to sign with");
+            }
+            if (idleStreamRetention.toMillis() < 1 || maxIdleStreams < 1) {
+                throw new IllegalArgumentException("idle streams need a positive retention and cap");
+            }
+            if (maxQueued < 1) {
+                throw new IllegalArgumentException("the writer's queue needs room for one operation at least");
+            }
+        }
+
+        /** No secret, idle streams kept 60 s, at most 1,000, at most 100,000 operations queued. */
+        public static Options defaults() {
+            return new Options(null, null, Duration.ofSeconds(60), 1000, RedisWriter.MAX_QUEUED);
+        }
+
+        @Override
+        public String toString() {
+            return "Options[secret=" + (secret == null ? "none" : "***") + ", acceptedSecret="
+                    + (acceptedSecret == null ? "none" : "***") + ", idleStreamRetention=" + idleStreamRetention
+                    + ", maxIdleStreams=" + maxIdleStreams + ", maxQueued=" + maxQueued + "]";
+        }
+    }
+
+    /**
+     * With {@link Options#defaults()}.
+     *
+     * @param uri {@code redis[s]://[user:password@]host:port[/database]}
      * @param prefix the start of every key and of the bus channel's name
      * @param nodeTimeout how long after its last beat a node counts as dead
      * @param historySize events kept per channel for resume
      */
     public RedisEngine(URI uri, String prefix, Duration nodeTimeout, int historySize) {
-        this(uri, prefix, nodeTimeout, historySize, RedisWriter.MAX_QUEUED);
+        this(uri, prefix, nodeTimeout, historySize, Options.defaults());
     }
 
     /**
-     * As above, with {@code maxQueued}: the operations queued for Redis at most; beyond (Redis slow), the node is
-     * down until its queue is drained, as if Redis were unreachable.
+     * @param uri {@code redis[s]://[user:password@]host:port[/database]}
+     * @param prefix the start of every key and of the bus channel's name
+     * @param nodeTimeout how long after its last beat a node counts as dead
+     * @param historySize events kept per channel for resume
+     * @param options the secret and the limits on idle streams
      */
-    public RedisEngine(URI uri, String prefix, Duration nodeTimeout, int historySize, int maxQueued) {
+    public RedisEngine(URI uri, String prefix, Duration nodeTimeout, int historySize, Options options) {
         this.uri = uri;
         this.prefix = prefix;
         this.nodeTimeoutMillis = nodeTimeout.toMillis();
         this.historySize = historySize;
-        this.maxQueued = maxQueued;
+        this.options = options;
         this.clientConfig = clientConfig(uri, 2000);
         this.keys = new RedisKeys(prefix);
-        this.queries = new RedisQueries(uri, clientConfig, keys, historySize, this::ready);
+        this.signatures = Signatures.of(prefix, options.secret(), options.acceptedSecret());
+        this.queries = new RedisQueries(uri, clientConfig, keys, historySize, this::ready,
+                new RedisQueries.EntryCheck(signatures, rejections));
     }
 
     @Override
     public void start(ClusterNode clusterNode) {
         this.node = clusterNode;
-        writer = new RedisWriter(this, keys, prefix, nodeTimeoutMillis, historySize, maxQueued, clusterNode);
+        writer = new RedisWriter(this, keys, prefix, nodeTimeoutMillis, historySize, options.maxQueued(), clusterNode);
         subscriber = new RedisSubscriber(this, uri, keys.bus(), clusterNode, nodeTimeoutMillis);
         writer.start();
         subscriber.start();
@@ -120,9 +179,12 @@ public final class RedisEngine implements ClusterEngine {
             return false;
         }
         String body = BusMessage.eventBody(event);
-        RedisWriter.Op op = new RedisWriter.Op(RedisScripts.PUBLISH, List.of(keys.stream(channel), keys.bus()),
-                List.of(Integer.toString(historySize), body, BusMessage.eventHead(node.id(), opId, channel, exclude),
-                        "\n" + body, Long.toString(RETENTION_MS)),
+        String tail = "\n" + body;
+        RedisWriter.Op op = new RedisWriter.Op(RedisScripts.PUBLISH, keys.publish(channel),
+                List.of(Integer.toString(historySize), body,
+                        signatures.sealHead(BusMessage.eventHead(node.id(), opId, channel, exclude), tail), tail,
+                        Long.toString(RETENTION_MS), signatures.entrySignature(channel, body), idleRetentionMillis(),
+                        Integer.toString(options.maxIdleStreams()), prefix, channel),
                 () -> {
                     publishedAlone(Set.of(channel));
                     node.undelivered(channel, event, exclude, opId);
@@ -138,19 +200,19 @@ public final class RedisEngine implements ClusterEngine {
     @Override
     public void send(String connectionId, SseEvent event) {
         enqueue(new RedisWriter.Op(RedisScripts.BUS, List.of(keys.bus()),
-                List.of(BusMessage.send(node.id(), connectionId, event)), null, true));
+                List.of(seal(BusMessage.send(node.id(), connectionId, event))), null, true));
     }
 
     @Override
     public void kill(String channel) {
-        enqueue(new RedisWriter.Op(RedisScripts.KILL, List.of(keys.stream(channel), keys.bus()),
-                List.of(BusMessage.kill(node.id(), channel)), null, true));
+        enqueue(new RedisWriter.Op(RedisScripts.KILL, keys.kill(channel),
+                List.of(seal(BusMessage.kill(node.id(), channel)), channel), null, true));
     }
 
     @Override
     public void disconnect(String channel, String user) {
         enqueue(new RedisWriter.Op(RedisScripts.BUS, List.of(keys.bus()),
-                List.of(BusMessage.disconnect(node.id(), channel, user)), null, true));
+                List.of(seal(BusMessage.disconnect(node.id(), channel, user))), null, true));
     }
 
     @Override
@@ -161,7 +223,8 @@ public final class RedisEngine implements ClusterEngine {
     @Override
     public void left(ConnectionInfo connection) {
         enqueue(new RedisWriter.Op(RedisScripts.LEAVE, keys.registration(connection.channel(), node.id()),
-                List.of(connection.id(), "", connection.channel(), BusMessage.presence(node.id(), connection.channel())),
+                List.of(connection.id(), "", connection.channel(), seal(BusMessage.presence(node.id(),
+                        connection.channel())), idleRetentionMillis(), Integer.toString(options.maxIdleStreams()), prefix),
                 null));
     }
 
@@ -190,6 +253,12 @@ public final class RedisEngine implements ClusterEngine {
         return queries.connection(connectionId);
     }
 
+    /** Bus messages and stream entries refused since start: not the engine's, or not signed with the secret. */
+    @Override
+    public long rejected() {
+        return rejections.count();
+    }
+
     @Override
     public void close() {
         State was = state.getAndSet(State.CLOSED);
@@ -205,11 +274,55 @@ public final class RedisEngine implements ClusterEngine {
         // leave the cluster's view at once rather than when the beat expires
         try (Jedis jedis = connect()) {
             jedis.zadd(keys.nodes(), 0, node.id());
-            jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
+            reap(jedis);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "Could not leave the cluster's view; the beat will expire", e);
         }
         queries.close();
+    }
+
+    private String idleRetentionMillis() {
+        return Long.toString(options.idleStreamRetention().toMillis());
+    }
+
+    // ---- what nodes tell each other (called by any thread: see Signatures) ---------------------------------------
+
+    /** {@code message} (see {@link BusMessage}) as this node sends it on the bus: signed if there is a secret. */
+    String seal(String message) {
+        return signatures.seal(message);
+    }
+
+    /**
+     * The bus message {@code text} holds, if it may be obeyed; null if it is refused (not signed with the secret,
+     * or not a bus message), which is counted and logged at most once a minute. Called by the subscriber.
+     */
+    BusMessage open(String text) {
+        try {
+            return BusMessage.parse(signatures.open(text));
+        } catch (Signatures.Refused e) {
+            rejections.reject("bus message", e.getMessage(), text);
+        } catch (RuntimeException e) {
+            rejections.reject("bus message", "not a bus message: " + e.getMessage(), text);
+        }
+        return null;
+    }
+
+    /**
+     * Removes the nodes whose beat expired, with their connections, and announces the presence change of each
+     * channel that had some, signed, on {@code jedis}. Called by the writer (each beat) and by {@link #close}.
+     */
+    void reap(Jedis jedis) {
+        Object changed = jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix, idleRetentionMillis(),
+                Integer.toString(options.maxIdleStreams())));
+        if (changed instanceof List<?> channels && !channels.isEmpty()) {
+            Pipeline pipeline = jedis.pipelined();
+            for (Object channel : channels) {
+                String name = channel instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+                        : String.valueOf(channel);
+                pipeline.publish(keys.bus(), seal(BusMessage.presence(node.id(), name)));
+            }
+            pipeline.sync();
+        }
     }
 
     /**

@@ -35,14 +35,28 @@ record RedisKeys(String prefix) {
         return key("nodes");
     }
 
+    String idle() {
+        return key("idle");
+    }
+
+    /** The keys of the {@code PUBLISH} script. */
+    List<String> publish(String channel) {
+        return List.of(stream(channel), bus(), channel(channel), idle());
+    }
+
+    /** The keys of the {@code KILL} script. */
+    List<String> kill(String channel) {
+        return List.of(stream(channel), bus(), idle());
+    }
+
     /** The keys of the {@code JOIN} and {@code LEAVE} scripts. */
     List<String> registration(String channel, String node) {
-        return List.of(channel(channel), connections(), key("node:" + node), channels(), bus());
+        return List.of(channel(channel), connections(), key("node:" + node), channels(), bus(), stream(channel), idle());
     }
 
     /** The keys of the {@code REAP} script, which builds the others from the prefix. */
     List<String> reap() {
-        return List.of(nodes(), channels(), connections(), bus());
+        return List.of(nodes(), channels(), connections(), idle());
     }
 
     private String key(String name) {

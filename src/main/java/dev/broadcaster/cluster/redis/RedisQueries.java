@@ -34,14 +34,17 @@ final class RedisQueries {
     private final RedisKeys keys;
     private final int historySize;
     private final BooleanSupplier up;
+    private final EntryCheck check;
     private Jedis jedis; // guarded by this
 
-    RedisQueries(URI uri, JedisClientConfig config, RedisKeys keys, int historySize, BooleanSupplier up) {
+    RedisQueries(URI uri, JedisClientConfig config, RedisKeys keys, int historySize, BooleanSupplier up,
+                 EntryCheck check) {
         this.uri = uri;
         this.config = config;
         this.keys = keys;
         this.historySize = historySize;
         this.up = up;
+        this.check = check;
     }
 
     Optional<Replay> replay(String channel, String lastEventId) {
@@ -52,17 +55,35 @@ final class RedisQueries {
         if (entries.isEmpty() || !entries.get(0).getID().toString().equals(lastEventId)) {
             return Optional.empty(); // the client's last event is no longer kept: what followed may not be either
         }
-        if (entries.stream().anyMatch(RedisQueries::gap)) {
-            return Optional.empty(); // a node published events only its own clients got after it: resync
+        List<IdentifiedEvent> events = new ArrayList<>(entries.size() - 1);
+        for (StreamEntry entry : entries.subList(1, entries.size())) {
+            if (gap(entry)) {
+                return Optional.empty(); // a node published events only its own clients got after it: resync
+            }
+            IdentifiedEvent event = check.event(channel, entry);
+            if (event == null) {
+                return Optional.empty(); // not an event a node stored: no replay across it, the client resyncs
+            }
+            events.add(event);
         }
-        return Optional.of(new Replay(RedisEngine.position(lastEventId), events(entries.subList(1, entries.size()))));
+        return Optional.of(new Replay(RedisEngine.position(lastEventId), events));
     }
 
+    /** The latest events of the channel, without what no node stored (skipped: history promises no completeness). */
     Replay latest(String channel, int count) {
         List<StreamEntry> oldestFirst = new ArrayList<>(query(redis -> redis.xrevrange(keys.stream(channel), "+", "-",
                 count)));
         Collections.reverse(oldestFirst);
-        List<IdentifiedEvent> events = events(oldestFirst);
+        List<IdentifiedEvent> events = new ArrayList<>(oldestFirst.size());
+        for (StreamEntry entry : oldestFirst) {
+            if (gap(entry)) {
+                continue;
+            }
+            IdentifiedEvent event = check.event(channel, entry);
+            if (event != null) {
+                events.add(event);
+            }
+        }
         return new Replay(events.isEmpty() ? 0 : events.get(0).position() - 1, events);
     }
 
@@ -117,21 +138,42 @@ final class RedisQueries {
         }
     }
 
-    /** Whether {@code entry} marks a gap: events published then by a node cut off from Redis are not in the stream. */
-    private static boolean gap(StreamEntry entry) {
-        return entry.getFields().containsKey("g");
+    /**
+     * Whether {@code entry} marks a gap (field {@code g}, written by the {@code MISSED} script): a node cut off from
+     * Redis published events then that only its own clients got, and that are not in the stream.
+     */
+    static boolean gap(StreamEntry entry) {
+        return entry.getFields() != null && entry.getFields().containsKey("g") && !entry.getFields().containsKey("e");
     }
 
-    private static List<IdentifiedEvent> events(List<StreamEntry> entries) {
-        List<IdentifiedEvent> events = new ArrayList<>(entries.size());
-        for (StreamEntry entry : entries) {
-            if (gap(entry)) {
-                continue;
-            }
+    /**
+     * Reads stream entries as events: only those a node stored (field {@code e}, an event body, and with a secret
+     * the signature {@code s} of channel and body); any other is counted and logged as refused.
+     */
+    record EntryCheck(Signatures signatures, Rejections rejections) {
+
+        /** The event {@code entry} of {@code channel} holds; null if it is not one a node stored. */
+        IdentifiedEvent event(String channel, StreamEntry entry) {
             String id = entry.getID().toString();
-            events.add(new IdentifiedEvent(id, RedisEngine.position(id), BusMessage.event(entry.getFields().get("e"), id)));
+            Map<String, String> fields = entry.getFields();
+            String body = fields == null ? null : fields.get("e");
+            if (body == null) {
+                rejections.reject("stream entry", "no event in entry " + id + " of channel " + channel,
+                        String.valueOf(fields));
+                return null;
+            }
+            if (!signatures.entryValid(channel, body, fields.get("s"))) {
+                rejections.reject("stream entry", (fields.get("s") == null ? "not signed" : "bad signature")
+                        + ": entry " + id + " of channel " + channel, body);
+                return null;
+            }
+            try {
+                return new IdentifiedEvent(id, RedisEngine.position(id), BusMessage.event(body, id));
+            } catch (RuntimeException e) {
+                rejections.reject("stream entry", "not an event: entry " + id + " of channel " + channel, body);
+                return null;
+            }
         }
-        return events;
     }
 
     private static List<ConnectionInfo> connectionsOf(String channel, Map<String, String> entries) {

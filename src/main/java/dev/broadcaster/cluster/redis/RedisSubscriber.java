@@ -21,7 +21,8 @@ import redis.clients.jedis.JedisPubSub;
  * Jedis calls {@link Listener#onMessage} on it for every bus message, in the bus's order, and it makes every
  * {@link ClusterNode} call that comes from the bus ({@code deliver}, {@code deliverTo}, {@code kill},
  * {@code disconnect}, {@code presenceChanged}, {@code missed}), so one slow delivery holds the next ones back. A
- * message it cannot handle is logged and skipped. When the connection fails it reports the loss to the engine and
+ * message the engine refuses ({@link RedisEngine#open}: not signed with the cluster's secret, or not a bus message)
+ * is counted and skipped; one whose handling fails is logged and skipped. When the connection fails it reports the loss to the engine and
  * subscribes again with backoff; once subscribed it may bring the engine up, which then calls
  * {@code backplaneRecovered} on this thread. {@code broadcaster-redis-pinger} sends the pings and closes a silent
  * connection's socket; writes to the connection (pings) are made under the listener's monitor. {@link #stop}
@@ -190,7 +191,10 @@ final class RedisSubscriber {
         public void onMessage(String channel, String text) {
             heard();
             try {
-                BusMessage.parse(text).applyTo(node);
+                BusMessage message = engine.open(text); // null: refused (unsigned, badly signed, malformed), counted
+                if (message != null) {
+                    message.applyTo(node);
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "Could not handle a bus message", e);
             }

@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * The engine's writer: everything this node tells Redis goes through its queue, and its thread sends it.
@@ -28,6 +29,7 @@ import redis.clients.jedis.Pipeline;
  */
 final class RedisWriter {
 
+    private static final System.Logger LOG = System.getLogger(RedisWriter.class.getName());
     static final int MAX_QUEUED = 100_000;
     static final int BATCH = 512;
 
@@ -57,6 +59,8 @@ final class RedisWriter {
     private volatile boolean recover;
     private volatile boolean overflowed;
     private volatile Jedis current; // the thread's connection, for stop() to close
+    private long refusals; // confined to the writer's thread
+    private long lastRefusalLogged; // confined to the writer's thread
     private Thread thread;
 
     RedisWriter(RedisEngine engine, RedisKeys keys, String prefix, long nodeTimeoutMillis, int historySize,
@@ -121,7 +125,8 @@ final class RedisWriter {
     Op joinOp(ConnectionInfo connection) {
         String value = node.id() + "\t" + connection.connectedAt().toEpochMilli() + "\t" + connection.user();
         return new Op(RedisScripts.JOIN, keys.registration(connection.channel(), node.id()),
-                List.of(connection.id(), value, connection.channel(), BusMessage.presence(node.id(), connection.channel())),
+                List.of(connection.id(), value, connection.channel(),
+                        engine.seal(BusMessage.presence(node.id(), connection.channel()))),
                 null);
     }
 
@@ -156,7 +161,7 @@ final class RedisWriter {
                 long now = System.currentTimeMillis();
                 if (now >= nextBeat) {
                     boolean unknown = beat(jedis);
-                    jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
+                    engine.reap(jedis);
                     if (unknown && engine.ready()) {
                         registerAgain(jedis); // Redis restarted, or the others gave this node up during a pause
                     }
@@ -174,12 +179,19 @@ final class RedisWriter {
                 }
                 queue.drainTo(batch, BATCH - 1);
                 Pipeline pipeline = jedis.pipelined();
+                List<Op> sent = new ArrayList<>(batch.size());
                 for (Op op : batch) {
                     if (op.script() != null) {
                         pipeline.eval(op.script(), op.keys(), op.args());
+                        sent.add(op);
                     }
                 }
-                pipeline.sync();
+                List<Object> replies = pipeline.syncAndReturnAll();
+                for (int i = 0; i < replies.size() && i < sent.size(); i++) {
+                    if (replies.get(i) instanceof JedisDataException refused) {
+                        refusedByRedis(sent.get(i), refused);
+                    }
+                }
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -212,6 +224,26 @@ final class RedisWriter {
         current = null;
     }
 
+    /**
+     * Redis refused {@code op} (a script error: out of memory at {@code maxmemory}, an ACL that denies a command, a
+     * key of the wrong type): a publish is delivered on this node only (and the other nodes are told to resync that
+     * channel), anything else is logged, at most once a minute.
+     */
+    private void refusedByRedis(Op op, JedisDataException e) {
+        if (op.fallback() != null) {
+            RedisEngine.runGuarded(op.fallback(), "deliver a publish Redis refused locally");
+        }
+        long now = System.nanoTime();
+        refusals++;
+        if (now - lastRefusalLogged > 60_000_000_000L || lastRefusalLogged == 0) {
+            LOG.log(System.Logger.Level.WARNING, "Redis refused " + refusals + " operation(s) of the cluster engine"
+                    + " since the last such warning, the latest: " + e.getMessage()
+                    + (op.fallback() != null ? " (publishes are delivered on this node only, the others resync)" : ""));
+            lastRefusalLogged = now;
+            refusals = 0;
+        }
+    }
+
     /** Tells every node which channels this node published to while cut off: they resync their clients of them. */
     private void tellPublishedAlone(Jedis jedis) {
         Set<String> channels = engine.takePublishedAlone();
@@ -221,7 +253,7 @@ final class RedisWriter {
         try {
             Pipeline pipeline = jedis.pipelined();
             for (String channel : channels) {
-                String message = BusMessage.missed(node.id(), channel);
+                String message = engine.seal(BusMessage.missed(node.id(), channel));
                 if (channel.isEmpty()) {
                     pipeline.eval(RedisScripts.BUS, List.of(keys.bus()), List.of(message));
                 } else {
@@ -248,7 +280,7 @@ final class RedisWriter {
      */
     private void registerAgain(Jedis jedis) {
         jedis.zadd(keys.nodes(), 0, node.id());
-        jedis.eval(RedisScripts.REAP, keys.reap(), List.of(prefix));
+        engine.reap(jedis);
         beat(jedis);
         Pipeline pipeline = jedis.pipelined();
         for (ConnectionInfo connection : node.localConnections()) {

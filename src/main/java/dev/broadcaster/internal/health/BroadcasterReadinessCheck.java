@@ -13,7 +13,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * The readiness check {@code broadcaster}: UP while the registry is started, its executors still take
  * tasks and, in a cluster, the backplane is connected; with the data {@code connections}, {@code channels},
- * {@code evictions} and, in a cluster, {@code cluster}.
+ * {@code evictions} and, in a cluster, {@code cluster} and {@code clusterRejected} (what the engine refused from
+ * the backplane since start: see {@link dev.broadcaster.cluster.ClusterEngine#rejected}).
  *
  * <p>Not a discovered bean (it has no bean-defining annotation): {@link
  * dev.broadcaster.internal.OptionalMonitoringExtension} adds it, application-scoped, only where the
@@ -40,6 +41,7 @@ public class BroadcasterReadinessCheck implements HealthCheck {
         boolean clusterReady = registry.clusterReady();
         if (registry.clustered()) {
             data.put("cluster", clusterReady ? "connected" : "backplane unavailable");
+            data.put("clusterRejected", registry.clusterRejected());
         }
         // the constructor, unlike HealthCheckResponse.named(), needs no HealthCheckResponseProvider
         return new HealthCheckResponse(NAME, registry.running() && clusterReady ? HealthCheckResponse.Status.UP

@@ -44,6 +44,7 @@ public class BroadcasterMetrics {
     public static final String LAGGING = "broadcaster.connections.lagging";
     public static final String LAG_RESYNCS = "broadcaster.lag.resyncs";
     public static final String PUBLISHES_REFUSED = "broadcaster.publishes.refused";
+    public static final String CLUSTER_REJECTED = "broadcaster.cluster.rejected";
     public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
 
     private static final System.Logger LOG = System.getLogger(BroadcasterMetrics.class.getName());
@@ -83,6 +84,12 @@ public class BroadcasterMetrics {
                 RegistryStats::lagResyncs);
         gauge(PUBLISHES_REFUSED, "Publishes refused because the channel's fan-out queue was full, since start",
                 RegistryStats::publishesRefused);
+        if (registry.clustered()) {
+            metrics.gauge(Metadata.builder().withName(CLUSTER_REJECTED).withDescription("Bus messages and stored events"
+                    + " the cluster engine refused from the backplane since start (not signed with the cluster's secret,"
+                    + " or not in its format)").withUnit(MetricUnits.NONE).build(), registry::clusterRejected);
+            registered.add(CLUSTER_REJECTED);
+        }
         Timer latency = metrics.timer(Metadata.builder().withName(BROADCAST_LATENCY)
                 .withDescription("Time to encode one broadcast and queue it to every connection of its channel")
                 .build());
