@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * A real {@code redis-server} (Debian's package; {@code .ci/run} installs it) on a free loopback port, without
  * persistence, that a test can stop and start again on the same port. Its log goes to
- * {@code target/cluster-logs/redis-<port>.log}.
+ * {@code target/cluster-logs/redis-<port>.log}. Public for the engine's own tests in {@code dev.broadcaster.cluster.redis}.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
 
     private final int port;
     private final List<String> extraArguments;
@@ -29,7 +29,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts a server; {@code extraArguments} are more {@code redis-server} options, e.g. {@code --requirepass pw}. */
-    static RedisProcess start(String... extraArguments) {
+    public static RedisProcess start(String... extraArguments) {
         RedisProcess redis = new RedisProcess(freePort(), List.of(extraArguments));
         redis.startAgain();
         return redis;
@@ -39,7 +39,7 @@ final class RedisProcess implements AutoCloseable {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 

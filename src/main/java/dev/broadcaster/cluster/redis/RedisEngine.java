@@ -25,8 +25,9 @@ import redis.clients.jedis.JedisClientConfig;
  *   <li>Each node registers its connections ({@code <prefix>:ch:<channel>}, {@code <prefix>:conn},
  *       {@code <prefix>:node:<node>}) and beats in {@code <prefix>:nodes} every third of the node timeout. Every
  *       node removes the nodes whose beat expired, with their connections, and announces the presence change.</li>
- *   <li>Three connections per node: the {@link RedisWriter}'s, which pipelines everything queued, the
- *       {@link RedisSubscriber}'s, and one for queries ({@link RedisQueries}). If Redis goes away, both threads
+ *   <li>Connections per node: the {@link RedisWriter}'s, which pipelines everything queued, the
+ *       {@link RedisSubscriber}'s, and up to four for queries ({@link RedisQueries}), opened
+ *       as concurrent queries need them. If Redis goes away, both threads
  *       retry with backoff (100 ms to 2 s); meanwhile {@link #publish} refuses and the node delivers locally.
  *       Once both are back the node registers its connections again and is told to resync its clients.</li>
  * </ul>
@@ -152,6 +153,12 @@ public final class RedisEngine implements ClusterEngine {
     @Override
     public Optional<ConnectionInfo> connection(String connectionId) {
         return queries.connection(connectionId);
+    }
+
+    /** SCARD of the channels set, and SMISMEMBER of {@code alsoListed} if any: one round trip. */
+    @Override
+    public int channelCount(Set<String> alsoListed) {
+        return queries.channelCount(alsoListed);
     }
 
     @Override
