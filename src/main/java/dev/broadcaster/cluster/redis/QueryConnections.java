@@ -1,6 +1,7 @@
 package dev.broadcaster.cluster.redis;
 
 import dev.broadcaster.cluster.ClusterUnavailableException;
+import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -15,9 +16,9 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * most {@code maxWaitMillis}, then fails.
  *
  * <p>A connection that failed is closed, never reused. Kept connections may have been closed meanwhile by the
- * other side (Redis's idle {@code timeout}, a proxy): if the one a query took fails to reach Redis, it and every
- * idle one (idle longer: it was the most recently used) are closed and the query runs once more, on a new connection
- * (harmless: queries only read).
+ * other side (Redis's idle {@code timeout}, a proxy): if the one a query took fails to reach Redis (other than by
+ * timing out), it and every idle one (idle longer: it was the most recently used) are closed and the query runs once
+ * more, on a new connection or one another query has just given back (harmless: queries only read).
  *
  * <p><b>Threads.</b> Any thread may {@link #use} (the query's caller, which then waits on Redis within the socket
  * timeout) and {@link #close}. One monitor, this object's, guards the idle connections and the count; it is never
@@ -56,7 +57,7 @@ final class QueryConnections {
             giveBack(borrowed.jedis());
             return result;
         } catch (JedisConnectionException e) {
-            if (!borrowed.kept()) {
+            if (!borrowed.kept() || timedOut(e)) { // a timeout: Redis is slow, not gone; asking again would wait again
                 discard(borrowed.jedis());
                 throw e;
             }
@@ -157,6 +158,15 @@ final class QueryConnections {
             notifyAll();
         }
         RedisEngine.closeQuietly(jedis);
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void discardWithIdle(Jedis jedis) {
