@@ -3,6 +3,7 @@ package dev.broadcaster.cluster;
 import dev.broadcaster.ChannelInfo;
 import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.SseEvent;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -83,6 +84,19 @@ public interface ClusterEngine extends AutoCloseable {
      */
     default long rejected() {
         return 0;
+    }
+
+    /**
+     * How many channels {@link #channels} lists and {@code alsoListed} names, each counted once; {@code alsoListed}
+     * are channels this node lists that may have no connection anywhere (created, nobody joined yet). Asked by
+     * every {@code stats()}, readiness probe and metrics scrape, so an engine that can count without listing should:
+     * the Redis engine asks two commands in one round trip, whatever the number of channels. The default lists
+     * them.
+     */
+    default int channelCount(Set<String> alsoListed) {
+        Set<String> names = new HashSet<>(alsoListed);
+        channels().forEach(info -> names.add(info.name()));
+        return names.size();
     }
 
     /** Stops delivering and disconnects; this node's connections leave the cluster's view. */

@@ -12,11 +12,13 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * This node's channels and connections, and the transitions between them: a connection joins (creating its
@@ -112,6 +114,12 @@ final class Channels {
     List<ChannelInfo> listedInfos() {
         return listed().stream()
                 .map(ch -> new ChannelInfo(ch.name(), ch.connections().size(), ch.distinctUsers().size())).toList();
+    }
+
+    /** The names of the listed channels nobody has joined: created explicitly, nobody connected yet. */
+    Set<String> listedUnjoinedNames() {
+        return channels.values().stream().filter(ch -> ch.isListed() && ch.isEmpty()).map(Channel::name)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** How many channels are listed, counted without listing them. */

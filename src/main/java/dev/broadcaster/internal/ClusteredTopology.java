@@ -193,9 +193,18 @@ final class ClusteredTopology implements Topology, ClusterNode {
         }
     }
 
+    /**
+     * Counted, not listed: the backplane counts the channels with a connection on a live node (this node's among
+     * them once their join reached it) and this node's created channels nobody joined yet, each once; this node's
+     * listed channels alone if it cannot answer.
+     */
     @Override
     public int channelCount() {
-        return channels(channels.listedInfos()).size();
+        try {
+            return engine.channelCount(channels.listedUnjoinedNames());
+        } catch (ClusterUnavailableException e) {
+            return channels.listedCount();
+        }
     }
 
     @Override

@@ -76,6 +76,8 @@
  *
  * <p><b>Waiting on the backplane.</b> Publishing never waits on it (the engine queues). Queries do, within the
  * engine's timeouts: a connect's catch-up ({@code ClusteredTopology.fetchCatchUp}, on the request thread), listings
- * and {@code stats()} (caller's thread), and presence renders in a cluster (the executor).
+ * and {@code stats()} (caller's thread), and presence renders in a cluster (the executor). {@code stats()} (so the
+ * readiness check, each metrics scrape and each admin snapshot) only counts channels there, in one round trip; the
+ * Redis engine runs its queries on a few connections of its own, so a slow one holds no other back.
  */
 package dev.broadcaster.internal;

@@ -4,21 +4,25 @@ import dev.broadcaster.Broadcast;
 import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.internal.health.BroadcasterReadinessCheck;
+import dev.broadcaster.support.RecordingMetricRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 
 /**
  * What the cluster tests do on a node that the built-in endpoints do not: fire the {@code Broadcast} CDI
- * event as an application would, send to one connection, give a channel a presence renderer, and read the
- * MicroProfile Health readiness check.
+ * event as an application would, send to one connection, give a channel a presence renderer, read the
+ * MicroProfile Health readiness check, the registry's {@code stats()} and, on a node started with
+ * {@link ClusterNodeMain#RECORDING_METRICS}, every metric gauge.
  */
 @ApplicationScoped
 @Path("control")
@@ -29,6 +33,9 @@ public class ClusterControl {
 
     @Inject
     ChannelRegistry registry;
+
+    @Inject
+    Instance<RecordingMetricRegistry> metrics;
 
     /** Fires {@code Broadcast} with the body as the data of an unnamed event. */
     @POST
@@ -76,5 +83,41 @@ public class ClusterControl {
     @Produces(MediaType.TEXT_PLAIN)
     public String users(@PathParam("channel") String channel) {
         return String.join(",", registry.distinctUsers(channel));
+    }
+
+    /** The registry's {@code stats()}, as the record prints itself. */
+    @GET
+    @Path("stats")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String stats() {
+        return registry.stats().toString();
+    }
+
+    /** Calls {@code stats()} {@code count} times in a row; answers the median time of one call, in microseconds. */
+    @GET
+    @Path("stats/time/{count}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String timeStats(@PathParam("count") int count) {
+        long[] nanos = new long[count];
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            registry.stats();
+            nanos[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(nanos);
+        return Long.toString(nanos[count / 2] / 1000);
+    }
+
+    /** Reads every metric gauge once, as a scrape does: {@code name=value} lines. 404 without a metric registry. */
+    @GET
+    @Path("scrape")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String scrape() {
+        if (!metrics.isResolvable()) {
+            throw new NotFoundException("no metric registry on this node");
+        }
+        StringBuilder text = new StringBuilder();
+        metrics.get().scrape().forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+        return text.toString();
     }
 }

@@ -32,7 +32,8 @@ class RedisAclClusterTest {
     static String acl(String prefix) {
         return "ACL SETUSER " + USER + " on >" + PASSWORD + " resetkeys ~" + prefix + ":* resetchannels &" + prefix
                 + ":* -@all +ping +eval +publish +subscribe +unsubscribe +xadd +xrange +xrevrange +hget +hgetall +hset"
-                + " +hdel +hlen +smembers +sadd +srem +zadd +zrem +zrange +zrangebyscore +zremrangebyscore +zcard"
+                + " +hdel +hlen +smembers +sadd +srem +smismember +scard +zadd +zrem +zrange +zrangebyscore"
+                + " +zremrangebyscore +zcard"
                 + " +zpopmin +pexpire +del +time";
     }
 

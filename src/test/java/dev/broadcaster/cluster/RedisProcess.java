@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * A real {@code redis-server} (Debian's package; {@code .ci/run} installs it) on a free loopback port, without
  * persistence, that a test can stop and start again on the same port. Its log goes to
- * {@code target/cluster-logs/redis-<port>.log}.
+ * {@code target/cluster-logs/redis-<port>.log}. Public for the engine's own tests in {@code dev.broadcaster.cluster.redis}.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
 
     private final int port;
     private final boolean tls;
@@ -31,7 +31,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts a server; {@code extraArguments} are more {@code redis-server} options, e.g. {@code --requirepass pw}. */
-    static RedisProcess start(String... extraArguments) {
+    public static RedisProcess start(String... extraArguments) {
         RedisProcess redis = new RedisProcess(freePort(), false, List.of(extraArguments));
         redis.startAgain();
         return redis;
@@ -52,7 +52,7 @@ final class RedisProcess implements AutoCloseable {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return (tls ? "rediss" : "redis") + "://127.0.0.1:" + port;
     }
 

@@ -70,6 +70,13 @@ public class RecordingMetricRegistry {
         return (Number) gauges.get(name).get();
     }
 
+    /** Every gauge's current value, read once each in name order, as a scrape of the registry reads them. */
+    public Map<String, Number> scrape() {
+        Map<String, Number> values = new java.util.TreeMap<>();
+        new TreeSet<>(gauges.keySet()).forEach(name -> values.put(name, gauge(name)));
+        return values;
+    }
+
     /** The durations recorded by timer {@code name}. */
     public List<Duration> timerUpdates(String name) {
         return timers.getOrDefault(name, List.of());

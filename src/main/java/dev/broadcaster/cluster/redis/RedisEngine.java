@@ -37,13 +37,14 @@ import redis.clients.jedis.Pipeline;
  *   <li>Each node registers its connections ({@code <prefix>:ch:<channel>}, {@code <prefix>:conn},
  *       {@code <prefix>:node:<node>}) and beats in {@code <prefix>:nodes} every third of the node timeout. Every
  *       node removes the nodes whose beat expired, with their connections, and announces the presence change.</li>
- *   <li>Three connections per node: the {@link RedisWriter}'s, which pipelines everything queued, the
+ *   <li>Connections per node: the {@link RedisWriter}'s, which pipelines everything queued, the
  *       {@link RedisSubscriber}'s (pinged, so a silently dropped one is noticed within about the node timeout),
- *       and one for queries ({@link RedisQueries}). If Redis goes away (or the writer's queue overflows), the node is
- *       down: not ready, {@link #publish} refuses and the node delivers locally, and kills, disconnects and sends are
- *       kept to be sent later. Both threads retry with backoff. Once both are back the node registers its
- *       connections again, tells the other nodes which channels it published to alone ({@code R} messages: they
- *       resync their clients of those channels), sends what it kept, and resyncs its own clients.</li>
+ *       and up to four for queries ({@link RedisQueries}), opened as concurrent queries need them. If Redis goes
+ *       away (or the writer's queue overflows), the node is down: not ready, {@link #publish} refuses and the node
+ *       delivers locally, and kills, disconnects and sends are kept to be sent later. Both threads retry with
+ *       backoff. Once both are back the node registers its connections again, tells the other nodes which channels
+ *       it published to alone ({@code R} messages: they resync their clients of those channels), sends what it
+ *       kept, and resyncs its own clients.</li>
  * </ul>
  *
  * <p><b>Threads.</b> This class is the {@link ClusterEngine} facade and the state machine
@@ -257,6 +258,12 @@ public final class RedisEngine implements ClusterEngine {
     @Override
     public long rejected() {
         return rejections.count();
+    }
+
+    /** SCARD of the channels set, and SMISMEMBER of {@code alsoListed} if any: one round trip. */
+    @Override
+    public int channelCount(Set<String> alsoListed) {
+        return queries.channelCount(alsoListed);
     }
 
     @Override

@@ -13,38 +13,40 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**
- * What the engine reads from Redis on the caller's thread, over one connection of its own: replays, and the
- * cluster's channels and connections. Fails with {@link ClusterUnavailableException} while the backplane is
- * down or when Redis does not answer.
+ * What the engine reads from Redis on the caller's thread, over a few connections of its own
+ * ({@link QueryConnections}, so a slow query holds no other back): replays, the cluster's channels and connections,
+ * and how many channels there are. Fails with {@link ClusterUnavailableException} while the backplane is down (at
+ * once, without asking Redis) or when Redis does not answer.
  */
 final class RedisQueries {
 
     private static final Pattern STREAM_ID = Pattern.compile("\\d{1,19}-\\d{1,19}");
 
-    private final URI uri;
-    private final JedisClientConfig config;
     private final RedisKeys keys;
     private final int historySize;
     private final BooleanSupplier up;
     private final EntryCheck check;
-    private Jedis jedis; // guarded by this
+    private final QueryConnections connections;
 
     RedisQueries(URI uri, JedisClientConfig config, RedisKeys keys, int historySize, BooleanSupplier up,
                  EntryCheck check) {
-        this.uri = uri;
-        this.config = config;
         this.keys = keys;
         this.historySize = historySize;
         this.up = up;
         this.check = check;
+        // a query waits for a busy connection no longer than Redis may take to answer one
+        this.connections = new QueryConnections(() -> new Jedis(uri, config), config.getSocketTimeoutMillis());
     }
 
     Optional<Replay> replay(String channel, String lastEventId) {
@@ -118,22 +120,42 @@ final class RedisQueries {
         });
     }
 
-    synchronized void close() {
-        RedisEngine.closeQuietly(jedis);
-        jedis = null;
+    /**
+     * How many channels have a connection on a live node, together with {@code alsoListed} (channels that may have
+     * none), each counted once: two commands in one round trip whatever the number of channels.
+     */
+    int channelCount(Set<String> alsoListed) {
+        return query(redis -> {
+            if (alsoListed.isEmpty()) {
+                return (int) redis.scard(keys.channels());
+            }
+            Pipeline pipeline = redis.pipelined();
+            Response<Long> known = pipeline.scard(keys.channels());
+            Response<List<Boolean>> listed = pipeline.smismember(keys.channels(), alsoListed.toArray(String[]::new));
+            pipeline.sync();
+            return (int) (known.get() + listed.get().stream().filter(member -> !member).count());
+        });
     }
 
-    private synchronized <T> T query(Function<Jedis, T> call) {
+    void close() {
+        connections.close();
+    }
+
+    /** Connections open now (lent or idle). */
+    int connectionsOpen() {
+        return connections.size();
+    }
+
+    /** Runs {@code call} on a query connection; package-private for the tests, which make a query slow. */
+    <T> T query(Function<Jedis, T> call) {
         if (!up.getAsBoolean()) {
             throw new ClusterUnavailableException("Redis backplane not available", null);
         }
         try {
-            if (jedis == null) {
-                jedis = new Jedis(uri, config);
-            }
-            return call.apply(jedis);
+            return connections.use(call);
+        } catch (ClusterUnavailableException e) {
+            throw e;
         } catch (RuntimeException e) {
-            close();
             throw new ClusterUnavailableException("Redis backplane query failed: " + e.getMessage(), e);
         }
     }

@@ -14,7 +14,10 @@ import org.eclipse.microprofile.health.Readiness;
  * The readiness check {@code broadcaster}: UP while the registry is started, its executors still take
  * tasks and, in a cluster, the backplane is connected; with the data {@code connections}, {@code channels},
  * {@code evictions} and, in a cluster, {@code cluster} and {@code clusterRejected} (what the engine refused from
- * the backplane since start: see {@link dev.broadcaster.cluster.ClusterEngine#rejected}).
+ * the backplane since start: see {@link dev.broadcaster.cluster.ClusterEngine#rejected}). A probe reads
+ * {@link DefaultChannelRegistry#stats()} once: in a cluster that asks the backplane for the channel count (the Redis
+ * engine: two commands in one round trip, whatever the number of channels; nothing while the backplane is down),
+ * never for a listing.
  *
  * <p>Not a discovered bean (it has no bean-defining annotation): {@link
  * dev.broadcaster.internal.OptionalMonitoringExtension} adds it, application-scoped, only where the

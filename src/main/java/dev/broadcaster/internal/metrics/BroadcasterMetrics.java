@@ -20,9 +20,15 @@ import org.eclipse.microprofile.metrics.Timer;
 
 /**
  * Registers the library's metrics in the application {@link MetricRegistry} when the application starts.
- * Gauges read {@link DefaultChannelRegistry#stats()} when scraped; the cumulative ones only grow (MicroProfile
- * Metrics has no counter backed by a function). The timer is fed through a
+ * Gauges read {@link DefaultChannelRegistry#stats()} when scraped, all of them the same reading: a reading serves
+ * every gauge read within {@link #READING_LIFETIME} (1 s) of it, so one scrape reads the registry (and, in a
+ * cluster, asks the backplane for the channel count) once, not once per gauge. The cumulative ones only grow
+ * (MicroProfile Metrics has no counter backed by a function). The timer is fed through a
  * {@link dev.broadcaster.internal.BroadcastListener}.
+ *
+ * <p><b>Threads.</b> Gauges are read on the metrics implementation's threads (a scrape's request thread); one lock,
+ * {@code readingLock}, guards the last reading, and is held while a new one is taken, so gauges read meanwhile wait
+ * for it rather than take their own.
  *
  * <p>Not a discovered bean (it has no bean-defining annotation): {@link
  * dev.broadcaster.internal.OptionalMonitoringExtension} adds it, application-scoped, only where the
@@ -47,6 +53,9 @@ public class BroadcasterMetrics {
     public static final String CLUSTER_REJECTED = "broadcaster.cluster.rejected";
     public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
 
+    /** How long one reading of the registry's figures serves the gauges: longer than a scrape, shorter than two. */
+    public static final Duration READING_LIFETIME = Duration.ofSeconds(1);
+
     private static final System.Logger LOG = System.getLogger(BroadcasterMetrics.class.getName());
 
     // looked up, not injected: on Payara a type added by an extension cannot see the library's own beans
@@ -56,6 +65,9 @@ public class BroadcasterMetrics {
 
     private MetricRegistry metrics;
     private final List<String> registered = new ArrayList<>();
+    private final Object readingLock = new Object();
+    private RegistryStats reading; // guarded by readingLock
+    private long readingTakenNanos; // guarded by readingLock
 
     void register(@Observes @Initialized(ApplicationScoped.class) Object application) {
         registry = CDI.current().select(DefaultChannelRegistry.class).get();
@@ -106,8 +118,19 @@ public class BroadcasterMetrics {
 
     private void gauge(String name, String description, Function<RegistryStats, Number> value) {
         metrics.gauge(Metadata.builder().withName(name).withDescription(description).withUnit(MetricUnits.NONE).build(),
-                () -> value.apply(registry.stats()));
+                () -> value.apply(reading()));
         registered.add(name);
+    }
+
+    /** The registry's figures as read at most {@link #READING_LIFETIME} ago. */
+    private RegistryStats reading() {
+        synchronized (readingLock) {
+            if (reading == null || System.nanoTime() - readingTakenNanos >= READING_LIFETIME.toNanos()) {
+                reading = registry.stats();
+                readingTakenNanos = System.nanoTime(); // once read: a slow reading still serves its whole scrape
+            }
+            return reading;
+        }
     }
 
     /** Unregisters the metrics: their gauges hold the registry of an application that is stopping. */
