@@ -44,7 +44,8 @@ class RedisQueriesTest {
         redis = RedisProcess.start();
         URI uri = URI.create(redis.uri());
         control = new Jedis(uri, DefaultJedisClientConfig.builder().build());
-        queries = new RedisQueries(uri, RedisEngine.clientConfig(uri, 2000), new RedisKeys("q"), 50, up::get);
+        queries = new RedisQueries(uri, RedisEngine.clientConfig(uri, 2000), new RedisKeys("q"), 50, up::get,
+                new RedisQueries.EntryCheck(Signatures.none(), new Rejections()));
         control.sadd("q:channels", "lobby", "kitchen");
     }
 
