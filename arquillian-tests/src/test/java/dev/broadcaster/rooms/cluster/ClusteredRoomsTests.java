@@ -35,8 +35,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * room's form ({@code rooms/{room}/messages}, as alice) and the library's built-in listing and disconnect endpoints
  * ({@code sse/channels/...}, alice is an admin). The servers get the cluster's configuration from environment
  * variables (MicroProfile Config's environment source): engine {@code redis}, the Redis URI, a key prefix of this
- * run's own, a node timeout of {@value #NODE_TIMEOUT_SECONDS} s, and a heartbeat of 1 s (as in the other app-server
- * suites: a tab that closed is noticed within a second). The last test kills server A.
+ * run's own, a node timeout of {@value #NODE_TIMEOUT_SECONDS} s, a heartbeat of 1 s (as in the other app-server
+ * suites: a tab that closed is noticed within a second) and a send timeout of 1 s (see below). The last test kills
+ * server A.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -68,7 +69,11 @@ abstract class ClusteredRoomsTests {
                 "BROADCASTER_CLUSTER_PREFIX", "rooms-it-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36),
                 "BROADCASTER_CLUSTER_NODE_TIMEOUT", NODE_TIMEOUT_SECONDS + "s",
                 // as in the other app-server suites: a closed tab is noticed at the next heartbeat, within seconds
-                "BROADCASTER_HEARTBEAT_INTERVAL", "1s");
+                "BROADCASTER_HEARTBEAT_INTERVAL", "1s",
+                // slow-client eviction is not what this suite tests: with the default 100 ms, a reading subscriber on
+                // Payara was once evicted ("write not completed within the send timeout") on a 2-core machine at load
+                // average 17, its writing thread starved while the watchdog's ticks ran
+                "BROADCASTER_SEND_TIMEOUT", "1s");
         a = server("a", logs);
         b = server("b", logs);
         a.start(cluster);
