@@ -30,6 +30,12 @@ abstract class AppServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * JVM options of the servers: the C1 compiler only and the serial collector, which halve the CPU a start costs on a
+     * small machine (two servers start at once on 2 cores); these tests need behaviour, not peak throughput.
+     */
+    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     private final String name;
     private final int httpPort;
     private final Path log;
@@ -49,6 +55,11 @@ abstract class AppServer implements AutoCloseable {
 
     /** Where to look when the server misbehaves (its own logs), besides {@link #log}. */
     abstract String logsHint();
+
+    /** Environment variables the server needs besides the cluster's; none by default. */
+    Map<String, String> environment() {
+        return Map.of();
+    }
 
     /** Prepares a fresh start (before the server is launched); nothing by default. */
     void prepare() throws IOException {
@@ -77,6 +88,7 @@ abstract class AppServer implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().putAll(environment());
             builder.environment().putAll(environment);
             launcher = builder.start();
         } catch (IOException e) {
@@ -111,6 +123,11 @@ abstract class AppServer implements AutoCloseable {
         }
         throw new AssertionError(name + " not ready with its cluster connected within " + START_TIMEOUT.toSeconds()
                 + " s; last readiness answer: " + last + "\n" + tail() + "\n" + logsHint());
+    }
+
+    /** The CPU time the server's JVM has used so far (a figure that does not depend on the machine's load). */
+    Duration cpuTime() {
+        return requireJvm().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /** Kills the server's JVM with SIGKILL and waits until it is gone. */

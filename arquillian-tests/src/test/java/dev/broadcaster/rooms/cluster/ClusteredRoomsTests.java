@@ -81,7 +81,9 @@ abstract class ClusteredRoomsTests {
         a.awaitReady();
         b.awaitReady();
         record("Redis and two servers started, the example deployed and on Redis, in "
-                + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+                + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms; CPU time of the servers' JVMs by then: "
+                + a.cpuTime().toMillis() + " ms and " + b.cpuTime().toMillis() + " ms; load average "
+                + java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     @AfterAll

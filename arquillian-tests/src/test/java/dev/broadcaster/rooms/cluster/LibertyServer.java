@@ -2,6 +2,7 @@ package dev.broadcaster.rooms.cluster;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -25,6 +26,12 @@ final class LibertyServer extends AppServer {
     @Override
     List<String> command() {
         return List.of(wlp.resolve("bin/server").toString(), "run", serverName);
+    }
+
+    /** The script adds {@code JVM_ARGS} to the JVM's command line. */
+    @Override
+    Map<String, String> environment() {
+        return Map.of("JVM_ARGS", String.join(" ", JVM_OPTIONS));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.broadcaster.rooms.cluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -35,9 +36,12 @@ final class PayaraMicroServer extends AppServer {
     @Override
     List<String> command() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-jar", jar.toString(), "--nocluster", "--port", Integer.toString(httpPort),
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-jar", jar.toString(), "--nocluster", "--port", Integer.toString(httpPort),
                 "--rootdir", rootDir.toString(), "--postbootcommandfile", postBootCommands.toString(),
-                "--deploy", war.toString());
+                "--deploy", war.toString()));
+        return command;
     }
 
     /** A fresh runtime directory: one left by an earlier run already has the users and the application. */
