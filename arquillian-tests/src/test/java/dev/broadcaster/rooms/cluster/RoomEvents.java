@@ -1,0 +1,61 @@
+package dev.broadcaster.rooms.cluster;
+
+import dev.broadcaster.support.EventStreamParser.Event;
+import dev.broadcaster.support.SseStream;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a room's stream ({@code rooms/{room}/events}) carries, as its pages read it: per posted message an htmx
+ * {@code message} event, a Datastar {@code datastar-patch-elements} (the line) and a {@code datastar-patch-signals}
+ * (the count), each with an id; per presence render an htmx {@code presence} event and a Datastar patch of
+ * {@code <ul id="presence">}, without ids.
+ */
+final class RoomEvents {
+
+    /** The events one post makes. */
+    static final int PER_POST = 3;
+
+    private static final Pattern USER = Pattern.compile("<li>([^<]*)</li>");
+    private static final Pattern POSTED = Pattern.compile("<li>[^<:]*: ([^<]*)</li>");
+
+    private RoomEvents() {
+    }
+
+    /** A presence render (htmx or Datastar), not a posted message. */
+    static boolean isPresence(Event event) {
+        return event.type().equals("presence")
+                || event.type().equals("datastar-patch-elements") && event.data().contains("<ul id=\"presence\">");
+    }
+
+    /** The events of posted messages the stream received so far, in order. */
+    static List<Event> posted(SseStream stream) {
+        return stream.events().stream().filter(e -> !isPresence(e)).toList();
+    }
+
+    /** The users an htmx {@code presence} event lists, sorted. */
+    static TreeSet<String> users(Event presence) {
+        TreeSet<String> users = new TreeSet<>();
+        Matcher matcher = USER.matcher(presence.data());
+        while (matcher.find()) {
+            users.add(matcher.group(1));
+        }
+        return users;
+    }
+
+    /** The text of the message a {@code message} event carries ({@code <li>alice: text</li>...}). */
+    static String text(Event message) {
+        Matcher matcher = POSTED.matcher(message.data());
+        if (!matcher.find()) {
+            throw new AssertionError("not a posted message: " + message);
+        }
+        return matcher.group(1);
+    }
+
+    /** The texts of the {@code message} events among {@code events}, in order. */
+    static List<String> texts(List<Event> events) {
+        return events.stream().filter(e -> e.type().equals("message")).map(RoomEvents::text).toList();
+    }
+}
