@@ -21,19 +21,32 @@ public final class RedisServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     private final int port;
+    private final boolean tls;
     private final List<String> extraArguments;
     private final Path log;
     private Process process;
 
-    private RedisServer(int port, List<String> extraArguments) {
+    private RedisServer(int port, boolean tls, List<String> extraArguments) {
         this.port = port;
+        this.tls = tls;
         this.extraArguments = extraArguments;
         this.log = Path.of("target", "cluster-logs", "redis-" + port + ".log");
     }
 
     /** Starts a server; {@code extraArguments} are more {@code redis-server} options, e.g. {@code --requirepass pw}. */
     public static RedisServer start(String... extraArguments) {
-        RedisServer redis = new RedisServer(freePort(), List.of(extraArguments));
+        RedisServer redis = new RedisServer(freePort(), false, List.of(extraArguments));
+        redis.startAgain();
+        return redis;
+    }
+
+    /**
+     * Starts a server that speaks TLS only, with this certificate chain and key (PEM files); clients need not
+     * present a certificate of their own.
+     */
+    public static RedisServer startTls(Path certificate, Path key, Path ca) {
+        RedisServer redis = new RedisServer(freePort(), true, List.of("--tls-cert-file", certificate.toString(),
+                "--tls-key-file", key.toString(), "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no"));
         redis.startAgain();
         return redis;
     }
@@ -42,9 +55,9 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:<port>}. */
+    /** {@code redis://127.0.0.1:<port>} ({@code rediss://} for a TLS server). */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return (tls ? "rediss" : "redis") + "://127.0.0.1:" + port;
     }
 
     /** Where the server writes its log. */
@@ -56,8 +69,11 @@ public final class RedisServer implements AutoCloseable {
     public void startAgain() {
         try {
             Files.createDirectories(log.getParent());
-            List<String> command = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
+            List<String> command = new ArrayList<>(List.of(executable(), "--port", tls ? "0" : Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+            if (tls) {
+                command.addAll(List.of("--tls-port", Integer.toString(port)));
+            }
             command.addAll(extraArguments);
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
