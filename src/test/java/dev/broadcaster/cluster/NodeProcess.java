@@ -81,6 +81,12 @@ final class NodeProcess implements AutoCloseable {
         return base.resolve(path);
     }
 
+    /** The CPU time the node's JVM has used so far (user + system, all its threads; Linux counts in 10 ms ticks). */
+    java.time.Duration cpu() {
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(
+                "the CPU time of " + name + " cannot be read on this platform"));
+    }
+
     /** Kills the node's JVM with SIGKILL: nothing of it runs any more, nothing is cleaned up. */
     void kill() {
         process.destroyForcibly();
