@@ -9,9 +9,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
-/** The text {@link ClusterBenchmark} prints: the machine, and one table of every figure, medians of the runs. */
+/**
+ * The machine {@link ClusterBenchmark} runs on (and the wait for its load to fall), and the table it prints: every
+ * figure, medians of the runs.
+ */
 final class BenchReport {
 
     /** A row of the table: its label and how it is computed from one run's figures, and its decimals. */
@@ -92,6 +96,22 @@ final class BenchReport {
         }
         return String.format(format + " (" + format + "–" + format + ")", BenchTools.median(values),
                 Collections.min(values), Collections.max(values));
+    }
+
+    /** Waits until the 1-minute load is at most {@code max} (at most {@code waitSeconds}); returns the load. */
+    static double awaitLoad(double max, int waitSeconds) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+        double load = load();
+        while (load > max && System.nanoTime() < deadline) {
+            System.out.printf("1-minute load %.2f above %.1f: waiting%n", load, max);
+            BenchTools.pause(10_000);
+            load = load();
+        }
+        return load;
+    }
+
+    static double load() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
     /** Cores, CPU model, memory, Java and Redis versions. */

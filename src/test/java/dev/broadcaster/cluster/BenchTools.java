@@ -226,6 +226,26 @@ final class BenchTools {
         }
     }
 
+    static void awaitReceived(List<SseClient> clients, long count) {
+        await(() -> clients.stream().allMatch(client -> client.received.get() >= count),
+                "every client got " + count + " events", 120);
+    }
+
+    static void awaitRegistered(NodeProcess node, String channel, int connections) {
+        await(() -> {
+            String listing = HttpCalls.get(node.uri("sse/channels/" + channel + "/users"), "alice").body();
+            // once per connection, once as a distinct user
+            return listing.split("\"bob\"", -1).length - 1 >= connections + 1;
+        }, connections + " connections registered on " + channel, 60);
+    }
+
+    static void post(URI uri, String body) {
+        HttpResponse<String> response = HttpCalls.postJson(uri, "alice", body);
+        if (response.statusCode() != 204) {
+            throw new IllegalStateException("publish answered " + response.statusCode());
+        }
+    }
+
     /** Waits for {@code condition}, polling every 5 ms, at most {@code seconds}. */
     static void await(BooleanSupplier condition, String what, int seconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

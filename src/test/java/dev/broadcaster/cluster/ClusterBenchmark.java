@@ -4,13 +4,7 @@ import dev.broadcaster.cluster.BenchTools.BusListeners;
 import dev.broadcaster.cluster.BenchTools.RedisMeter;
 import dev.broadcaster.cluster.BenchTools.RedisReading;
 import dev.broadcaster.cluster.BenchTools.SseClient;
-import dev.broadcaster.support.HttpCalls;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -87,7 +80,7 @@ public final class ClusterBenchmark {
         Map<Integer, List<Map<String, Double>>> results = new TreeMap<>();
         for (int run = 1; run <= runs; run++) {
             for (int nodes : nodeCounts) {
-                double load = awaitLoad(maxLoad, loadWait);
+                double load = BenchReport.awaitLoad(maxLoad, loadWait);
                 System.out.printf("run %d, %d nodes, 1-minute load %.2f%n", run, nodes, load);
                 Map<String, Double> figures = new ClusterBenchmark(quick).run(nodes);
                 figures.put("load", load);
@@ -136,7 +129,7 @@ public final class ClusterBenchmark {
                 clients.add(SseClient.open(node.uri("sse/channels/" + channel), latencies));
             }
         }
-        awaitRegistered(nodes.get(0), channel, nodes.size() * CLIENTS_PER_NODE);
+        BenchTools.awaitRegistered(nodes.get(0), channel, nodes.size() * CLIENTS_PER_NODE);
         RedisReading before = redis.read();
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
@@ -144,9 +137,9 @@ public final class ClusterBenchmark {
             while (System.nanoTime() < due) {
                 Thread.onSpinWait();
             }
-            post(publisher.uri("control/broadcast/" + channel), "t=" + System.nanoTime());
+            BenchTools.post(publisher.uri("control/broadcast/" + channel), "t=" + System.nanoTime());
         }
-        awaitReceived(clients, events);
+        BenchTools.awaitReceived(clients, events);
         RedisReading after = redis.read();
         clients.forEach(SseClient::close);
         return new Latency(byNode, before, after);
@@ -159,20 +152,20 @@ public final class ClusterBenchmark {
         for (NodeProcess node : nodes) {
             clients.add(SseClient.counting(node.uri("sse/channels/" + channel)));
         }
-        awaitRegistered(nodes.get(0), channel, nodes.size());
+        BenchTools.awaitRegistered(nodes.get(0), channel, nodes.size());
         long total = (long) burst * nodes.size();
         double cpuBefore = cpuSeconds(nodes);
         RedisReading before = redis.read();
         List<Thread> publishers = new ArrayList<>();
         for (NodeProcess node : nodes) {
-            Thread publisher = new Thread(() -> post(node.uri("control/burst/" + channel + "/" + burst), node.name()));
+            Thread publisher = new Thread(() -> BenchTools.post(node.uri("control/burst/" + channel + "/" + burst), node.name()));
             publishers.add(publisher);
             publisher.start();
         }
         for (Thread publisher : publishers) {
             publisher.join();
         }
-        awaitReceived(clients, total);
+        BenchTools.awaitReceived(clients, total);
         RedisReading after = redis.read();
         double seconds = (after.nanos() - before.nanos()) / 1e9;
         f.put(key, total / seconds);
@@ -198,7 +191,7 @@ public final class ClusterBenchmark {
         NodeProcess observer = cluster.node(cluster.nodes.size() - 1);
         String data = "m".repeat(TYPICAL_BYTES - 6); // with " <n>" about TYPICAL_BYTES of data
         try (SseClient marker = SseClient.counting(observer.uri("sse/channels/marker"))) {
-            awaitRegistered(observer, "marker", 1);
+            BenchTools.awaitRegistered(observer, "marker", 1);
             burst(publisher, "cost-0", data, observer, () -> marked(publisher, marker).seen()); // warm-up
             // idle rates: the observer's and the single node's JVM, and Redis, doing nothing for a while
             double observerIdle = observer.cpu().toNanos() / 1e9;
@@ -248,7 +241,7 @@ public final class ClusterBenchmark {
     private Marker marked(NodeProcess publisher, SseClient markerClient) {
         int number = ++markers;
         String text = "marker-step-" + number;
-        post(publisher.uri("control/broadcast/marker"), text);
+        BenchTools.post(publisher.uri("control/broadcast/marker"), text);
         return new Marker(text, () -> markerClient.received.get() >= number);
     }
 
@@ -257,7 +250,7 @@ public final class ClusterBenchmark {
                          Supplier<BooleanSupplier> done) {
         double cpuBefore = observer.cpu().toNanos() / 1e9;
         RedisReading before = redis.read();
-        post(publisher.uri("control/burst/" + channel + "/" + costEvents), data);
+        BenchTools.post(publisher.uri("control/burst/" + channel + "/" + costEvents), data);
         BenchTools.await(done.get(), "the burst on " + channel + " delivered", 120);
         RedisReading after = redis.read();
         return new Window((after.nanos() - before.nanos()) / 1e9, observer.cpu().toNanos() / 1e9 - cpuBefore,
@@ -272,7 +265,7 @@ public final class ClusterBenchmark {
         for (int i = 0; i < clients; i++) {
             readers.add(SseClient.counting(observer.uri("sse/channels/" + channel)));
         }
-        awaitRegistered(observer, channel, clients);
+        BenchTools.awaitRegistered(observer, channel, clients);
         Window window = burst(publisher, channel, data, observer, () -> () -> readers.stream()
                 .allMatch(reader -> reader.received.get() >= costEvents));
         readers.forEach(SseClient::close);
@@ -288,8 +281,8 @@ public final class ClusterBenchmark {
         f.put("mem.stream50x" + TYPICAL_BYTES, (double) redis.memoryUsage("broadcaster:stream:cost-20"));
         NodeProcess node = cluster.node(0);
         try (SseClient reader = SseClient.counting(node.uri("sse/channels/large"))) {
-            awaitRegistered(node, "large", 1);
-            post(node.uri("control/burst/large/50"), "l".repeat(LARGE_BYTES - 3));
+            BenchTools.awaitRegistered(node, "large", 1);
+            BenchTools.post(node.uri("control/burst/large/50"), "l".repeat(LARGE_BYTES - 3));
             BenchTools.await(() -> reader.received.get() >= 50, "50 large events", 60);
         }
         f.put("mem.stream50x" + LARGE_BYTES, (double) redis.memoryUsage("broadcaster:stream:large"));
@@ -299,7 +292,7 @@ public final class ClusterBenchmark {
         for (NodeProcess each : cluster.nodes) {
             held.addAll(BenchTools.hold(each.uri("sse/channels/mem"), heldPerNode));
         }
-        awaitRegistered(node, "mem", held.size());
+        BenchTools.awaitRegistered(node, "mem", held.size());
         BenchTools.pause(1000); // quiet: the joins' presence messages drained
         RedisReading after = redis.read();
         f.put("mem.perConnBytes", (double) (after.usedMemory() - before.usedMemory()) / held.size());
@@ -313,42 +306,6 @@ public final class ClusterBenchmark {
 
     private static double cpuSeconds(List<NodeProcess> nodes) {
         return nodes.stream().mapToDouble(node -> node.cpu().toNanos() / 1e9).sum();
-    }
-
-    private static void awaitReceived(List<SseClient> clients, long count) {
-        BenchTools.await(() -> clients.stream().allMatch(client -> client.received.get() >= count),
-                "every client got " + count + " events", 120);
-    }
-
-    private static void awaitRegistered(NodeProcess node, String channel, int connections) {
-        BenchTools.await(() -> {
-            String listing = HttpCalls.get(node.uri("sse/channels/" + channel + "/users"), "alice").body();
-            // once per connection, once as a distinct user
-            return listing.split("\"bob\"", -1).length - 1 >= connections + 1;
-        }, connections + " connections registered on " + channel, 60);
-    }
-
-    private static void post(URI uri, String body) {
-        HttpResponse<String> response = HttpCalls.postJson(uri, "alice", body);
-        if (response.statusCode() != 204) {
-            throw new IllegalStateException("publish answered " + response.statusCode());
-        }
-    }
-
-    /** Waits until the 1-minute load is at most {@code max} (at most {@code waitSeconds}); returns the load. */
-    private static double awaitLoad(double max, int waitSeconds) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
-        double load = load();
-        while (load > max && System.nanoTime() < deadline) {
-            System.out.printf("1-minute load %.2f above %.1f: waiting%n", load, max);
-            BenchTools.pause(10_000);
-            load = load();
-        }
-        return load;
-    }
-
-    static double load() throws IOException {
-        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
     private static Map<String, String> options(String[] args) {
