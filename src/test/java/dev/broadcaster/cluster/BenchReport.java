@@ -54,7 +54,8 @@ final class BenchReport {
             row("Redis bytes in per publish, small events (B)", "redis.burst.inBytes", 0),
             row("Redis bytes out per publish, small events (B)", "redis.burst.outBytes", 0),
             row("Redis idle (% of a core)", "idle.redisCpuPct", 2),
-            row("Redis memory per connection (B)", "mem.perConnBytes", 0),
+            row("Redis memory per connection, its registration keys (B)", "mem.perConnBytes", 0),
+            row("Redis memory per connection, used_memory (B)", "mem.perConnUsedBytes", 0),
             row("Redis memory of a channel stream, 50 events of 200 B (B)", "mem.stream50x200", 0),
             row("Redis memory of a channel stream, 50 events of 1000 B (B)", "mem.stream50x1000", 0));
 

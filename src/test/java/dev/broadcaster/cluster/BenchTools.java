@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * What {@link ClusterBenchmark} measures with: SSE clients, idle held connections, readings of Redis ({@code INFO},
@@ -143,6 +145,23 @@ final class BenchTools {
                 throw new IllegalStateException("no key " + key);
             }
             return bytes;
+        }
+
+        /** The sum of {@link #memoryUsage} over the keys that match any of {@code patterns} (0 for none). */
+        long memoryOfKeys(String... patterns) {
+            long total = 0;
+            for (String pattern : patterns) {
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    ScanResult<String> page = jedis.scan(cursor, new ScanParams().match(pattern).count(1000));
+                    for (String key : page.getResult()) {
+                        Long bytes = jedis.memoryUsage(key, 0);
+                        total += bytes == null ? 0 : bytes;
+                    }
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            }
+            return total;
         }
 
         private static double number(String info, String name) {

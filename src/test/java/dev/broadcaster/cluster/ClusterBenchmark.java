@@ -287,6 +287,8 @@ public final class ClusterBenchmark {
         }
         f.put("mem.stream50x" + LARGE_BYTES, (double) redis.memoryUsage("broadcaster:stream:large"));
         BenchTools.pause(1000); // quiet: client buffers of the bursts drained
+        String[] registrations = {"broadcaster:ch:*", "broadcaster:conn", "broadcaster:node:*", "broadcaster:channels"};
+        long keysBefore = redis.memoryOfKeys(registrations);
         RedisReading before = redis.read();
         List<InputStream> held = new ArrayList<>();
         for (NodeProcess each : cluster.nodes) {
@@ -295,7 +297,8 @@ public final class ClusterBenchmark {
         BenchTools.awaitRegistered(node, "mem", held.size());
         BenchTools.pause(1000); // quiet: the joins' presence messages drained
         RedisReading after = redis.read();
-        f.put("mem.perConnBytes", (double) (after.usedMemory() - before.usedMemory()) / held.size());
+        f.put("mem.perConnBytes", (double) (redis.memoryOfKeys(registrations) - keysBefore) / held.size());
+        f.put("mem.perConnUsedBytes", (double) (after.usedMemory() - before.usedMemory()) / held.size());
         held.forEach(BenchTools::closeQuietly);
     }
 
