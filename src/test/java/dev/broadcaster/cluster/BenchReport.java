@@ -41,6 +41,8 @@ final class BenchReport {
             row("node CPU per event, channel with 1 local connection (µs)", "c.deliver1Us", 1),
             row("node CPU per event, channel with 20 local connections (µs)", "c.deliver20Us", 1),
             row("c_conn: node CPU per event per local connection (µs)", "c.perConnUs", 2),
+            row("node CPU per event, 20 local connections, one at a time at 200/s (µs)", "c.paced20Us", 1),
+            row("single node, publish + deliver, 20 connections, one at a time at 200/s (µs)", "single.paced20Us", 1),
             row("c_event: node CPU per event of a local channel, beyond c_foreign and c_conn (µs)", "c.perEventUs", 1),
             row("single node, publish + deliver, 1 connection (µs per event)", "single.deliver1Us", 1),
             row("single node, publish + deliver, 20 connections (µs per event)", "single.deliver20Us", 1),

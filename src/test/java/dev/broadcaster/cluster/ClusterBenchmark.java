@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -118,13 +119,17 @@ public final class ClusterBenchmark {
             throughput(f, cluster.nodes, "tput.cluster");
             throughput(f, List.of(single), "tput.single");
             f.put("tput.ratio", f.get("tput.cluster") / f.get("tput.single"));
-            costs(f, cluster, single, clusterRun);
+            costs(f, cluster, single, clusterRun, singleRun);
             memory(f, cluster);
         }
         return f;
     }
 
-    private record Latency(Map<String, List<Long>> byNode, RedisReading before, RedisReading after) {
+    /** Latencies per node name (ns), Redis before and after, and the CPU seconds the last node used meanwhile. */
+    private record Latency(Map<String, List<Long>> byNode, RedisReading before, RedisReading after, double lastNodeCpu) {
+        double seconds() {
+            return (after.nanos() - before.nanos()) / 1e9;
+        }
     }
 
     /** Publishes {@link #events} at {@link #RATE}/s on {@code publisher}; latencies per node name, in ns. */
@@ -139,6 +144,8 @@ public final class ClusterBenchmark {
             }
         }
         BenchTools.awaitRegistered(nodes.get(0), channel, nodes.size() * CLIENTS_PER_NODE);
+        NodeProcess last = nodes.get(nodes.size() - 1);
+        double cpuBefore = last.cpu().toNanos() / 1e9;
         RedisReading before = redis.read();
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
@@ -150,8 +157,9 @@ public final class ClusterBenchmark {
         }
         BenchTools.awaitReceived(clients, events);
         RedisReading after = redis.read();
+        double lastNodeCpu = last.cpu().toNanos() / 1e9 - cpuBefore;
         clients.forEach(SseClient::close);
-        return new Latency(byNode, before, after);
+        return new Latency(byNode, before, after, lastNodeCpu);
     }
 
     /** Every node fires {@link #burst} events at once; each is counted at one client per node. */
@@ -195,7 +203,7 @@ public final class ClusterBenchmark {
      * The model's inputs: the last node (the observer) while the first one publishes bursts of typical events on
      * channels the observer has 0, 1 and {@link #COST_CLIENTS} connections on; the same on the single node.
      */
-    private void costs(Map<String, Double> f, Cluster cluster, NodeProcess single, Latency paced) {
+    private void costs(Map<String, Double> f, Cluster cluster, NodeProcess single, Latency paced, Latency singlePaced) {
         NodeProcess publisher = cluster.node(0);
         NodeProcess observer = cluster.node(cluster.nodes.size() - 1);
         String data = "m".repeat(TYPICAL_BYTES - 6); // with " <n>" about TYPICAL_BYTES of data
@@ -203,6 +211,7 @@ public final class ClusterBenchmark {
             BenchTools.awaitRegistered(observer, "marker", 1);
             burst(publisher, "cost-0", data, observer, () -> marked(publisher, marker).seen()); // warm-up
             // idle rates: the observer's and the single node's JVM, and Redis, doing nothing for a while
+            settle(observer, single);
             double observerIdle = observer.cpu().toNanos() / 1e9;
             double singleIdle = single.cpu().toNanos() / 1e9;
             RedisReading idleStart = redis.read();
@@ -214,9 +223,10 @@ public final class ClusterBenchmark {
             double redisIdleRate = (idleEnd.cpuSeconds() - idleStart.cpuSeconds()) / idleSeconds;
             f.put("idle.nodeCpuPct", observerIdleRate * 100);
             f.put("idle.redisCpuPct", redisIdleRate * 100);
-            double pacedSeconds = (paced.after().nanos() - paced.before().nanos()) / 1e9;
             f.put("redis.paced.cpuUs", perEvent(paced.after().cpuSeconds() - paced.before().cpuSeconds(),
-                    redisIdleRate, pacedSeconds, events));
+                    redisIdleRate, paced.seconds(), events));
+            f.put("c.paced20Us", perEvent(paced.lastNodeCpu(), observerIdleRate, paced.seconds(), events));
+            f.put("single.paced20Us", perEvent(singlePaced.lastNodeCpu(), singleIdleRate, singlePaced.seconds(), events));
 
             Window foreign = burst(publisher, "cost-0", data, observer, () -> marked(publisher, marker).seen());
             f.put("c.foreignUs", perEvent(foreign.nodeCpu(), observerIdleRate, foreign.seconds(), costEvents));
@@ -279,6 +289,23 @@ public final class ClusterBenchmark {
                 .allMatch(reader -> reader.received.get() >= costEvents));
         readers.forEach(SseClient::close);
         return perEvent(window.nodeCpu(), idleRate, window.seconds(), costEvents);
+    }
+
+    /**
+     * Waits (at most 20 s) until each of {@code nodes} has used less than 5 % of a core over half a second: the
+     * compilation and collection that follow a burst are over, and an idle window measures idle.
+     */
+    private static void settle(NodeProcess... nodes) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        boolean quiet = false;
+        while (!quiet && System.nanoTime() < deadline) {
+            double[] before = Arrays.stream(nodes).mapToDouble(node -> node.cpu().toNanos() / 1e9).toArray();
+            BenchTools.pause(500);
+            quiet = true;
+            for (int i = 0; i < nodes.length; i++) {
+                quiet &= (nodes[i].cpu().toNanos() / 1e9 - before[i]) / 0.5 < 0.05;
+            }
+        }
     }
 
     private static double perEvent(double cpuSeconds, double idleRate, double seconds, long count) {
