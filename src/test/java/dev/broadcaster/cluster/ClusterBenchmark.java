@@ -52,6 +52,8 @@ public final class ClusterBenchmark {
     private static final int TYPICAL_BYTES = 200;
     private static final int LARGE_BYTES = 1000;
     private static final long IDLE_MILLIS = 3000;
+    /** The first 15 characters of the Redis engine's thread names: the subscriber's, the writer's, the pinger's. */
+    private static final String ENGINE_THREADS = "broadcaster-redis";
     // queues long enough for a burst: this measures the backplane, not the eviction of slow readers; every client
     // is the one user bob
     private static final Map<String, String> QUIET = Map.of("broadcaster.heartbeat-interval", "15s",
@@ -202,7 +204,8 @@ public final class ClusterBenchmark {
     }
 
     /** What a measured burst cost: the observer node's CPU (less idle), Redis's CPU and bytes. */
-    private record Window(double seconds, double nodeCpu, double redisCpu, long redisOut, long redisIn) {
+    private record Window(double seconds, double nodeCpu, double engineCpu, double redisCpu, long redisOut,
+                          long redisIn) {
     }
 
     /**
@@ -236,6 +239,7 @@ public final class ClusterBenchmark {
 
             Window foreign = burst(publisher, "cost-0", data, observer, () -> marked(publisher, marker).seen());
             f.put("c.foreignUs", perEvent(foreign.nodeCpu(), observerIdleRate, foreign.seconds(), costEvents));
+            f.put("c.foreignThreadUs", foreign.engineCpu() / costEvents * 1e6);
             f.put("redis.single.cpuUs", perEvent(foreign.redisCpu(), redisIdleRate, foreign.seconds(), costEvents));
             f.put("redis.single.outBytes", (double) foreign.redisOut() / costEvents);
             Window extra;
@@ -250,12 +254,18 @@ public final class ClusterBenchmark {
             f.put("redis.perSubscriberBytes", ((double) extra.redisOut() / costEvents - f.get("redis.single.outBytes"))
                     / EXTRA_SUBSCRIBERS);
 
-            f.put("c.deliver1Us", delivering(publisher, observer, "cost-1", 1, data, observerIdleRate));
-            f.put("c.deliver20Us", delivering(publisher, observer, "cost-20", COST_CLIENTS, data, observerIdleRate));
+            Window one = delivering(publisher, observer, "cost-1", 1, data);
+            f.put("c.deliver1Us", perEvent(one.nodeCpu(), observerIdleRate, one.seconds(), costEvents));
+            Window twenty = delivering(publisher, observer, "cost-20", COST_CLIENTS, data);
+            f.put("c.deliver20Us", perEvent(twenty.nodeCpu(), observerIdleRate, twenty.seconds(), costEvents));
+            f.put("c.deliver20ThreadUs", twenty.engineCpu() / costEvents * 1e6);
             f.put("c.perConnUs", (f.get("c.deliver20Us") - f.get("c.deliver1Us")) / (COST_CLIENTS - 1));
             f.put("c.perEventUs", f.get("c.deliver1Us") - f.get("c.perConnUs") - f.get("c.foreignUs"));
-            f.put("single.deliver1Us", delivering(single, single, "cost-1", 1, data, singleIdleRate));
-            f.put("single.deliver20Us", delivering(single, single, "cost-20", COST_CLIENTS, data, singleIdleRate));
+            Window singleOne = delivering(single, single, "cost-1", 1, data);
+            f.put("single.deliver1Us", perEvent(singleOne.nodeCpu(), singleIdleRate, singleOne.seconds(), costEvents));
+            Window singleTwenty = delivering(single, single, "cost-20", COST_CLIENTS, data);
+            f.put("single.deliver20Us", perEvent(singleTwenty.nodeCpu(), singleIdleRate, singleTwenty.seconds(),
+                    costEvents));
         }
     }
 
@@ -274,18 +284,18 @@ public final class ClusterBenchmark {
     private Window burst(NodeProcess publisher, String channel, String data, NodeProcess observer,
                          Supplier<BooleanSupplier> done) {
         double cpuBefore = observer.cpu().toNanos() / 1e9;
+        double engineBefore = observer.threadCpu(ENGINE_THREADS).toNanos() / 1e9;
         RedisReading before = redis.read();
         BenchTools.post(publisher.uri("control/burst/" + channel + "/" + costEvents), data);
         BenchTools.await(done.get(), "the burst on " + channel + " delivered", 120);
         RedisReading after = redis.read();
         return new Window((after.nanos() - before.nanos()) / 1e9, observer.cpu().toNanos() / 1e9 - cpuBefore,
-                after.cpuSeconds() - before.cpuSeconds(), after.netOut() - before.netOut(),
+                observer.threadCpu(ENGINE_THREADS).toNanos() / 1e9 - engineBefore, after.cpuSeconds() - before.cpuSeconds(), after.netOut() - before.netOut(),
                 after.netIn() - before.netIn());
     }
 
     /** The observer's CPU per event (µs, less idle) of a burst on a channel it has {@code clients} connections on. */
-    private double delivering(NodeProcess publisher, NodeProcess observer, String channel, int clients, String data,
-                              double idleRate) {
+    private Window delivering(NodeProcess publisher, NodeProcess observer, String channel, int clients, String data) {
         List<SseClient> readers = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             readers.add(SseClient.counting(observer.uri("sse/channels/" + channel)));
@@ -294,22 +304,22 @@ public final class ClusterBenchmark {
         Window window = burst(publisher, channel, data, observer, () -> () -> readers.stream()
                 .allMatch(reader -> reader.received.get() >= costEvents));
         readers.forEach(SseClient::close);
-        return perEvent(window.nodeCpu(), idleRate, window.seconds(), costEvents);
+        return window;
     }
 
     /**
-     * Waits (at most 20 s) until each of {@code nodes} has used less than 5 % of a core over half a second: the
+     * Waits (at most 30 s) until each of {@code nodes} has used less than 2 % of a core over a second: the
      * compilation and collection that follow a burst are over, and an idle window measures idle.
      */
     private static void settle(NodeProcess... nodes) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         boolean quiet = false;
         while (!quiet && System.nanoTime() < deadline) {
             double[] before = Arrays.stream(nodes).mapToDouble(node -> node.cpu().toNanos() / 1e9).toArray();
-            BenchTools.pause(500);
+            BenchTools.pause(1000);
             quiet = true;
             for (int i = 0; i < nodes.length; i++) {
-                quiet &= (nodes[i].cpu().toNanos() / 1e9 - before[i]) / 0.5 < 0.05;
+                quiet &= nodes[i].cpu().toNanos() / 1e9 - before[i] < 0.02;
             }
         }
     }
