@@ -97,6 +97,39 @@ final class NodeProcess implements AutoCloseable {
         return base.resolve(path);
     }
 
+    /**
+     * The CPU time the node's threads whose name starts with {@code prefix} have used so far (user + system, in
+     * clock ticks of 10 ms); Linux only, and only the first 15 characters of a name count
+     * ({@code broadcaster-red} is the Redis engine's subscriber, writer and pinger).
+     */
+    java.time.Duration threadCpu(String prefix) {
+        long ticks = 0;
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith(prefix.substring(0, Math.min(15, prefix.length())))) {
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return java.time.Duration.ofMillis(ticks * 10);
+    }
+
+    /** The CPU time the node's JVM has used so far (user + system, all its threads; Linux counts in 10 ms ticks). */
+    java.time.Duration cpu() {
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(
+                "the CPU time of " + name + " cannot be read on this platform"));
+    }
+
     /** Kills the node's JVM with SIGKILL: nothing of it runs any more, nothing is cleaned up. */
     void kill() {
         process.destroyForcibly();
