@@ -1,6 +1,7 @@
 package dev.broadcaster;
 
 import dev.broadcaster.internal.BroadcasterEndpoints;
+import dev.broadcaster.internal.StreamEndpoints;
 import dev.broadcaster.internal.EndpointRouting;
 import dev.broadcaster.internal.FrameWriter;
 import dev.broadcaster.internal.SameOriginFilter;
@@ -28,6 +29,7 @@ public final class BroadcasterFeature implements Feature {
 
     private static final List<Class<?>> CLASSES = List.of(
             BroadcasterEndpoints.class,
+            StreamEndpoints.class,
             EndpointRouting.class,
             SseResponseHeaders.class,
             FrameWriter.class,
