@@ -59,7 +59,8 @@ public interface ChannelRegistry {
      * the bytes a single channel's stream would get, but for their {@code id:}: a stream id naming every channel's
      * last event, so one {@code Last-Event-ID} ({@code options}) resumes every channel; a channel that cannot be
      * resumed gets {@code resync} (its data names the channel). Without one, the stream's first frame is an
-     * {@code id:} of every channel's position at the start, so no event is missed across a reconnect.
+     * {@code id:} of every channel's position at the start, so no event is missed across a reconnect. The presence
+     * renderer of {@code options} is the first channel's; the others keep the one they have ({@link #create}).
      *
      * @throws jakarta.ws.rs.BadRequestException (400) if {@code channels} is empty, names a channel twice, names more
      *         than {@code broadcaster.max-channels-per-stream} (16), or a malformed name

@@ -189,10 +189,12 @@ final class Channels {
             }
             for (int i = 0; i < names.size(); i++) {
                 String resume = resumeAfter[i];
-                ConnectOptions channelOptions = options.withLastEventId(resume);
+                // the presence renderer of the options is the first channel's (a stream's main channel)
+                PresenceRenderer presence = i == 0 ? options.presence() : null;
+                ConnectOptions channelOptions = options.withLastEventId(resume).withPresence(presence);
                 ClusterEngine.Replay fetched = topology.fetchCatchUp(names.get(i), channelOptions);
-                Changed<Boolean> joined = change(names.get(i), options.presence(), false, ch -> {
-                    ch.renderer(options.presence());
+                Changed<Boolean> joined = change(names.get(i), presence, false, ch -> {
+                    ch.renderer(presence);
                     return ch.add(connection, resume, channelOptions.history(), fetched, anonymous);
                 });
                 targets[i] = joined.channel();
