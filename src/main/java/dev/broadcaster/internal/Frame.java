@@ -111,6 +111,9 @@ final class Frame implements OutboundSseEvent {
 
     @Override
     public String getId() {
+        if (event == null && comment == null) { // an id:-only frame (SseEncoder.idOnly): "id: <id>\n\n"
+            return new String(wireBytes, 4, wireBytes.length - 6, java.nio.charset.StandardCharsets.UTF_8);
+        }
         return event == null ? null : event.id();
     }
 

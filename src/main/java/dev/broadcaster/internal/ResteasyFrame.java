@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * for the event. It does write the {@code event} (or {@code id}) field's value as it is, followed by a
  * LF and the blank line: so this view gives as that value the rest of the frame's pre-encoded text,
  * which RESTEasy then writes in one piece. The text is the encoder's validated output, never anything
- * a client or publisher wrote unchecked. Frames with neither a name nor an id are sent as themselves.
+ * a client or publisher wrote unchecked (an {@code id:}-only frame, too). Frames with neither a name nor an id are
+ * sent as themselves.
  */
 final class ResteasyFrame implements OutboundSseEvent {
 
@@ -26,9 +27,9 @@ final class ResteasyFrame implements OutboundSseEvent {
         this.id = id;
     }
 
-    /** The view of {@code frame}, or {@code frame} itself if it has neither a name nor an id. */
+    /** The view of {@code frame}, or {@code frame} itself if it has neither a name nor an id (a comment). */
     static OutboundSseEvent of(Frame frame) {
-        if (frame.event() == null) {
+        if (frame.event() == null && frame.getComment() != null) {
             return frame;
         }
         String text = new String(frame.wireBytesUnsafe(), 0, frame.size() - 2, StandardCharsets.UTF_8);

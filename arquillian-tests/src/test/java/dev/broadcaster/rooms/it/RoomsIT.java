@@ -174,6 +174,8 @@ class RoomsIT extends DeployedRooms {
         URI stream = uri("rooms/" + room + "/stream");
         String lastSeen;
         try (SseStream bob = SseStream.connect(stream, "bob")) {
+            // its first frame is an id: of both channels' positions (RESTEasy wrote it without its id before)
+            dev.broadcaster.support.Eventually.equalTo(true, () -> bob.lastEventId() != null, "the stream's position");
             awaitPresence(bob, 0, "bob");
             assertEquals(204, post(room, "alice", "first").statusCode());
             bob.awaitEvent("message", messageHtml("alice", "first", 1));
