@@ -1,6 +1,7 @@
 package dev.broadcaster;
 
 import dev.broadcaster.internal.BroadcasterEndpoints;
+import dev.broadcaster.internal.ClientScript;
 import dev.broadcaster.internal.EndpointRouting;
 import dev.broadcaster.internal.FrameWriter;
 import dev.broadcaster.internal.SameOriginFilter;
@@ -11,7 +12,7 @@ import java.util.List;
 
 /**
  * Registers the library's JAX-RS classes with an application: the built-in endpoints (subscribe, publish,
- * channel listing, admin page), the filter that routes them under {@code broadcaster.path}, the SSE response
+ * channel listing, admin page, client script), the filter that routes them under {@code broadcaster.path}, the SSE response
  * headers, the frame writer, and the filter behind {@link SameOrigin}.
  *
  * <p>An application on a Jakarta EE server (Open Liberty, Payara) does not need it: the container discovers
@@ -28,6 +29,7 @@ public final class BroadcasterFeature implements Feature {
 
     private static final List<Class<?>> CLASSES = List.of(
             BroadcasterEndpoints.class,
+            ClientScript.class,
             EndpointRouting.class,
             SseResponseHeaders.class,
             FrameWriter.class,

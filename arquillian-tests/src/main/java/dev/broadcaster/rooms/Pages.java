@@ -75,6 +75,39 @@ final class Pages {
                         + " source.dataset.eventsUrl + '?lastEventId=' + encodeURIComponent(id)); } });</script>");
     }
 
+    /**
+     * The htmx page on a stream shared by the browser's tabs: the library's client script ({@code /sse/client.js})
+     * gives htmx-ext-sse an EventSource-compatible object whose one connection all tabs of the room share, so any
+     * number of tabs hold one connection. Besides the room's messages, it shows the user's notifications (event
+     * {@code notification}, from the private channel the room's stream also carries). Its inline script is a
+     * constant.
+     */
+    static String htmxShared(String contextPath, String room, String user, long count) {
+        String base = contextPath + "/rooms/" + room;
+        String events = Html.escape(base + "/events");
+        return page("Room " + Html.escape(room) + " (htmx, shared)",
+                "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
+                        + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>"
+                        + "<script src=\"" + Html.escape(contextPath) + "/sse/client.js\"></script>"
+                        + "<script>htmx.createEventSource = function (url) {"
+                        + " return Broadcaster.source(url, { withCredentials: true }); };</script>",
+                "<main hx-ext=\"sse\" sse-connect=\"" + events + "\">"
+                        + "<h1>Room " + Html.escape(room) + "</h1>"
+                        + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
+                        + "</span></p>"
+                        + "<h2>Online</h2>"
+                        + "<div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>"
+                        + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
+                        + "<h2>Notifications</h2>"
+                        + "<ul id=\"notifications\" sse-swap=\"notification\" hx-swap=\"beforeend\"></ul>"
+                        + "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
+                        + " hx-on::after-request=\"this.reset()\">"
+                        + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
+                        + "<button>Send</button></form>"
+                        + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx, one connection per tab</a></p>"
+                        + "</main>");
+    }
+
     private static String page(String title, String head, String body) {
         return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title + "</title>"
                 + head + "</head><body>" + body + "</body></html>\n";

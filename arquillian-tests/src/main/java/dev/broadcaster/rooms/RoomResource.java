@@ -81,6 +81,15 @@ public class RoomResource {
         return Pages.htmxRoom(request.getContextPath(), room, user(), rooms.messageCount(room));
     }
 
+    /** The room as an htmx page whose stream the browser's tabs share (the library's client script). */
+    @GET
+    @Path("shared")
+    @Produces(MediaType.TEXT_HTML)
+    public String sharedPage() {
+        requireMember();
+        return Pages.htmxShared(request.getContextPath(), room, user(), rooms.messageCount(room));
+    }
+
     private String user() {
         return security.getUserPrincipal() == null ? "nobody" : security.getUserPrincipal().getName();
     }
