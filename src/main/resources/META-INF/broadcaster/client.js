@@ -10,10 +10,12 @@
  * next one in the lock's queue takes over and reopens the stream with ?lastEventId=<the last id it saw>; when it
  * hangs (no word for about 5 s, pings unanswered), a waiting tab takes the lock by force, and the old holder, once
  * it wakes, closes its EventSource and follows. Events carrying an id already seen are dropped, so a takeover
- * neither loses nor repeats an event. The holder tells the server how many tabs it serves: tabs=<n>&client=<key>
- * on the stream URL, then POST <base>/stream/tabs on every change. A tab is counted while it holds its own lock
- * "broadcaster <url> tab <id>" (released by the browser when the tab goes, whatever timers it may be throttled to).
- * Without Web Locks (plain http: other than localhost) or BroadcastChannel, source() is a plain EventSource.
+ * neither loses nor repeats an event. Events without an id are current state (the library's presence): the latest
+ * of each type is replayed to a tab that joins. A named event type reaches the tabs once some tab listens to it.
+ * The holder tells the server how many tabs it serves: tabs=<n>&client=<key> on the stream URL, then
+ * POST <base>/stream/tabs on every change. A tab counts while it holds its own lock "broadcaster <url> tab <id>",
+ * which the browser releases when the tab goes, however much its timers are throttled.
+ * Without Web Locks (an http: origin other than localhost) or BroadcastChannel, source() is a plain EventSource.
  */
 (function () {
     'use strict';
@@ -26,6 +28,8 @@
     const STEAL_AFTER = 4000;   // ... and taken over when silent this long, plus up to 1.5 s of jitter
     const DEBOUNCE = 200;       // holder: tab count changes are reported after this quiet time
     const SEEN = 1000;          // ids remembered to drop repeats after a takeover
+    const RECENT = 256;         // events kept to catch up a tab whose page was rendered a little earlier
+    const WAIT = 3000;          // a tab whose position the holder does not know waits this long for it to come
 
     const script = document.currentScript;
     const defaultBase = script && script.src ? script.src.replace(/[?#].*$/, '').replace(/\/client\.js$/, '') : null;
@@ -109,7 +113,7 @@
      * each with its term: the time it took over and its id, so that a newer holder wins over an older one).
      */
     class Hub {
-        constructor(url, withCredentials, base) {
+        constructor(url, withCredentials, base, start) {
             this.url = url;
             this.withCredentials = withCredentials;
             this.base = base;
@@ -124,6 +128,11 @@
             this.jitter = Math.random() * 1500;
             this.seen = new Set();
             this.current = new Map();      // type -> the latest event of that type without an id (state, e.g. presence)
+            this.recent = [];               // the latest events with an id, for tabs that join
+            // the position the page was rendered at (?lastEventId= of its stream URL): until the holder has caught
+            // this tab up from it, events are held back
+            this.pending = lastIds.has(url) ? null : start || null;
+            this.held = [];
             this.ticket = 0;
             this.channel = new BroadcastChannel(this.name);
             this.channel.onmessage = event => this.receive(event.data || {});
@@ -133,11 +142,15 @@
                 if (this.role === 'stopped') {
                     release();
                 } else {
-                    this.post({ t: 'hello', id: this.id, types: [...this.types] });
+                    this.hello();
                 }
             })).catch(() => {});
             this.queue();
             this.timer = setInterval(() => this.tick(), TICK);
+        }
+
+        hello() {
+            this.post({ t: 'hello', id: this.id, types: [...this.types], from: this.pending || undefined });
         }
 
         post(message) {
@@ -194,6 +207,11 @@
                 return undefined;
             }
             this.role = 'holder';
+            if (this.pending) { // the stream opens from the page's position: what was held back comes again
+                lastIds.set(this.url, this.pending);
+                this.pending = null;
+                this.held = [];
+            }
             this.top = this.term = String(Math.max(Date.now(), Number(this.top.split(':')[0] || 0) + 1))
                 .padStart(15, '0') + ':' + this.id;
             this.key = this.key || randomKey();
@@ -280,6 +298,10 @@
                     this.seen.delete(this.seen.values().next().value);
                 }
                 lastIds.set(this.url, message.id);
+                this.recent.push(message);
+                if (this.recent.length > RECENT) {
+                    this.recent.shift();
+                }
             }
             for (const source of [...this.sources]) {
                 source._message(message.type, message.data, message.id, message.origin);
@@ -330,6 +352,9 @@
                     if (m.t === 'hello') {
                         this.watch(m.id);
                         this.recount();
+                        if (m.from) {
+                            this.post({ t: 'catchup', h: this.term, to: m.id, events: this.after(m.from) });
+                        }
                         this.post(this.beat());
                         for (const current of this.current.values()) {
                             this.post(Object.assign({}, current, { h: this.term, to: m.id }));
@@ -349,6 +374,8 @@
                 this.top = m.h;
                 if (this.role === 'holder') {
                     this.demote(); // a newer holder: step down
+                } else if (this.pending && m.t === 'holder') {
+                    this.hello(); // still to be caught up: ask the new holder
                 }
             }
             if (this.role === 'holder') {
@@ -362,9 +389,26 @@
                 if (this.state !== OPEN) {
                     this.shared(OPEN); // the holder's stream is open: it relays events
                 }
-                this.deliver(m);
+                if (this.pending && m.fresh && !m.to) {
+                    if (m.id === this.pending) {
+                        this.caughtUp([], m.id); // the page's own position came by: what follows is new to it
+                    } else {
+                        this.held.push(m);
+                    }
+                } else {
+                    this.deliver(m);
+                }
+            } else if (m.t === 'catchup') {
+                if (this.pending) {
+                    if (m.events) {
+                        // everything held back came before the answer, so is in it or at most the position
+                        this.caughtUp(m.events, this.pending);
+                    } else {
+                        this.waiting = Date.now() + WAIT; // not known yet: newer than the holder's last event?
+                    }
+                }
             } else if (m.t === 'beat') {
-                if (!lastIds.has(this.url) && m.id) {
+                if (!lastIds.has(this.url) && !this.pending && m.id) {
                     lastIds.set(this.url, m.id);
                 }
                 if (m.s === OPEN && this.state !== OPEN) {
@@ -377,6 +421,30 @@
             }
         }
 
+        /** The events after id, if this tab knows where id is: none if it is the last, null if it does not know. */
+        after(id) {
+            if (id === (lastIds.get(this.url) || '')) {
+                return [];
+            }
+            const i = this.recent.findIndex(message => message.id === id);
+            return i < 0 ? null : this.recent.slice(i + 1);
+        }
+
+        /** Ends holding events back (caught up, or given up waiting): delivers events, then those after position. */
+        caughtUp(events, position) {
+            const held = this.held;
+            this.pending = null;
+            this.held = [];
+            this.waiting = 0;
+            if (position) {
+                lastIds.set(this.url, position);
+                this.seen.add(position);
+            }
+            for (const message of events || held) {
+                this.deliver(message);
+            }
+        }
+
         beat() {
             return { t: 'beat', h: this.term, s: this.state, id: lastIds.get(this.url) || '', types: [...this.types] };
         }
@@ -386,6 +454,9 @@
                 this.post(this.beat());
                 this.recount();
             } else if (this.role === 'follower') {
+                if (this.waiting && Date.now() > this.waiting) {
+                    this.caughtUp(null, null); // the position never came (an older page): deliver what came since
+                }
                 const silent = Date.now() - this.heard;
                 if (silent > STEAL_AFTER + this.jitter) {
                     this.abort.abort();
@@ -518,19 +589,27 @@
             if (!sharing) {
                 return new EventSource(url, options);
             }
-            const href = absolute(url);
-            let hub = hubs.get(href);
+            // ?lastEventId= is the position the page was rendered at, not a part of the stream's name
+            const href = new URL(absolute(url));
+            const start = href.searchParams.get('lastEventId');
+            if (start !== null) {
+                href.searchParams.delete('lastEventId');
+            }
+            const key = href.href;
+            let hub = hubs.get(key);
             if (!hub) {
                 const base = options && options.base ? absolute(options.base).replace(/\/$/, '') : defaultBase;
-                hub = new Hub(href, !!(options && options.withCredentials), base);
-                hubs.set(href, hub);
+                hub = new Hub(key, !!(options && options.withCredentials), base, start);
+                hubs.set(key, hub);
             }
-            return new SharedSource(href, options, hub);
+            return new SharedSource(absolute(url), options, hub);
         },
 
         /** What this tab knows of the shared stream of url: {holder, tabs, state, lastEventId}, or null. */
         info(url) {
-            const hub = hubs.get(absolute(url));
+            const href = new URL(absolute(url));
+            href.searchParams.delete('lastEventId');
+            const hub = hubs.get(href.href);
             return hub ? {
                 holder: hub.role === 'holder', tabs: hub.role === 'holder' ? hub.tabs : undefined,
                 state: hub.state, lastEventId: lastIds.get(hub.url) || '',
