@@ -10,7 +10,7 @@
 // a frozen holder is taken over from, and steps down when it wakes, again losing and repeating nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, TIMEOUT, api, items, launch, presenceIs, signedIn, uniqueRoom, until } from './browser.mjs';
+import { BASE_URL, TIMEOUT, api, launch, presenceIs, signedIn, uniqueRoom, until } from './browser.mjs';
 
 const CONTEXT_PATH = new URL(BASE_URL).pathname;
 
@@ -50,21 +50,29 @@ async function listed(channel, user) {
     return users.filter(u => u === user).length;
 }
 
-/** Waits until every page's {@code list} (#messages or #notifications) holds {@code expected}, in order, once each. */
+/**
+ * Waits until every page's {@code list} (#messages or #notifications) holds {@code expected}, in order, once each.
+ * Of #notifications, only this test's own count (each starts with the test's room name): the private channel is
+ * the user's, and another test may publish to it.
+ */
 async function allShow(pages, list, expected) {
+    const prefix = list === 'notifications' ? expected[0].split(' ')[0] + ' ' : '';
+    const shown = page => page.evaluate(({ list, prefix }) => [...document.querySelectorAll(`#${list} > li`)]
+        .map(li => li.textContent).filter(text => text.startsWith(prefix)), { list, prefix });
     for (const page of pages) {
         try {
-            await page.waitForFunction(({ list, count }) =>
-                document.querySelectorAll(`#${list} > li`).length >= count,
-            { list, count: expected.length }, { timeout: TIMEOUT, polling: 50 });
+            await page.waitForFunction(({ list, prefix, count }) =>
+                [...document.querySelectorAll(`#${list} > li`)].filter(li => li.textContent.startsWith(prefix))
+                    .length >= count,
+            { list, prefix, count: expected.length }, { timeout: TIMEOUT, polling: 50 });
         } catch (e) {
             throw new Error(`${list} of a tab should reach ${expected.length} items, has `
-                + `${JSON.stringify(await items(page, `#${list}`))}: ${e.message}`);
+                + `${JSON.stringify(await shown(page))}: ${e.message}`);
         }
     }
     for (const page of pages) {
         // any repeat would have arrived with (or before) the last expected item, and shows here
-        assert.deepEqual(await items(page, `#${list}`), expected, `#${list} of a tab`);
+        assert.deepEqual(await shown(page), expected, `#${list} of a tab`);
     }
 }
 
@@ -138,8 +146,8 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             for (let i = 1; i <= 5; i++) {
                 roomMessages.push(`room ${i}`);
                 await publish(room, 'message', `<li>room ${i}</li>`);
-                notifications.push(`private ${i}`);
-                await publish('private-alice', 'notification', `<li>private ${i}</li>`);
+                notifications.push(`${room} private ${i}`);
+                await publish('private-alice', 'notification', `<li>${room} private ${i}</li>`);
             }
             await allShow(tabs, 'messages', roomMessages);
             await allShow(tabs, 'notifications', notifications);
@@ -184,8 +192,8 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             for (let i = 7; i <= 11; i++) { // published at once, during the handover
                 roomMessages.push(`room ${i}`);
                 await publish(room, 'message', `<li>room ${i}</li>`);
-                notifications.push(`private ${i - 1}`);
-                await publish('private-alice', 'notification', `<li>private ${i - 1}</li>`);
+                notifications.push(`${room} private ${i - 1}`);
+                await publish('private-alice', 'notification', `<li>${room} private ${i - 1}</li>`);
             }
             const next = await holderOf(remaining, events);
             await until('the new stream open', () => opens.length, n => n === 2);
@@ -269,6 +277,49 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             await allShow(tabs, 'messages', messages);
             assert.equal(await holderOf(tabs, events), next);
             await until('one connection on the server again', () => roomConnections(room), n => n === 1);
+        } finally {
+            await context.close();
+        }
+    });
+    test('a tab catches up from the position its page was rendered at, whether it holds the stream or not', async () => {
+        const room = uniqueRoom('position');
+        const events = `${BASE_URL}/rooms/${room}/events`;
+        const context = await signedIn(browser, 'alice');
+        try {
+            // the page is served (rendered with the stream's position), its script held back while events are published
+            const openHeldBack = async (publishMeanwhile) => {
+                const page = await context.newPage();
+                let release;
+                const requested = new Promise(resolve => {
+                    page.route('**/sse/client.js', route => {
+                        resolve();
+                        release = () => route.continue();
+                    });
+                });
+                const loaded = page.goto(`${BASE_URL}/rooms/${room}/shared`);
+                await requested;
+                await publishMeanwhile();
+                release();
+                assert.equal((await loaded).status(), 200);
+                await presenceIs(page, null, 'alice');
+                return page;
+            };
+            // the first tab opens the stream from its position
+            const first = await openHeldBack(() => publish(room, 'message', '<li>room 1</li>'));
+            await allShow([first], 'messages', ['room 1']);
+            assert.equal((await first.evaluate(url => Broadcaster.info(url), events)).holder, true);
+            // the second is caught up by the first
+            const second = await openHeldBack(async () => {
+                await publish(room, 'message', '<li>room 2</li>');
+                await publish('private-alice', 'notification', `<li>${room} private 1</li>`);
+                await publish(room, 'message', '<li>room 3</li>');
+            });
+            assert.equal((await second.evaluate(url => Broadcaster.info(url), events)).holder, false);
+            await publish(room, 'message', '<li>room 4</li>');
+            await allShow([first], 'messages', ['room 1', 'room 2', 'room 3', 'room 4']);
+            await allShow([second], 'messages', ['room 2', 'room 3', 'room 4']);
+            await allShow([first, second], 'notifications', [`${room} private 1`]);
+            assert.equal(await roomConnections(room), 1);
         } finally {
             await context.close();
         }

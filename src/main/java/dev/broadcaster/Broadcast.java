@@ -7,6 +7,7 @@ import dev.broadcaster.internal.PublishRules;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A CDI event that sends {@code message} to every connection of {@code channel}, except the
@@ -28,8 +29,15 @@ import java.util.Set;
  * {@code broadcaster.max-message-size}, before any after-commit delivery is registered, so the exception leaves
  * {@code fire} inside the caller's transaction (an EJB's transaction then rolls back, and its other broadcasts
  * are not delivered either). With {@code fireAsync} the returned stage completes exceptionally instead.
+ *
+ * <p>To learn the id the event got (say, to render a page from the state it belongs to), fire it with a future:
+ * {@code broadcasts.fire(Broadcast.elements(room, html).reportingIdTo(id))}. The future completes with the id once
+ * the event is published (after the commit; in a cluster once the backplane ordered it), with null if no channel of
+ * that name recorded it (a single node where nobody is connected), and exceptionally if the transaction rolls back.
+ *
+ * @param eventId completed with the id the event got, or null for none wanted
  */
-public record Broadcast(String channel, SseMessage message, Set<String> exclude) {
+public record Broadcast(String channel, SseMessage message, Set<String> exclude, CompletableFuture<String> eventId) {
 
     /**
      * @throws IllegalArgumentException if nobody can ever join {@code channel} or the event name is reserved
@@ -40,6 +48,11 @@ public record Broadcast(String channel, SseMessage message, Set<String> exclude)
         PublishRules.requireJoinableChannel(channel);
         PublishRules.requireUnreservedName(message.toEvent());
         exclude = exclude == null ? Set.of() : Set.copyOf(exclude);
+    }
+
+    /** Without a future for its id. */
+    public Broadcast(String channel, SseMessage message, Set<String> exclude) {
+        this(channel, message, exclude, null);
     }
 
     /** Sends any message to the channel. */
@@ -74,6 +87,11 @@ public record Broadcast(String channel, SseMessage message, Set<String> exclude)
 
     /** The same broadcast, skipping the given connection ids (e.g. the sender's own tab). */
     public Broadcast excluding(String... connectionIds) {
-        return new Broadcast(channel, message, Set.copyOf(Arrays.asList(connectionIds)));
+        return new Broadcast(channel, message, Set.copyOf(Arrays.asList(connectionIds)), eventId);
+    }
+
+    /** The same broadcast, completing {@code id} with the id the event gets (see the class comment). */
+    public Broadcast reportingIdTo(CompletableFuture<String> id) {
+        return new Broadcast(channel, message, exclude, Objects.requireNonNull(id, "id"));
     }
 }

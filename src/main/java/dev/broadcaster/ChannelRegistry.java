@@ -6,6 +6,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The channels of this application: an application-scoped CDI bean. A channel is created on first
@@ -52,6 +53,37 @@ public interface ChannelRegistry {
                            ConnectOptions options);
 
     /**
+     * Subscribes {@code sink} to several channels at once: one stream, one connection (one place in the connection
+     * limits), a member of each channel as a stream of that channel alone would be (presence, {@link #kill},
+     * {@link #disconnect} and exclusion work per channel; killed from one, it stays on the others). Its events are
+     * the bytes a single channel's stream would get, but for their {@code id:}: a stream id naming every channel's
+     * last event, so one {@code Last-Event-ID} ({@code options}) resumes every channel; a channel that cannot be
+     * resumed gets {@code resync} (its data names the channel). Without one, the stream's first frame is an
+     * {@code id:} of every channel's position at the start, so no event is missed across a reconnect. The presence
+     * renderer of {@code options} is the first channel's; the others keep the one they have ({@link #create}).
+     *
+     * @throws jakarta.ws.rs.BadRequestException (400) if {@code channels} is empty, names a channel twice, names more
+     *         than {@code broadcaster.max-channels-per-stream} (16), or a malformed name
+     * @throws jakarta.ws.rs.ForbiddenException (403) if the {@link ChannelAuthorizer} refuses any of them, or one is
+     *         reserved: nothing is registered then
+     * @throws jakarta.ws.rs.ClientErrorException (429) as {@link #connect(String, SecurityContext, SseEventSink, Sse)}
+     */
+    ConnectionInfo connect(List<String> channels, SecurityContext security, SseEventSink sink, Sse sse,
+                           ConnectOptions options);
+
+    /**
+     * The id of the latest event of {@code channel}, for a page to render with the state it shows: a stream that
+     * resumes from it ({@code Last-Event-ID}, or the built-in endpoint's {@code lastEventId} parameter) gets every
+     * event published after it, on any node. On a single node the channel is created if absent (429 beyond
+     * {@code broadcaster.max-channels}) so that it records what is published from now on; it is removed after
+     * {@code broadcaster.channel-linger} if nobody joins.
+     */
+    String position(String channel);
+
+    /** As {@link #position(String)}, for a stream of these channels ({@link #connect(List, SecurityContext, SseEventSink, Sse, ConnectOptions)}): its stream id. */
+    String position(List<String> channels);
+
+    /**
      * Creates {@code channel} now (if absent) and sets its presence renderer ({@code null} for none).
      *
      * @throws IllegalArgumentException if the name is malformed or reserved ({@code broadcaster:…})
@@ -73,6 +105,14 @@ public interface ChannelRegistry {
 
     /** As {@link #broadcast(String, SseMessage)}, skipping the connections whose ids are in {@code exclude}. */
     int broadcast(String channel, SseMessage message, Set<String> exclude);
+
+    /**
+     * As {@link #broadcast(String, SseMessage, Set)}, telling the id the event got (what {@link #position(String)}
+     * answers right after it). On a single node the stage is complete when this returns (with null if no channel of
+     * that name exists to record it); in a cluster it completes once the backplane ordered the event (with this
+     * node's own id for it if the backplane could not take it), or fails after 10 seconds without an answer.
+     */
+    CompletionStage<String> broadcastForId(String channel, SseMessage message, Set<String> exclude);
 
     /** Sends {@code message} to one connection (not recorded in history); false if no such connection is open. */
     boolean send(String connectionId, SseMessage message);

@@ -1,6 +1,8 @@
 package dev.broadcaster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.InProcessServer;
@@ -9,6 +11,9 @@ import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import dev.broadcaster.support.TransactionalPublisher;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @InProcessServer(beans = TransactionalPublisher.class)
@@ -60,6 +65,27 @@ class CdiEventsTest {
             registry.broadcast("cdi-rollback", SseEvent.data("after rollback"));
             tab.awaitData("after rollback");
             assertEquals(List.of("after rollback"), data(tab));
+        }
+    }
+
+    @Test
+    void aBroadcastFiredWithAFutureReportsTheIdItsEventGotAfterCommit() throws Exception {
+        try (SseStream tab = SseStream.connect(server.channel("cdi-id"), "bob")) {
+            CompletableFuture<String> committed = new CompletableFuture<>();
+            publisher.fireInTransaction(Broadcast.event("cdi-id", "chat", "committed").reportingIdTo(committed),
+                    () -> assertFalse(committed.isDone(), "no id before the commit"), true);
+            EventStreamParser.Event received = tab.awaitData("committed");
+            assertEquals(received.lastEventId(), committed.get(20, TimeUnit.SECONDS));
+            assertEquals(registry.position("cdi-id"), committed.get());
+
+            CompletableFuture<String> async = new CompletableFuture<>();
+            publisher.fireAsync(Broadcast.event("cdi-id", "chat", "async").reportingIdTo(async));
+            assertEquals(tab.awaitData("async").lastEventId(), async.get(20, TimeUnit.SECONDS));
+
+            CompletableFuture<String> rolledBack = new CompletableFuture<>();
+            publisher.fireInTransaction(Broadcast.event("cdi-id", "chat", "never").reportingIdTo(rolledBack), () -> { },
+                    false);
+            assertThrows(ExecutionException.class, () -> rolledBack.get(20, TimeUnit.SECONDS));
         }
     }
 

@@ -29,6 +29,12 @@ import java.util.Set;
  */
 public interface ClusterEngine extends AutoCloseable {
 
+    /**
+     * The id a client resumes from when its channel had no event yet: {@link #replay} after it answers every event
+     * of the channel if it can tell none was dropped since, otherwise an empty optional.
+     */
+    String BEGINNING = "0-0";
+
     /** Connects to the backplane (retrying in the background until it answers) and starts delivering to {@code node}. */
     void start(ClusterNode node);
 
@@ -65,6 +71,17 @@ public interface ClusterEngine extends AutoCloseable {
 
     /** The latest {@code count} events of {@code channel}. */
     Replay latest(String channel, int count);
+
+    /**
+     * The id a client that saw every event of {@code channel} so far resumes from: its latest event's, or
+     * {@link #BEGINNING} if it has none. The default asks {@link #latest}.
+     *
+     * @throws ClusterUnavailableException if the backplane cannot answer
+     */
+    default String latestId(String channel) {
+        List<IdentifiedEvent> events = latest(channel, 1).events();
+        return events.isEmpty() ? BEGINNING : events.get(events.size() - 1).id();
+    }
 
     /** Every open connection of {@code channel} on every live node, in connection order. */
     List<ConnectionInfo> connections(String channel);

@@ -38,6 +38,7 @@ public final class BroadcasterConfig {
     public static final String MAX_REPLAY_BYTES = "broadcaster.max-replay-bytes";
     public static final String MAX_PUBLISH_SIZE = "broadcaster.max-publish-size";
     public static final String MAX_LAG = "broadcaster.max-lag";
+    public static final String MAX_CHANNELS_PER_STREAM = "broadcaster.max-channels-per-stream";
     public static final String FAN_OUT_QUEUE_SIZE = "broadcaster.fan-out-queue-size";
     public static final String CLUSTER_ENGINE = "broadcaster.cluster.engine";
     public static final String CLUSTER_REDIS_URI = "broadcaster.cluster.redis.uri";
@@ -86,7 +87,9 @@ public final class BroadcasterConfig {
                 read(config, MAX_REPLAY_BYTES, 4L * 1024 * 1024, BroadcasterConfig::positiveSize),
                 read(config, MAX_PUBLISH_SIZE, 1024L * 1024, BroadcasterConfig::positiveSize),
                 read(config, MAX_LAG, Duration.ofSeconds(30), BroadcasterConfig::positiveDuration),
-                read(config, FAN_OUT_QUEUE_SIZE, 10_000, BroadcasterConfig::positiveInt));
+                read(config, FAN_OUT_QUEUE_SIZE, 10_000, BroadcasterConfig::positiveInt),
+                read(config, MAX_CHANNELS_PER_STREAM, BroadcasterSettings.DEFAULT_MAX_CHANNELS_PER_STREAM,
+                        BroadcasterConfig::positiveInt));
     }
 
     /**

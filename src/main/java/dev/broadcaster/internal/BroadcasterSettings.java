@@ -29,16 +29,34 @@ import java.util.List;
  * @param maxLag how far behind (oldest waiting event) a connection that keeps reading may fall before it gets
  *               {@code resync} instead of the events it is waiting for
  * @param fanOutQueueSize events a channel may have waiting for fan-out before publishing to it is refused
+ * @param maxChannelsPerStream channels one stream of several channels may name
  */
 public record BroadcasterSettings(Duration heartbeatInterval, int queueSize, long queueBytes, int historySize,
                                   Duration sendTimeout, String path, boolean allowAnonymous, boolean endpointsEnabled,
                                   Duration channelLinger, int maxMessageSize, ClusterSettings cluster,
                                   List<String> allowedOrigins, int maxConnectionsPerUser, int maxConnections,
                                   int maxChannels, Duration presenceLeaveGrace, Duration replayTimeout,
-                                  long maxReplayBytes, long maxPublishSize, Duration maxLag, int fanOutQueueSize) {
+                                  long maxReplayBytes, long maxPublishSize, Duration maxLag, int fanOutQueueSize,
+                                  int maxChannelsPerStream) {
+
+    /** The most channels one stream may name when nothing says otherwise. */
+    public static final int DEFAULT_MAX_CHANNELS_PER_STREAM = 16;
 
     public BroadcasterSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** With the default {@code max-channels-per-stream}. */
+    public BroadcasterSettings(Duration heartbeatInterval, int queueSize, long queueBytes, int historySize,
+                               Duration sendTimeout, String path, boolean allowAnonymous, boolean endpointsEnabled,
+                               Duration channelLinger, int maxMessageSize, ClusterSettings cluster,
+                               List<String> allowedOrigins, int maxConnectionsPerUser, int maxConnections,
+                               int maxChannels, Duration presenceLeaveGrace, Duration replayTimeout,
+                               long maxReplayBytes, long maxPublishSize, Duration maxLag, int fanOutQueueSize) {
+        this(heartbeatInterval, queueSize, queueBytes, historySize, sendTimeout, path, allowAnonymous, endpointsEnabled,
+                channelLinger, maxMessageSize, cluster, allowedOrigins, maxConnectionsPerUser, maxConnections,
+                maxChannels, presenceLeaveGrace, replayTimeout, maxReplayBytes, maxPublishSize, maxLag,
+                fanOutQueueSize, DEFAULT_MAX_CHANNELS_PER_STREAM);
     }
 
     /** The main settings in one line, for the start-up log. */

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Hands {@link Broadcast} and {@link Disconnect} CDI events to the registry: synchronous events after
@@ -45,6 +46,14 @@ public class CdiEventObserver {
         publish(broadcast);
     }
 
+    /** A broadcast whose transaction rolled back was never sent: its id future, if any, fails. */
+    void afterRollback(@Observes(during = TransactionPhase.AFTER_FAILURE) Broadcast broadcast) {
+        if (broadcast.eventId() != null) {
+            broadcast.eventId().completeExceptionally(new IllegalStateException(
+                    "The transaction rolled back: the broadcast was not sent"));
+        }
+    }
+
     void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) Disconnect disconnect) {
         close(disconnect);
     }
@@ -54,7 +63,24 @@ public class CdiEventObserver {
     }
 
     private void publish(Broadcast broadcast) {
-        registry.broadcast(broadcast.channel(), broadcast.message(), broadcast.exclude());
+        CompletableFuture<String> eventId = broadcast.eventId();
+        if (eventId == null) {
+            registry.broadcast(broadcast.channel(), broadcast.message(), broadcast.exclude());
+            return;
+        }
+        try {
+            registry.broadcastForId(broadcast.channel(), broadcast.message(), broadcast.exclude())
+                    .whenComplete((id, failure) -> {
+                        if (failure != null) {
+                            eventId.completeExceptionally(failure);
+                        } else {
+                            eventId.complete(id);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            eventId.completeExceptionally(e);
+            throw e;
+        }
     }
 
     private void close(Disconnect disconnect) {

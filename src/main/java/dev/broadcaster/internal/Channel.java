@@ -116,17 +116,18 @@ final class Channel {
         if (frames != catchUp.frames() || catchUp.resync()) {
             context.resyncSent().run();
         }
+        connection.startsAt(name, lastEventId != null ? lastEventId : log.position());
         if (!frames.isEmpty()) {
-            connection.deliverAll(frames);
+            connection.deliverAll(name, frames);
         }
-        connection.skipUpTo(catchUp.replayedUpTo());
+        connection.skipUpTo(name, catchUp.replayedUpTo());
         return join(connection, anonymous);
     }
 
     /** Makes {@code connection} a member, after the current presence; true if its user was not present here. */
     private boolean join(Connection connection, boolean anonymous) {
         if (!latestPresence.isEmpty()) {
-            connection.deliverAll(latestPresence);
+            connection.deliverAll(name, latestPresence);
         }
         members.add(connection);
         if (anonymous) {
@@ -212,14 +213,24 @@ final class Channel {
 
     synchronized List<ConnectionInfo> connectionInfos() {
         List<ConnectionInfo> infos = new ArrayList<>(members.size());
-        members.view().forEach(c -> infos.add(c.info()));
+        members.view().forEach(c -> infos.add(c.infoOn(name)));
         return infos;
     }
 
+    /** The user of every connection, once per browser tab it serves (a stream shared by tabs serves several). */
     synchronized List<String> users() {
         List<String> names = new ArrayList<>(members.size());
-        members.view().forEach(c -> names.add(c.user()));
+        members.view().forEach(c -> {
+            for (int i = c.tabs(); i > 0; i--) {
+                names.add(c.user());
+            }
+        });
         return names;
+    }
+
+    /** The id a client that saw everything recorded so far would resume from (null: nothing to name yet). */
+    synchronized String position() {
+        return log.position();
     }
 
     /** The users connected now, in the order they joined. */
@@ -254,10 +265,19 @@ final class Channel {
      * @throws ChannelOverloadedException if the fan-out queue is full (nothing is recorded)
      */
     synchronized int publish(ChannelLog.Publication publication, Set<String> exclude) {
+        return publishWithId(publication, exclude).addressed();
+    }
+
+    /** What a publish did: how many members it is addressed to, and the id the event got (null: none). */
+    record Published(int addressed, String id) {
+    }
+
+    /** As {@link #publish}, telling the id the event got. */
+    synchronized Published publishWithId(ChannelLog.Publication publication, Set<String> exclude) {
         if (!hasFanOutRoomLocked()) {
             throw overloaded();
         }
-        return deliver(publication, exclude);
+        return deliverWithId(publication, exclude);
     }
 
     /**
@@ -266,8 +286,14 @@ final class Channel {
      * holds; returns how many it is addressed to (0 if the log had delivered it already).
      */
     synchronized int deliver(ChannelLog.Publication publication, Set<String> exclude) {
+        return deliverWithId(publication, exclude).addressed();
+    }
+
+    /** As {@link #deliver}, telling the id the event got (null if the log had delivered it already). */
+    synchronized Published deliverWithId(ChannelLog.Publication publication, Set<String> exclude) {
         Frame frame = log.record(publication);
-        return frame == null ? 0 : queueToMembers(frame, exclude);
+        return frame == null ? new Published(0, null) : new Published(queueToMembers(frame, exclude),
+                frame.event().id());
     }
 
     /** Whether a publish would be taken now: the fan-out queue is not full. */
@@ -308,7 +334,7 @@ final class Channel {
             for (int i = 0; i < count; i++) {
                 Connection connection = targets[i];
                 if (excluded.isEmpty() || !excluded.contains(connection.id())) {
-                    connection.deliver(frame);
+                    connection.deliver(name, frame);
                 }
             }
         });

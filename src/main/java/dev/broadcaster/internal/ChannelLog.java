@@ -66,6 +66,12 @@ interface ChannelLog {
     /** Whether a connection resuming after {@code lastEventId} can be answered without asking the backplane. */
     boolean answersAlone(String lastEventId);
 
+    /**
+     * The id a client that was sent everything recorded so far would resume from; null if this log cannot name
+     * one (a cluster node that recorded nothing of the channel yet).
+     */
+    String position();
+
     /** How many events are kept. */
     int size();
 

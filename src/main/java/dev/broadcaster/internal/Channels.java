@@ -44,6 +44,9 @@ final class Channels {
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> budgetOf = new ConcurrentHashMap<>(); // connection id -> budget
+    // the key client.js gave a shared stream -> its connection id, and back: for its tab counts
+    private final ConcurrentHashMap<String, String> sharedStreams = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> sharedKeys = new ConcurrentHashMap<>();
     private final BroadcasterSettings settings;
     private final Workers workers;
     private final Counters counters;
@@ -102,7 +105,9 @@ final class Channels {
     }
 
     List<ConnectionInfo> connectionInfos() {
-        return connections.values().stream().map(Connection::info).toList();
+        // a stream of several channels is one connection on each
+        return connections.values().stream()
+                .flatMap(connection -> connection.memberships().stream().map(connection::infoOn)).toList();
     }
 
     /** The listed channels, by name (with connections, or created and not joined yet). */
@@ -153,44 +158,104 @@ final class Channels {
      */
     ConnectionInfo connect(String channel, String user, boolean anonymous, SseEventSink sink,
                            ConnectOptions options, String connectionId) {
+        return connect(List.of(channel), false, user, anonymous, sink, options, connectionId);
+    }
+
+    /**
+     * Opens one connection of {@code user} to several channels ({@code multi}: a stream with stream ids,
+     * {@link StreamIds}); as {@link #connect(String, String, boolean, SseEventSink, ConnectOptions, String)} for each
+     * channel, in order, all or none. Its {@code Last-Event-ID} ({@code options}) is a stream id: each channel
+     * resumes after its own part of it (a part that is not one of the channel's ids: {@code resync}); without one,
+     * each channel starts at its position now, which the stream's first frame tells the client.
+     */
+    ConnectionInfo connect(List<String> names, boolean multi, String user, boolean anonymous, SseEventSink sink,
+                           ConnectOptions options, String connectionId) {
         String budget = ConnectionBudgets.budget(user, anonymous, options.clientAddress());
         budgets.reserve(budget);
-        ConnectionInfo info = new ConnectionInfo(connectionId, channel, user, Instant.now());
-        Connection connection;
-        Channel target;
-        boolean firstOfUser;
+        ConnectionInfo info = new ConnectionInfo(connectionId, names.get(0), user, Instant.now());
+        Connection connection = new Connection(info, names, multi, sink, workers, limits, this::gone);
+        Channel[] targets = new Channel[names.size()];
+        boolean[] firstOfUser = new boolean[names.size()];
         try {
-            ClusterEngine.Replay fetched = topology.fetchCatchUp(channel, options);
-            connection = new Connection(info, sink, workers, limits, this::gone);
+            String[] resumeAfter = multi ? resumePoints(names, options) : new String[] {options.lastEventId()};
             connection.deliverAll(List.of(ControlEvents.connected(info.id())));
+            connection.deliverPosition();
+            connection.tabs(options.tabs());
             budgetOf.put(info.id(), budget);
             connections.put(info.id(), connection);
-            Changed<Boolean> joined = change(channel, options.presence(), false, ch -> {
-                ch.renderer(options.presence());
-                return ch.add(connection, options.lastEventId(), options.history(), fetched, anonymous);
-            });
-            target = joined.channel();
-            firstOfUser = joined.answer();
+            if (options.sharedKey() != null) {
+                sharedKeys.put(info.id(), options.sharedKey());
+                sharedStreams.put(options.sharedKey(), info.id());
+            }
+            for (int i = 0; i < names.size(); i++) {
+                String resume = resumeAfter[i];
+                // the presence renderer of the options is the first channel's (a stream's main channel)
+                PresenceRenderer presence = i == 0 ? options.presence() : null;
+                ConnectOptions channelOptions = options.withLastEventId(resume).withPresence(presence);
+                ClusterEngine.Replay fetched = topology.fetchCatchUp(names.get(i), channelOptions);
+                Changed<Boolean> joined = change(names.get(i), presence, false, ch -> {
+                    ch.renderer(presence);
+                    return ch.add(connection, resume, channelOptions.history(), fetched, anonymous);
+                });
+                targets[i] = joined.channel();
+                firstOfUser[i] = joined.answer();
+            }
         } catch (RuntimeException | Error e) {
+            for (Channel joined : targets) {
+                if (joined != null) {
+                    joined.remove(connection);
+                }
+            }
             connections.remove(info.id());
             budgetOf.remove(info.id());
+            forgetSharedKey(info.id());
             budgets.release(budget);
             throw e;
         }
         connection.start();
-        if (firstOfUser) {
-            listeners.joined().accept(new UserJoined(channel, user));
+        for (int i = 0; i < names.size(); i++) {
+            if (firstOfUser[i]) {
+                listeners.joined().accept(new UserJoined(names.get(i), user));
+            }
+            ConnectionInfo member = connection.infoOn(names.get(i));
+            topology.joined(member);
+            if (!connections.containsKey(info.id())) {
+                // removed (disconnected, killed, gone) before its join was announced: announce the leave after it, so
+                // the cluster's view keeps no ghost
+                topology.left(member);
+            }
+            topology.afterJoinOrLeave(targets[i], firstOfUser[i]);
         }
-        topology.joined(info);
-        if (!connections.containsKey(info.id())) {
-            // removed (disconnected, killed, gone) before its join was announced: announce the leave after it, so the
-            // cluster's view keeps no ghost
-            topology.left(info);
-        }
-        topology.afterJoinOrLeave(target, firstOfUser);
         changed.run();
         return info;
     }
+
+    /**
+     * Where each channel of a multi-channel stream resumes: its part of the stream's {@code Last-Event-ID}
+     * ({@link #UNKNOWN_ID} for every channel if that is not a stream id of these channels; an empty part, a
+     * channel that had no event to name, resumes from the backplane's start), or without one, the channel's
+     * position now.
+     */
+    private String[] resumePoints(List<String> names, ConnectOptions options) {
+        String[] points = new String[names.size()];
+        if (options.lastEventId() == null) {
+            if (options.history() > 0) {
+                return points; // the latest events of each channel, then live: no resume
+            }
+            for (int i = 0; i < points.length; i++) {
+                points[i] = topology.position(names.get(i));
+            }
+            return points;
+        }
+        String[] ids = StreamIds.parse(options.lastEventId(), names.size());
+        for (int i = 0; i < points.length; i++) {
+            points[i] = ids == null ? UNKNOWN_ID : ids[i] == null ? ClusterEngine.BEGINNING : ids[i];
+        }
+        return points;
+    }
+
+    /** A {@code Last-Event-ID} no channel's log knows: its channel answers {@code resync}. */
+    static final String UNKNOWN_ID = "-";
 
     /** Creates {@code channel} if it does not exist (429 beyond {@code max-channels}); sets its renderer if given. */
     void create(String channel, PresenceRenderer presence) {
@@ -206,10 +271,14 @@ final class Channels {
         return change(name, presence, false, ch -> ch).channel();
     }
 
-    /** Sends {@code frame} to the connection {@code connectionId} if it is here, in order on its channel. */
+    /**
+     * Sends {@code frame} to the connection {@code connectionId} if it is here, in order on its channel (a stream of
+     * several: on the first it is still a member of).
+     */
     boolean send(String connectionId, Frame frame) {
         Connection connection = connections.get(connectionId);
-        Channel channel = connection == null ? null : channels.get(connection.info().channel());
+        List<String> memberships = connection == null ? List.of() : connection.memberships();
+        Channel channel = memberships.isEmpty() ? null : channels.get(memberships.get(0));
         boolean sent = channel != null && channel.send(connection, frame);
         if (sent) {
             counters.framesQueued.increment();
@@ -228,15 +297,17 @@ final class Channels {
         if (removed == null) {
             return 0;
         }
-        List<Connection> closed = removed.connections();
-        LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + channel + "' removed: killed, " + closed.size()
-                + " connections closed");
+        List<Connection> members = removed.connections();
+        LOG.log(System.Logger.Level.DEBUG, () -> "Channel '" + channel + "' removed: killed, " + members.size()
+                + " connections closed or left");
+        // a stream of several channels stays open on its others
+        List<Connection> closed = members.stream().filter(connection -> connection.leave(channel)).toList();
         closed.forEach(this::forget);
-        closed.forEach(connection -> topology.left(connection.info()));
+        members.forEach(connection -> topology.left(connection.infoOn(channel)));
         removed.close(closed);
         removed.clearUsers().stream().distinct().forEach(user -> listeners.left().accept(new UserLeft(channel, user)));
         changed.run();
-        return closed.size();
+        return members.size();
     }
 
     /** Closes this node's connections of {@code user} on {@code channel}; returns how many. */
@@ -247,9 +318,47 @@ final class Channels {
             return 0;
         }
         List<Connection> matching = target.connections().stream().filter(c -> c.user().equals(user)).toList();
-        matching.forEach(this::remove);
-        target.close(matching);
+        List<Connection> closing = new java.util.ArrayList<>();
+        for (Connection connection : matching) {
+            if (connection.memberships().size() <= 1 || !connection.memberships().contains(channel)) {
+                remove(connection);
+                closing.add(connection);
+            } else {
+                leaveChannel(connection, channel, false); // a stream of several channels stays open on its others
+            }
+        }
+        target.close(closing);
         return matching.size();
+    }
+
+    /**
+     * The position of {@code name} now (the id of its latest event), creating the channel if absent so that it
+     * records what is published from now on (429 beyond {@code max-channels}).
+     */
+    String localPosition(String name) {
+        return prepare(name, null).position();
+    }
+
+    /**
+     * Sets how many browser tabs the stream of {@code user} that client.js opened with {@code sharedKey} serves;
+     * false if this node has no such stream of that user.
+     */
+    boolean tabs(String user, String sharedKey, int tabs) {
+        String id = sharedStreams.get(sharedKey);
+        Connection connection = id == null ? null : connections.get(id);
+        if (connection == null || !connection.user().equals(user)) {
+            return false;
+        }
+        connection.tabs(tabs);
+        changed.run();
+        return true;
+    }
+
+    private void forgetSharedKey(String connectionId) {
+        String key = sharedKeys.remove(connectionId);
+        if (key != null) {
+            sharedStreams.remove(key, connectionId);
+        }
     }
 
     /** Removes the channels whose linger is over (the heartbeat's timer). */
@@ -273,8 +382,9 @@ final class Channels {
         if (evicted) {
             counters.evictions.increment();
         }
-        Channel channel = channels.get(connection.info().channel());
-        if (evicted && channel != null && Thread.holdsLock(channel)) {
+        boolean publishing = evicted && connection.memberships().stream().map(channels::get)
+                .anyMatch(channel -> channel != null && Thread.holdsLock(channel));
+        if (publishing) {
             // noticed while publishing, under the channel's lock: leave it first
             workers.execute(() -> remove(connection));
         } else {
@@ -289,6 +399,7 @@ final class Channels {
         if (connections.remove(connection.id()) == null) {
             return false;
         }
+        forgetSharedKey(connection.id());
         String budget = budgetOf.remove(connection.id());
         if (budget != null) {
             budgets.release(budget);
@@ -305,9 +416,17 @@ final class Channels {
         if (!forget(connection)) {
             return;
         }
-        String name = connection.info().channel();
-        boolean lingers = !settings.channelLinger().isZero();
         boolean grace = !settings.presenceLeaveGrace().isZero();
+        for (String name : connection.memberships()) {
+            connection.leave(name);
+            leaveChannel(connection, name, grace);
+        }
+    }
+
+    /** {@code connection} leaves {@code name} (one of its channels): presence, CDI event, topology. */
+    private void leaveChannel(Connection connection, String name, boolean grace) {
+        connection.leave(name);
+        boolean lingers = !settings.channelLinger().isZero();
         Changed<ChannelUsers.Departure> left = changeIfPresent(name, ch -> ch.remove(connection, grace),
                 (ch, departure) -> ch.isEmpty() && !lingers && !ch.anyLeaving());
         ChannelUsers.Departure departure = left.answer() == null ? ChannelUsers.Departure.STAYS : left.answer();
@@ -320,7 +439,7 @@ final class Channels {
         } else if (departure == ChannelUsers.Departure.LEAVING && after != null) {
             endGraceLater(after);
         }
-        topology.left(connection.info());
+        topology.left(connection.infoOn(name));
         if (after != null && !after.isEmpty()) {
             topology.afterJoinOrLeave(after, departure == ChannelUsers.Departure.LEFT);
         }

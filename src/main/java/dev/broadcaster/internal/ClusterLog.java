@@ -89,6 +89,12 @@ final class ClusterLog implements ChannelLog {
         return lastEventId != null && recent.contains(lastEventId);
     }
 
+    /** The id of the latest event this node recorded, if any. */
+    @Override
+    public String position() {
+        return recent.lastId();
+    }
+
     @Override
     public int size() {
         return recent.size();

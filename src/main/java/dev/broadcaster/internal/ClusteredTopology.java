@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -43,6 +46,10 @@ final class ClusteredTopology implements Topology, ClusterNode {
     private final ClusterSettings settings;
     private final ClusterEngine engine;
     private final AtomicLong opIds = new AtomicLong();
+    /** How long a publish whose id was asked for may wait for the backplane's answer. */
+    private static final long ID_TIMEOUT_SECONDS = 10;
+    // this node's publishes whose id a caller waits for, by op id; completed when the backplane hands them back
+    private final ConcurrentHashMap<Long, CompletableFuture<String>> awaitingIds = new ConcurrentHashMap<>();
     private final PresenceUpdater.Scope presence = channel -> connections(channel.name(), channel::connectionInfos)
             .stream().map(ConnectionInfo::user).distinct().toList();
     private Channels channels; // set once by start, before the engine delivers anything
@@ -81,7 +88,7 @@ final class ClusteredTopology implements Topology, ClusterNode {
      * connections get it at once.
      */
     @Override
-    public int publish(String channel, SseEvent event, Set<String> exclude) {
+    public Published publish(String channel, SseEvent event, Set<String> exclude, boolean wantId) {
         Set<String> excluded = exclude.stream().filter(id -> id != null && CONNECTION_ID.matcher(id).matches())
                 .collect(Collectors.toUnmodifiableSet());
         // the backplane gives the id: checked with the longest one, before it leaves this node
@@ -94,21 +101,37 @@ final class ClusteredTopology implements Topology, ClusterNode {
         long opId = opIds.incrementAndGet();
         counters.eventsPublished.increment();
         int addressed = here == null ? 0 : here.countExcept(excluded);
+        CompletableFuture<String> id = null;
+        if (wantId) {
+            id = new CompletableFuture<>();
+            awaitingIds.put(opId, id);
+            id.orTimeout(ID_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((ignored, failure) -> awaitingIds.remove(opId));
+        }
         if (!engine.publish(channel, event, excluded, opId)) {
-            addressed = deliverHere(channel, ChannelLog.Publication.of(event, opId), excluded);
+            Channel.Published published = deliverHere(channel, ChannelLog.Publication.of(event, opId), excluded);
+            addressed = published.addressed();
+            idKnown(opId, published.id());
         }
         changed.run();
-        return addressed;
+        return new Published(addressed, id);
     }
 
-    private int deliverHere(String channel, ChannelLog.Publication publication, Set<String> exclude) {
+    private Channel.Published deliverHere(String channel, ChannelLog.Publication publication, Set<String> exclude) {
         Channel target = channels.get(channel);
         if (target == null) {
-            return 0;
+            return new Channel.Published(0, null);
         }
-        int sent = target.deliver(publication, exclude);
-        counters.framesQueued.add(sent);
-        return sent;
+        Channel.Published published = target.deliverWithId(publication, exclude);
+        counters.framesQueued.add(published.addressed());
+        return published;
+    }
+
+    /** A publish of this node whose id was asked for got {@code eventId} (null: none that any client could name). */
+    private void idKnown(long opId, String eventId) {
+        CompletableFuture<String> waiting = awaitingIds.remove(opId);
+        if (waiting != null) {
+            waiting.complete(eventId);
+        }
     }
 
     @Override
@@ -146,6 +169,21 @@ final class ClusteredTopology implements Topology, ClusterNode {
             LOG.log(System.Logger.Level.DEBUG, () -> "No replay from the backplane for channel '" + channel + "': "
                     + e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * The backplane's latest id of the channel (any node resumes from it); without the backplane, this node's (which
+     * no other node knows: a client resuming from it elsewhere gets {@code resync}).
+     */
+    @Override
+    public String position(String channel) {
+        try {
+            return engine.latestId(channel);
+        } catch (ClusterUnavailableException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "No position from the backplane for channel '" + channel + "': "
+                    + e.getMessage());
+            return channels.localPosition(channel);
         }
     }
 
@@ -281,6 +319,9 @@ final class ClusteredTopology implements Topology, ClusterNode {
     @Override
     public void deliver(String channel, ClusterEngine.IdentifiedEvent event, Set<String> exclude, String origin,
                         long opId) {
+        if (id.equals(origin)) {
+            idKnown(opId, event.id());
+        }
         if (channels.get(channel) != null) {
             deliverHere(channel, ChannelLog.Publication.ordered(event, id.equals(origin) ? opId : -1), exclude);
             changed.run();
@@ -312,7 +353,7 @@ final class ClusteredTopology implements Topology, ClusterNode {
 
     @Override
     public void undelivered(String channel, SseEvent event, Set<String> exclude, long opId) {
-        deliverHere(channel, ChannelLog.Publication.of(event, opId), exclude);
+        idKnown(opId, deliverHere(channel, ChannelLog.Publication.of(event, opId), exclude).id());
     }
 
     @Override

@@ -4,7 +4,10 @@ import dev.broadcaster.ConnectionInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -23,8 +26,17 @@ import java.util.function.Function;
  * is older than {@code max-lag}, or its backlog exceeds {@code queue-bytes}, what it waits for is dropped and
  * one {@code resync} event (reason {@code lagging}) takes its place; it is never closed for lagging.
  *
+ * <p>A stream of several channels ({@code GET /sse/stream?channel=a&channel=b}) is one connection that is a member of
+ * each: its frames are tagged with their channel's index in the stream, and each event's {@code id:} is replaced,
+ * as it is written, by the stream's id ({@link StreamIds}): every channel's last event written so far, so one
+ * {@code Last-Event-ID} resumes them all. It starts with an {@code id:}-only frame of every channel's position at
+ * its join, so a reconnect before its first event misses nothing either. Leaving one of its channels (a kill or
+ * disconnect of that channel) keeps it open on the others.
+ *
  * <p>Locks: the connection's monitor guards the backlog and its counters; writes happen outside it. The
- * watchdog fields are read and written by the one watchdog thread.
+ * watchdog fields are read and written by the one watchdog thread. {@code tokens} (a multi-channel stream's
+ * position per channel) is set while the connection is set up, before {@link #start}, then only by the draining
+ * task (one at a time, handed over under the monitor).
  */
 final class Connection {
 
@@ -53,6 +65,16 @@ final class Connection {
 
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private static final Object CLOSE = new Object();
+    /** Written as an {@code id:}-only frame of the stream's position (multi-channel streams). */
+    private static final Object STREAM_POSITION = new Object();
+
+    /**
+     * A frame in the backlog with its channel's index in the stream (-1: none) and whether it is exempt from the
+     * limits (greeting, catch-up, presence on join: queued while the connection is set up). Live frames of a
+     * single-channel stream are queued bare.
+     */
+    private record Tagged(Object item, int channel, boolean exempt) {
+    }
 
     private final ConnectionInfo info;
     private final SseEventSink sink;
@@ -62,10 +84,16 @@ final class Connection {
     private final Limits limits;
     private final Listener listener;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(); // guarded by this
+    private final List<String> channels; // the stream's channels, in its order
+    private final boolean multi; // a stream of several channels (GET /sse/stream): its ids are stream ids
+    private final String[] tokens; // multi: each channel's position written so far (see the class comment)
+    private final Set<String> memberOf; // the channels it is still a member of; guarded by this
+    private final long[] skipUpTo; // per channel: clustered events at or before it were replayed already; guarded by this
+    private final Frame[] queuedResync; // per channel: the lag resync waiting in the backlog, if any; guarded by this
+    private volatile int tabs = 1; // browser tabs this stream serves (client.js shares one stream between tabs)
     private final QueuedTimes queuedAt = new QueuedTimes(); // when each live event waiting was queued; guarded by this
     private long backlogBytes; // of live frames only; guarded by this
     private int backlogEvents; // live events (not comments such as heartbeats), what queue-size bounds; guarded by this
-    private int exemptAtHead; // frames queued by deliverAll before any live one, not counted in the limits; guarded by this
     private boolean draining = true; // held until start(), so nothing is written before registration; guarded by this
     private boolean closing; // guarded by this
     private boolean ended; // guarded by this
@@ -76,14 +104,28 @@ final class Connection {
     private volatile long writeDeadlineNanos;
     private volatile long lastWriteDoneNanos = System.nanoTime();
     private volatile long lastQueuedNanos = System.nanoTime();
-    private Frame queuedResync; // the lag resync waiting in the backlog, if any; guarded by this
-    private long skipUpTo; // clustered events at or before this position were replayed already (guarded by this)
     // written by the watchdog thread only; read by deliver to tell a slow connection from a lagging one
     private volatile long watchedWrite; // start of the write the watchdog saw last
     private volatile long watchedNanos; // how long the watchdog has seen that write in progress
 
     Connection(ConnectionInfo info, SseEventSink sink, Workers workers, Limits limits, Listener listener) {
+        this(info, List.of(info.channel()), false, sink, workers, limits, listener);
+    }
+
+    /**
+     * A connection to {@code channels}; {@code multi}: a stream of several channels (even if it names one), whose
+     * ids are stream ids.
+     */
+    Connection(ConnectionInfo info, List<String> channels, boolean multi, SseEventSink sink, Workers workers,
+               Limits limits, Listener listener) {
         this.info = info;
+        this.channels = List.copyOf(channels);
+        this.multi = multi;
+        this.tokens = new String[channels.size()];
+        Arrays.fill(tokens, "");
+        this.memberOf = new LinkedHashSet<>(channels);
+        this.skipUpTo = new long[channels.size()];
+        this.queuedResync = new Frame[channels.size()];
         this.sink = sink;
         this.containerView = JerseyFrame.isJerseySink(sink) ? Frame::forJersey
                 : ResteasyFrame.isResteasySink(sink) ? Frame::forResteasy : frame -> frame;
@@ -108,6 +150,70 @@ final class Connection {
         return lastQueuedNanos;
     }
 
+    /** The stream's channels, in its order. */
+    List<String> channels() {
+        return channels;
+    }
+
+    /** Whether it is a stream of several channels, with stream ids. */
+    boolean multi() {
+        return multi;
+    }
+
+    /** The browser tabs it serves (1 unless a shared stream reported more). */
+    int tabs() {
+        return tabs;
+    }
+
+    void tabs(int count) {
+        tabs = count;
+    }
+
+    /** This connection's info as a member of {@code channel}. */
+    ConnectionInfo infoOn(String channel) {
+        return channel.equals(info.channel()) ? info
+                : new ConnectionInfo(info.id(), channel, info.user(), info.connectedAt());
+    }
+
+    /** The channels it is still a member of, in its order. */
+    synchronized List<String> memberships() {
+        return List.copyOf(memberOf);
+    }
+
+    /** It is no longer a member of {@code channel}; true if it is a member of none now. */
+    synchronized boolean leave(String channel) {
+        memberOf.remove(channel);
+        return memberOf.isEmpty();
+    }
+
+    /**
+     * Sets where this multi-channel stream starts on {@code channel}: the id of the channel's last event before its
+     * live events reach it (null: none). Called while the connection is set up, before {@link #start}.
+     */
+    synchronized void startsAt(String channel, String channelId) {
+        int index = channels.indexOf(channel);
+        if (multi && index >= 0 && channelId != null) {
+            tokens[index] = StreamIds.token(channelId);
+        }
+    }
+
+    /** Queues the stream's position as an {@code id:}-only frame (multi-channel streams, while set up). */
+    synchronized void deliverPosition() {
+        if (multi && !closing) {
+            backlog.add(new Tagged(STREAM_POSITION, -1, true));
+        }
+    }
+
+    private int indexOf(String channel) {
+        List<String> names = channels;
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i) == channel) {
+                return i;
+            }
+        }
+        return names.indexOf(channel);
+    }
+
     /** Starts writing the frames queued so far and any later ones. */
     void start() {
         workers.execute(drainTask);
@@ -118,11 +224,20 @@ final class Connection {
      * slow connection; a lagging one keeps queueing, or gets {@code resync} instead of what it waits for.
      */
     boolean deliver(Frame frame) {
+        return deliver(-1, frame);
+    }
+
+    /** As {@link #deliver(Frame)}, for a frame of {@code channel} (a member channel of this connection). */
+    boolean deliver(String channel, Frame frame) {
+        return deliver(multi ? indexOf(channel) : 0, frame);
+    }
+
+    private boolean deliver(int channel, Frame frame) {
         synchronized (this) {
             if (closing) {
                 return false;
             }
-            if (frame.position() != 0 && frame.position() <= skipUpTo) {
+            if (channel >= 0 && frame.position() != 0 && frame.position() <= skipUpTo[channel]) {
                 return true; // in the replay this connection started with
             }
             long now = System.nanoTime();
@@ -134,12 +249,17 @@ final class Connection {
                 if (overBytes || (queuedAt.size() > 0 && now - queuedAt.oldest() > limits.maxLagNanos())) {
                     resyncLaggingLocked(now);
                 }
-                enqueueLocked(frame, now);
+                enqueueLocked(live(channel, frame), frame, now);
                 return true;
             }
         }
         evicted("backlog full");
         return false;
+    }
+
+    /** How a live frame of {@code channel} (-1: none) waits in the backlog: bare unless a multi stream's. */
+    private Object live(int channel, Frame frame) {
+        return multi && channel >= 0 ? new Tagged(frame, channel, false) : frame;
     }
 
     /**
@@ -158,15 +278,24 @@ final class Connection {
      * the id of the last event dropped, so a reconnect resumes after it.
      */
     private void resyncLaggingLocked(long now) {
-        String lastId = null;
-        int keep = exemptAtHead;
-        int index = 0;
+        String[] lastIds = new String[channels.size()];
+        boolean[] dropped = new boolean[channels.size()];
         ArrayDeque<Object> kept = new ArrayDeque<>();
         for (Object item : backlog) {
-            if (index++ < keep) {
+            if (item instanceof Tagged tagged && tagged.exempt()) {
                 kept.add(item);
-            } else if (item instanceof Frame frame && frame.event() != null && frame.event().id() != null) {
-                lastId = frame.event().id();
+                continue;
+            }
+            int channel = item instanceof Tagged tagged ? tagged.channel() : multi ? -1 : 0;
+            if (channel < 0) {
+                continue; // a heartbeat
+            }
+            Object dropping = item instanceof Tagged tagged ? tagged.item() : item;
+            if (dropping instanceof Frame frame && frame.event() != null) {
+                dropped[channel] = true;
+                if (frame.event().id() != null) {
+                    lastIds[channel] = frame.event().id();
+                }
             }
         }
         backlog.clear();
@@ -174,11 +303,20 @@ final class Connection {
         backlogBytes = 0;
         backlogEvents = 0;
         queuedAt.clear();
-        boolean replacesOne = queuedResync != null; // one resync still waiting: this one takes its place
-        queuedResync = ControlEvents.resync(info.channel(), lastId, ControlEvents.Reason.LAGGING);
-        enqueueLocked(queuedResync, now);
-        if (!replacesOne) {
-            limits.lagResynced().run();
+        if (!multi) {
+            dropped[0] = true; // a single channel's stream gets its resync whatever was dropped
+        }
+        for (int channel = 0; channel < channels.size(); channel++) {
+            if (!dropped[channel] && queuedResync[channel] == null) {
+                continue;
+            }
+            boolean replacesOne = queuedResync[channel] != null; // one resync still waiting: this one takes its place
+            Frame resync = ControlEvents.resync(channels.get(channel), lastIds[channel], ControlEvents.Reason.LAGGING);
+            queuedResync[channel] = resync;
+            enqueueLocked(live(channel, resync), resync, now);
+            if (!replacesOne) {
+                limits.lagResynced().run();
+            }
         }
     }
 
@@ -200,18 +338,30 @@ final class Connection {
      * Called only while the connection is being set up, before any live frame.
      */
     synchronized void deliverAll(List<Frame> frames) {
+        deliverAll(-1, frames);
+    }
+
+    /** As {@link #deliverAll(List)}, frames of {@code channel} (its catch-up, its presence). */
+    synchronized void deliverAll(String channel, List<Frame> frames) {
+        deliverAll(multi ? indexOf(channel) : 0, frames);
+    }
+
+    private void deliverAll(int channel, List<Frame> frames) {
         if (!closing) {
-            frames.forEach(frame -> {
-                backlog.add(frame);
-                exemptAtHead++;
-            });
+            frames.forEach(frame -> backlog.add(new Tagged(frame, channel, true)));
             lastQueuedNanos = System.nanoTime();
         }
     }
 
-    /** Clustered events up to {@code position} were in this connection's replay: live copies of them are skipped. */
-    synchronized void skipUpTo(long position) {
-        skipUpTo = position;
+    /**
+     * Clustered events of {@code channel} up to {@code position} were in this connection's replay: live copies of
+     * them are skipped.
+     */
+    synchronized void skipUpTo(String channel, long position) {
+        int index = multi ? indexOf(channel) : 0;
+        if (index >= 0) {
+            skipUpTo[index] = position;
+        }
     }
 
     /** Closes the stream after the frames already queued have been written (kill, disconnect). */
@@ -225,10 +375,10 @@ final class Connection {
             return;
         }
         if (lastFrame != null) {
-            enqueueLocked(lastFrame, System.nanoTime());
+            enqueueLocked(lastFrame, lastFrame, System.nanoTime());
         }
         closing = true;
-        enqueueLocked(CLOSE, System.nanoTime());
+        enqueueLocked(CLOSE, null, System.nanoTime());
     }
 
     /** Whether its sink was closed (by the library, after its last frame, or because the client left). */
@@ -297,9 +447,10 @@ final class Connection {
         evicted("no write progress for two heartbeat intervals");
     }
 
-    private void enqueueLocked(Object item, long now) {
+    /** Queues {@code item} (bare or {@link Tagged}), counting {@code frame} (null: none) in the limits. */
+    private void enqueueLocked(Object item, Frame frame, long now) {
         backlog.add(item);
-        if (item instanceof Frame frame) {
+        if (frame != null) {
             backlogBytes += frame.size();
             if (frame.event() != null) {
                 backlogEvents++;
@@ -332,30 +483,37 @@ final class Connection {
     private void drain() {
         while (true) {
             Object item;
-            boolean exempt;
+            boolean exempt = false;
+            int channel = multi ? -1 : 0;
             synchronized (this) {
                 item = backlog.poll();
                 if (item == null) {
                     draining = false;
                     return;
                 }
-                exempt = exemptAtHead > 0;
-                if (exempt) {
-                    exemptAtHead--;
-                } else if (item instanceof Frame frame) {
+                if (item instanceof Tagged tagged) {
+                    exempt = tagged.exempt();
+                    channel = tagged.channel();
+                    item = tagged.item();
+                }
+                if (!exempt && item instanceof Frame frame) {
                     backlogBytes -= frame.size();
                     if (frame.event() != null) {
                         backlogEvents--;
                         queuedAt.poll();
                     }
-                    if (frame == queuedResync) {
-                        queuedResync = null;
+                    if (channel >= 0 && frame == queuedResync[channel]) {
+                        queuedResync[channel] = null;
                     }
                 }
             }
             if (item == CLOSE) {
                 closeSink();
                 return;
+            }
+            if (multi) {
+                item = item == STREAM_POSITION ? SseEncoder.idOnly(StreamIds.join(tokens))
+                        : withStreamId((Frame) item, channel);
             }
             CompletableFuture<?> written;
             try {
@@ -392,12 +550,23 @@ final class Connection {
         }
     }
 
+    /**
+     * A multi-channel stream's frame as written: an event of one of its channels with an id advances that channel's
+     * position and carries the stream's id instead of the channel's. Called by the draining task only.
+     */
+    private Frame withStreamId(Frame frame, int channel) {
+        if (channel < 0 || frame.event() == null || frame.event().id() == null) {
+            return frame;
+        }
+        tokens[channel] = StreamIds.token(frame.event().id());
+        return SseEncoder.withId(frame, StreamIds.join(tokens));
+    }
+
     /** Forgets everything queued and its accounting (the connection is ending). Called holding this. */
     private void dropBacklogLocked() {
         backlog.clear();
         backlogBytes = 0;
         backlogEvents = 0;
-        exemptAtHead = 0;
         queuedAt.clear();
     }
 

@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The {@link ChannelRegistry} bean: the API's verbs, checked here and handed to this node's {@link Channels} or to
@@ -133,6 +134,60 @@ public class DefaultChannelRegistry implements ChannelRegistry {
                 options == null ? ConnectOptions.defaults() : options, newConnectionId());
     }
 
+    @Override
+    public ConnectionInfo connect(List<String> channelNames, SecurityContext security, SseEventSink sink, Sse sse,
+                                  ConnectOptions options) {
+        List<String> names = streamChannels(channelNames);
+        String user = null;
+        for (String name : names) {
+            user = admission.admit(name, security);
+        }
+        return channels.connect(names, true, user, Admission.anonymous(security), sink,
+                options == null ? ConnectOptions.defaults() : options, newConnectionId());
+    }
+
+    /** The channels of a stream of several, checked: 1 to max-channels-per-stream, none twice (400 otherwise). */
+    private List<String> streamChannels(List<String> names) {
+        if (names == null || names.isEmpty()) {
+            throw Refusals.badRequest("A stream needs at least one channel (channel=...)");
+        }
+        if (names.size() > settings.maxChannelsPerStream()) {
+            throw Refusals.badRequest("A stream may name at most " + settings.maxChannelsPerStream() + " channels"
+                    + " (broadcaster.max-channels-per-stream); this one names " + names.size());
+        }
+        if (new java.util.HashSet<>(names).size() != names.size()) {
+            throw Refusals.badRequest("A stream names each channel once");
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
+    public String position(String channel) {
+        ChannelNames.require(channel);
+        if (ChannelNames.reserved(channel)) {
+            throw new IllegalArgumentException("No position of channel '" + channel + "': " + ChannelNames.RESERVED_RULE);
+        }
+        return topology.position(channel);
+    }
+
+    @Override
+    public String position(List<String> channelNames) {
+        List<String> names = List.copyOf(channelNames);
+        String[] tokens = new String[names.size()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = StreamIds.token(position(names.get(i)));
+        }
+        return StreamIds.join(tokens);
+    }
+
+    /**
+     * Sets how many browser tabs the stream of {@code user} opened by client.js with {@code sharedKey} serves (the
+     * built-in {@code POST {base}/sse/stream/tabs}); false if this node has no such stream of that user.
+     */
+    public boolean tabs(String user, String sharedKey, int tabs) {
+        return channels.tabs(user, sharedKey, tabs);
+    }
+
     /**
      * Subscribes an admin page to the admin feed ({@value AdminFeed#CHANNEL}): it gets the current snapshot
      * at once, then a new one (coalesced) whenever channels, connections or counters change. The caller has checked
@@ -171,6 +226,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
             listener.broadcastQueued(System.nanoTime() - started);
         }
         return sent;
+    }
+
+    @Override
+    public CompletionStage<String> broadcastForId(String channel, SseMessage message, Set<String> exclude) {
+        ChannelNames.require(channel);
+        SseEvent event = PublishRules.requireUnreservedName(message.toEvent());
+        return topology.publish(channel, event, exclude == null ? Set.of() : exclude, true).id();
     }
 
     @Override
@@ -225,7 +287,11 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public List<String> users(String channel) {
-        return connections(channel).stream().map(ConnectionInfo::user).toList();
+        // a stream shared by several tabs of this node lists its user once per tab
+        return connections(channel).stream().flatMap(info -> {
+            Connection here = channels.connection(info.id());
+            return java.util.Collections.nCopies(here == null ? 1 : here.tabs(), info.user()).stream();
+        }).toList();
     }
 
     @Override

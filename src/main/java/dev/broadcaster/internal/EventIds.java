@@ -3,7 +3,7 @@ package dev.broadcaster.internal;
 import java.security.SecureRandom;
 
 /**
- * Event ids of channel broadcasts: {@code <epoch>-<sequence>}. The epoch is random per channel life
+ * Event ids of channel broadcasts: {@code <epoch>-<sequence>}. The epoch (at most 8 characters) is random per channel life
  * (it changes when the channel is recreated or the server restarts); the sequence counts from 1.
  */
 final class EventIds {
@@ -17,7 +17,7 @@ final class EventIds {
     }
 
     static String newEpoch() {
-        return Long.toString(RANDOM.nextLong() >>> 1, 36);
+        return Long.toString(RANDOM.nextLong() >>> 23, 36); // 41 random bits: at most 8 characters
     }
 
     static String format(String epoch, long sequence) {

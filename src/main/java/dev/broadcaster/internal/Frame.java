@@ -20,23 +20,41 @@ final class Frame implements OutboundSseEvent {
     private final String comment;
     private final byte[] wireBytes;
     private final long position; // place in its channel's cluster-wide order; 0 when not a clustered event
+    private final int idLineStart; // where its "id:" line starts in wireBytes, -1 if it has none
+    private final int idLineEnd; // just after that line's LF
     private volatile JerseyFrame forJersey;
     private volatile OutboundSseEvent forResteasy;
 
     Frame(SseEvent event, String comment, byte[] wireBytes) {
-        this(event, comment, wireBytes, 0);
+        this(event, comment, wireBytes, 0, -1, -1);
     }
 
-    private Frame(SseEvent event, String comment, byte[] wireBytes, long position) {
+    Frame(SseEvent event, byte[] wireBytes, int idLineStart, int idLineEnd) {
+        this(event, null, wireBytes, 0, idLineStart, idLineEnd);
+    }
+
+    private Frame(SseEvent event, String comment, byte[] wireBytes, long position, int idLineStart, int idLineEnd) {
         this.event = event;
         this.comment = comment;
         this.wireBytes = wireBytes;
         this.position = position;
+        this.idLineStart = idLineStart;
+        this.idLineEnd = idLineEnd;
     }
 
     /** The same frame at {@code position} in its channel's cluster-wide order. */
     Frame at(long newPosition) {
-        return new Frame(event, comment, wireBytes, newPosition);
+        return new Frame(event, comment, wireBytes, newPosition, idLineStart, idLineEnd);
+    }
+
+    /** Where its {@code id:} line starts in its bytes, -1 if it has none (for {@link SseEncoder#withId}). */
+    int idLineStart() {
+        return idLineStart;
+    }
+
+    /** Just after its {@code id:} line's LF. */
+    int idLineEnd() {
+        return idLineEnd;
     }
 
     long position() {

@@ -54,6 +54,12 @@ final class LocalLog implements ChannelLog {
         return true;
     }
 
+    /** {@code <epoch>-<last sequence>}: {@code <epoch>-0} before the first event. */
+    @Override
+    public String position() {
+        return EventIds.format(epoch, history.lastSequence());
+    }
+
     @Override
     public int size() {
         return history.size();

@@ -9,6 +9,7 @@ import dev.broadcaster.cluster.ClusterEngine;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** A single node: every verb stays on this node's channels; each channel numbers its own events ({@link LocalLog}). */
 final class LocalTopology implements Topology {
@@ -35,22 +36,23 @@ final class LocalTopology implements Topology {
     }
 
     @Override
-    public int publish(String channel, SseEvent event, Set<String> exclude) {
+    public Published publish(String channel, SseEvent event, Set<String> exclude, boolean wantId) {
         Channel target = channels.get(channel);
         if (target == null) {
-            return 0;
+            return new Published(0, wantId ? CompletableFuture.completedFuture(null) : null);
         }
-        int sent;
+        Channel.Published published;
         try {
-            sent = target.publish(ChannelLog.Publication.of(event, -1), exclude);
+            published = target.publishWithId(ChannelLog.Publication.of(event, -1), exclude);
         } catch (ChannelOverloadedException e) {
             counters.publishesRefused.increment();
             throw e;
         }
         counters.eventsPublished.increment();
-        counters.framesQueued.add(sent);
+        counters.framesQueued.add(published.addressed());
         changed.run();
-        return sent;
+        return new Published(published.addressed(),
+                wantId ? CompletableFuture.completedFuture(published.id()) : null);
     }
 
     @Override
@@ -61,6 +63,12 @@ final class LocalTopology implements Topology {
     @Override
     public ClusterEngine.Replay fetchCatchUp(String channel, ConnectOptions options) {
         return null;
+    }
+
+    /** The channel's latest id; the channel is created if absent, so it records what is published from now on. */
+    @Override
+    public String position(String channel) {
+        return channels.localPosition(channel);
     }
 
     @Override

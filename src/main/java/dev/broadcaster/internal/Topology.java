@@ -8,6 +8,7 @@ import dev.broadcaster.cluster.ClusterEngine;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where the registry's verbs go: to this node's channels only ({@link LocalTopology}), or through the cluster's
@@ -38,7 +39,19 @@ interface Topology {
      *
      * @throws dev.broadcaster.ChannelOverloadedException if the channel's fan-out queue is full
      */
-    int publish(String channel, SseEvent event, Set<String> exclude);
+    default int publish(String channel, SseEvent event, Set<String> exclude) {
+        return publish(channel, event, exclude, false).addressed();
+    }
+
+    /**
+     * As {@link #publish(String, SseEvent, Set)}; with {@code wantId}, also tells the id the event got: at once on a
+     * single node (null if no channel of that name recorded it), once the backplane ordered it in a cluster.
+     */
+    Published publish(String channel, SseEvent event, Set<String> exclude, boolean wantId);
+
+    /** What a publish did: how many of this node's connections it is addressed to; the id the event got, if asked. */
+    record Published(int addressed, CompletionStage<String> id) {
+    }
 
     /** Sends {@code event} to a connection that is not on this node; false if no node has it (or none can tell). */
     boolean sendElsewhere(String connectionId, SseEvent event);
@@ -48,6 +61,12 @@ interface Topology {
      * (the backplane's replay), or null.
      */
     ClusterEngine.Replay fetchCatchUp(String channel, ConnectOptions options);
+
+    /**
+     * The id a client that saw every event of {@code channel} so far resumes from, on any node of this topology
+     * (null if none can be named now).
+     */
+    String position(String channel);
 
     /** {@code connection} opened on this node. */
     void joined(ConnectionInfo connection);

@@ -61,6 +61,14 @@ public class ClusterControl {
         return Boolean.toString(registry.send(connection, SseEvent.named("direct", data)));
     }
 
+    /** The position of the channels named by {@code channel}: one's id, or the stream id of several. */
+    @GET
+    @Path("position")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String position(@jakarta.ws.rs.QueryParam("channel") java.util.List<String> channels) {
+        return channels.size() == 1 ? registry.position(channels.get(0)) : registry.position(channels);
+    }
+
     /** Gives the channel a presence renderer: a named event {@code presence} whose data is the users, comma-separated. */
     @POST
     @Path("presence/{channel}")

@@ -191,6 +191,79 @@ class RedisClusterTest {
     }
 
     @Test
+    void aStreamOfTwoChannelsResumesOnAnotherNodeLosingAndRepeatingNothing() throws Exception {
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        AtomicInteger published = new AtomicInteger();
+        Thread publisher = new Thread(() -> {
+            while (publishing.get()) {
+                int n = published.incrementAndGet();
+                Cluster.broadcast(cluster.node(n % 2), n % 3 == 0 ? "multi-b" : "multi-a", "n" + n);
+            }
+        });
+        List<String> received = new ArrayList<>();
+        SseStream first = SseStream.connect(cluster.node(0).uri("sse/stream?channel=multi-a&channel=multi-b"), "bob");
+        publisher.start();
+        try {
+            first.awaitEvents(20);
+            first.close();
+            List<EventStreamParser.Event> seen = first.events();
+            received.addAll(seen.stream().map(EventStreamParser.Event::data).toList());
+            String lastId = seen.get(seen.size() - 1).lastEventId();
+            // the same stream, reconnected to another node
+            try (SseStream second = SseStream.connect(cluster.node(2).uri("sse/stream?channel=multi-a&channel=multi-b"),
+                    "bob", lastId)) {
+                second.awaitEvents(20);
+                publishing.set(false);
+                publisher.join();
+                int total = published.get();
+                second.awaitData("n" + total);
+                received.addAll(second.events().stream().map(EventStreamParser.Event::data).toList());
+                int firstSeen = Integer.parseInt(received.get(0).substring(1));
+                List<String> expected = new ArrayList<>();
+                for (int n = firstSeen; n <= total; n++) {
+                    expected.add("n" + n);
+                }
+                assertEquals(expected, received.stream().sorted(java.util.Comparator.comparingInt(
+                        d -> Integer.parseInt(d.substring(1)))).toList(), "every event once");
+                assertEquals(received.stream().filter(d -> Integer.parseInt(d.substring(1)) % 3 == 0).toList(),
+                        expected.stream().filter(d -> Integer.parseInt(d.substring(1)) % 3 == 0).toList(),
+                        "b's events in b's order");
+                assertTrue(second.events().stream().noneMatch(e -> e.type().equals("resync")));
+            }
+        } finally {
+            publishing.set(false);
+            publisher.join();
+        }
+    }
+
+    @Test
+    void aPositionTakenOnOneNodeResumesOnAnotherWithEverythingPublishedAfterIt() {
+        String fresh = "position-fresh";
+        String used = "position-used";
+        Cluster.broadcast(cluster.node(0), used, "before");
+        String freshPosition = Cluster.text(cluster.node(0), "control/position?channel=" + fresh);
+        String usedPosition = Cluster.text(cluster.node(0), "control/position?channel=" + used);
+        String streamPosition = Cluster.text(cluster.node(0), "control/position?channel=" + fresh + "&channel=" + used);
+        for (int n = 1; n <= 5; n++) {
+            Cluster.broadcast(cluster.node(1), fresh, "fresh " + n);
+            Cluster.broadcast(cluster.node(1), used, "used " + n);
+        }
+        try (SseStream onFresh = SseStream.connect(Cluster.stream(cluster.node(2), fresh), "bob", freshPosition);
+             SseStream onUsed = SseStream.connect(Cluster.stream(cluster.node(2), used), "bob", usedPosition);
+             SseStream both = SseStream.connect(cluster.node(1).uri("sse/stream?channel=" + fresh + "&channel=" + used),
+                     "bob", streamPosition)) {
+            assertEquals(List.of("fresh 1", "fresh 2", "fresh 3", "fresh 4", "fresh 5"),
+                    onFresh.awaitEvents(5).stream().map(EventStreamParser.Event::data).toList());
+            assertEquals(List.of("used 1", "used 2", "used 3", "used 4", "used 5"),
+                    onUsed.awaitEvents(5).stream().map(EventStreamParser.Event::data).toList());
+            List<String> all = both.awaitEvents(10).stream().map(EventStreamParser.Event::data).toList();
+            assertEquals(10, all.size(), all.toString());
+            assertEquals(List.of("used 1", "used 2", "used 3", "used 4", "used 5"),
+                    all.stream().filter(d -> d.startsWith("used")).toList());
+        }
+    }
+
+    @Test
     void recentHistoryOnConnectComesFromTheClusterOnANodeThatSawNone() {
         String channel = "recent";
         try (SseStream early = SseStream.connect(Cluster.stream(cluster.node(0), channel), "bob")) {

@@ -1,5 +1,8 @@
 package dev.broadcaster.rooms;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 /** The HTML of the example's pages: plain strings, no template engine. */
 final class Pages {
 
@@ -25,17 +28,19 @@ final class Pages {
      * plain {@code data-*-url} attributes ({@code el} is the element an expression is on), which are HTML-escaped
      * like any attribute value.
      */
-    static String datastarRoom(String contextPath, String room, String user, long count) {
+    static String datastarRoom(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
+        String events = base + "/events?lastEventId=" + URLEncoder.encode(position, StandardCharsets.UTF_8);
         return page("Room " + Html.escape(room) + " (Datastar)",
                 "<script type=\"module\" src=\"" + DATASTAR_JS + "\"></script>",
                 "<main data-signals='{\"text\": \"\", \"count\": " + count + "}'>"
                         + "<h1>Room " + Html.escape(room) + "</h1>"
                         + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"count\" data-text=\"$count\">"
                         + count + "</span></p>"
-                        + "<div data-events-url=\"" + Html.escape(base + "/events") + "\""
+                        + "<div data-events-url=\"" + Html.escape(events) + "\""
                         + " data-init=\"@get(el.dataset.eventsUrl)\"></div>"
                         + "<h2>Online</h2><ul id=\"presence\"></ul>"
+                        + "<h2>Notifications</h2><ul id=\"notifications\"></ul>"
                         + "<h2>Messages</h2><ul id=\"messages\"></ul>"
                         + "<form data-messages-url=\"" + Html.escape(base + "/messages") + "\""
                         + " data-on:submit__prevent=\"@post(el.dataset.messagesUrl); $text = ''\">"
@@ -48,18 +53,22 @@ final class Pages {
      * The htmx page: the SSE extension swaps named events; the counter comes out of band with each message. Its
      * one inline script is a constant: it reads the stream's URL from the {@code data-events-url} attribute.
      */
-    static String htmxRoom(String contextPath, String room, String user, long count) {
+    static String htmxRoom(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
         String events = Html.escape(base + "/events");
+        String eventsFromPosition = Html.escape(base + "/events?lastEventId="
+                + URLEncoder.encode(position, StandardCharsets.UTF_8));
         return page("Room " + Html.escape(room) + " (htmx)",
                 "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
                         + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>",
-                "<main hx-ext=\"sse\" sse-connect=\"" + events + "\" data-events-url=\"" + events + "\">"
+                "<main hx-ext=\"sse\" sse-connect=\"" + eventsFromPosition + "\" data-events-url=\"" + events + "\">"
                         + "<h1>Room " + Html.escape(room) + "</h1>"
                         + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
                         + "</span></p>"
                         // the wrapper keeps sse-swap: swapping the list itself (outerHTML) would drop the attribute
                         + "<h2>Online</h2><div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>"
+                        + "<h2>Notifications</h2><ul id=\"notifications\" sse-swap=\"notification\""
+                        + " hx-swap=\"beforeend\"></ul>"
                         + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
                         + "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
                         + " hx-on::after-request=\"this.reset()\">"
@@ -78,13 +87,14 @@ final class Pages {
     /**
      * The htmx page on a stream shared by the browser's tabs: the library's client script ({@code /sse/client.js})
      * gives htmx-ext-sse an EventSource-compatible object whose one connection all tabs of the room share, so any
-     * number of tabs hold one connection. Besides the room's messages, it shows the user's notifications (event
-     * {@code notification}, from the private channel the room's stream also carries). Its inline script is a
-     * constant.
+     * number of tabs hold one connection. Like the htmx page, it renders with the stream's position, in the stream's
+     * URL ({@code ?lastEventId=}): the script takes it for where this tab starts, not for a part of the stream's
+     * name, and catches the tab up from it. Its inline script is a constant.
      */
-    static String htmxShared(String contextPath, String room, String user, long count) {
+    static String htmxShared(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
-        String events = Html.escape(base + "/events");
+        String events = Html.escape(base + "/events?lastEventId="
+                + URLEncoder.encode(position, StandardCharsets.UTF_8));
         return page("Room " + Html.escape(room) + " (htmx, shared)",
                 "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
                         + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>"

@@ -15,6 +15,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.StringReader;
+import java.util.List;
 
 /**
  * A room: its two pages, its event stream (with presence and resume) and its message posting.
@@ -69,7 +71,8 @@ public class RoomResource {
     @Produces(MediaType.TEXT_HTML)
     public String datastarPage() {
         requireMember();
-        return Pages.datastarRoom(request.getContextPath(), room, user(), rooms.messageCount(room));
+        long count = rooms.messageCount(room);
+        return Pages.datastarRoom(request.getContextPath(), room, user(), count, streamPosition());
     }
 
     /** The room as an htmx page. */
@@ -78,7 +81,8 @@ public class RoomResource {
     @Produces(MediaType.TEXT_HTML)
     public String htmxPage() {
         requireMember();
-        return Pages.htmxRoom(request.getContextPath(), room, user(), rooms.messageCount(room));
+        long count = rooms.messageCount(room);
+        return Pages.htmxRoom(request.getContextPath(), room, user(), count, streamPosition());
     }
 
     /** The room as an htmx page whose stream the browser's tabs share (the library's client script). */
@@ -87,28 +91,51 @@ public class RoomResource {
     @Produces(MediaType.TEXT_HTML)
     public String sharedPage() {
         requireMember();
-        return Pages.htmxShared(request.getContextPath(), room, user(), rooms.messageCount(room));
+        long count = rooms.messageCount(room);
+        return Pages.htmxShared(request.getContextPath(), room, user(), count, streamPosition());
     }
 
     private String user() {
         return security.getUserPrincipal() == null ? "nobody" : security.getUserPrincipal().getName();
     }
 
-    /** The room's stream: presence on join and leave, and every event missed since {@code Last-Event-ID}. */
+    /**
+     * The page's one stream: the room (presence on join and leave) and the user's notifications channel
+     * ({@code private-<user>}), and every event of both missed since {@code Last-Event-ID}. The pages render their
+     * state with the stream's position ({@link #streamPosition}) and open the stream from it, so nothing published
+     * between the page and its stream is lost. {@code tabs} and {@code client}: a stream that client.js shares
+     * between tabs.
+     */
     @GET
     @Path("events")
     @SameOrigin // a cross-site <img> or <script> must not join the signed-in victim to the room
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("lastEventId") String lastEventIdParameter,
+                       @QueryParam("tabs") @DefaultValue("1") int tabs, @QueryParam("client") String client,
                        @Context SseEventSink sink, @Context Sse sse) {
         requireRoom();
         // the header wins; the htmx page puts its last id in the URL for when htmx-ext-sse opens a new
         // EventSource after a refused reconnect (a new EventSource sends no Last-Event-ID)
         String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
+        ConnectOptions options = ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence());
+        try {
+            options = client == null ? options : options.sharedByTabs(client, Math.min(tabs, 32));
+        } catch (IllegalArgumentException e) {
+            throw refusal(Response.Status.BAD_REQUEST, e.getMessage());
+        }
         // the registry asks the ChannelAuthorizer itself (403)
-        registry.connect(room, security, sink, sse,
-                ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence()));
+        registry.connect(streamChannels(), security, sink, sse, options);
+    }
+
+    /** The channels of a room page's stream: the room, then the user's notifications. */
+    private List<String> streamChannels() {
+        return List.of(room, Rooms.notifications(user()));
+    }
+
+    /** The position a page renders with: its stream resumes from it. */
+    private String streamPosition() {
+        return registry.position(streamChannels());
     }
 
     /** Posts a message from the htmx page's form ({@code text=...}). */

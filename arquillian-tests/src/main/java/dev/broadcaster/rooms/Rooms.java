@@ -43,6 +43,11 @@ public class Rooms {
         KNOWN.forEach(room -> registry.create(room, presence()));
     }
 
+    /** The channel of {@code user}'s notifications ({@code private-<user>}: for that user alone, see RoomAuthorizer). */
+    public static String notifications(String user) {
+        return "private-" + user;
+    }
+
     /**
      * Renders who is online: the htmx page's {@code presence} event and the Datastar patch, sent together as
      * one presence render (without ids, outside the room's history; a tab that joins later gets them once).

@@ -1,5 +1,7 @@
 package dev.broadcaster.cluster.redis;
 
+import dev.broadcaster.cluster.ClusterEngine;
+
 import dev.broadcaster.ChannelInfo;
 import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.cluster.ClusterEngine.IdentifiedEvent;
@@ -53,12 +55,24 @@ final class RedisQueries {
         if (!STREAM_ID.matcher(lastEventId).matches()) {
             return Optional.empty();
         }
-        List<StreamEntry> entries = query(redis -> redis.xrange(keys.stream(channel), lastEventId, "+", historySize + 1));
-        if (entries.isEmpty() || !entries.get(0).getID().toString().equals(lastEventId)) {
-            return Optional.empty(); // the client's last event is no longer kept: what followed may not be either
+        List<StreamEntry> entries;
+        if (ClusterEngine.BEGINNING.equals(lastEventId)) {
+            // the channel had no event when the client started: all it has now, if the stream kept them all (it is
+            // trimmed to historySize entries, so fewer means none was trimmed)
+            entries = query(redis -> redis.xrange(keys.stream(channel), "-", "+", historySize));
+            if (entries.size() >= historySize) {
+                return Optional.empty();
+            }
+        } else {
+            List<StreamEntry> after = query(redis -> redis.xrange(keys.stream(channel), lastEventId, "+",
+                    historySize + 1));
+            if (after.isEmpty() || !after.get(0).getID().toString().equals(lastEventId)) {
+                return Optional.empty(); // the client's last event is no longer kept: what followed may not be either
+            }
+            entries = after.subList(1, after.size());
         }
-        List<IdentifiedEvent> events = new ArrayList<>(entries.size() - 1);
-        for (StreamEntry entry : entries.subList(1, entries.size())) {
+        List<IdentifiedEvent> events = new ArrayList<>(entries.size());
+        for (StreamEntry entry : entries) {
             if (gap(entry)) {
                 return Optional.empty(); // a node published events only its own clients got after it: resync
             }

@@ -208,6 +208,10 @@ public final class InMemoryBackplane {
             return Optional.empty();
         }
         List<IdentifiedEvent> kept = new ArrayList<>(histories.getOrDefault(channel, new ArrayDeque<>()));
+        if (dev.broadcaster.cluster.ClusterEngine.BEGINNING.equals(lastEventId)) {
+            // every event of the channel, if none was trimmed (fewer than the history keeps)
+            return kept.size() < historySize ? Optional.of(new Replay(0, List.copyOf(kept))) : Optional.empty();
+        }
         for (int i = 0; i < kept.size(); i++) {
             if (kept.get(i).id().equals(lastEventId)) {
                 return Optional.of(new Replay(kept.get(i).position(), List.copyOf(kept.subList(i + 1, kept.size()))));

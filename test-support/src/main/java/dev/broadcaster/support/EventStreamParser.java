@@ -36,6 +36,7 @@ public final class EventStreamParser {
     private final List<String> comments = new ArrayList<>();
     private String eventTypeBuffer = "";
     private String lastEventIdBuffer = "";
+    private String lastEventIdString = ""; // the EventSource's "last event ID string", set at each blank line
     private Long retry;
     private boolean streamStarted;
     private boolean previousWasCr;
@@ -70,6 +71,14 @@ public final class EventStreamParser {
             }
         }
         return dispatched;
+    }
+
+    /**
+     * The id an EventSource would send on reconnect now ({@code Last-Event-ID}): set at every blank line, also by a
+     * frame that dispatches nothing (an {@code id:}-only frame); empty if none.
+     */
+    public String lastEventId() {
+        return lastEventIdString;
     }
 
     /** Comment lines seen so far (text after the ':' with one leading space removed), in order. */
@@ -127,6 +136,7 @@ public final class EventStreamParser {
 
     private void dispatch(List<Event> dispatched) {
         String lastEventId = lastEventIdBuffer;
+        lastEventIdString = lastEventId; // also when nothing is dispatched (an id-only frame)
         if (dataBuffer.length() == 0) {
             eventTypeBuffer = "";
             return;

@@ -232,7 +232,8 @@ public final class SseStream implements AutoCloseable {
 
     /** The id of the last event received, as an EventSource would send it on reconnect. */
     public synchronized String lastEventId() {
-        return events.isEmpty() ? null : events.get(events.size() - 1).lastEventId();
+        String id = parser.lastEventId();
+        return id.isEmpty() ? null : id;
     }
 
     /** Waits until the server ended the stream. */
