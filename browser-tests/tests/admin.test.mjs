@@ -39,7 +39,8 @@ test('the admin page follows a room live and disconnects a user from it', async 
         assert.deepEqual(dialogs, [`Disconnect "bob" (all tabs) from channel "${room}"?`]);
         await until('the admin page reporting the disconnect', () => admin.locator('#message').textContent(),
             text => text === `Disconnected bob from ${room}: 2 connection(s) closed`);
-        // both of bob's streams were closed; the pages' EventSources reconnect by themselves about 3 s later
+        // both of bob's streams left the room (they stay open on bob's notifications channel and get a resync of
+        // the room, reason removed); the pages reload 1 to 2 s later and join again
         await adminRowIs(admin, room, { connections: '1', users: '1', tabs: ['alice'] });
         for (const tab of bobTabs) {
             await presenceIs(tab, ['alice', 'bob']);

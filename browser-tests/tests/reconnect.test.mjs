@@ -18,6 +18,16 @@ import {
     BASE_URL, TIMEOUT, api, items, launch, messagesReach, openHtmxRoom, post, presenceIs, signedIn, uniqueRoom, until,
 } from './browser.mjs';
 
+/**
+ * Ends {@code user}'s stream of the room page: it carries the room and the user's notifications channel; removed
+ * from the notifications first (the page ignores that channel's resync), then from the room, it ends.
+ */
+async function dropStream(room, user) {
+    // (other tests' pages of the same user may still be on the notifications channel: at least this one)
+    assert.ok((await api('DELETE', `/sse/channels/private-${user}/users/${user}`)).closed >= 1);
+    assert.deepEqual(await api('DELETE', `/sse/channels/${room}/users/${user}`), { closed: 1 });
+}
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -32,7 +42,7 @@ test('after the server drops its stream, the htmx page reconnects with Last-Even
         await presenceIs(alice, ['alice', 'bob']);
 
         // watch bob's page: stream requests (with their headers), errors, opens and EventSources created by the extension
-        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/events`;
+        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/stream`;
         const streamRequests = [];
         bob.on('request', request => {
             if (new URL(request.url()).pathname === streamPath) {
@@ -50,8 +60,9 @@ test('after the server drops its stream, the htmx page reconnects with Last-Even
         assert.equal(await post(alice, 'before the drop'), 204);
         await messagesReach(bob, 1, 1);
 
-        // the server closes bob's stream
-        assert.deepEqual(await api('DELETE', `/sse/channels/${room}/users/bob`), { closed: 1 });
+        // the server closes bob's stream (the page's one stream carries the room and bob's notifications: removed
+        // from both, it ends)
+        await dropStream(room, 'bob');
         await bob.waitForFunction(() => window.sseLog.errors >= 1, null, { timeout: TIMEOUT });
 
         // alice posts while bob is away
@@ -107,7 +118,7 @@ test('after a failed reconnect, the EventSource htmx-ext-sse re-creates resumes 
 
         // the browser's own reconnect is answered 503 (as a proxy might during a redeploy): the
         // EventSource fails (readyState CLOSED) and the extension creates a new one 500 ms later
-        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/events`;
+        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/stream`;
         // (while a route is set, Playwright does not report the Last-Event-ID header Chromium sends)
         let streamRequests = 0;
         await bob.route(url => url.pathname === streamPath, async route => {
@@ -117,7 +128,7 @@ test('after a failed reconnect, the EventSource htmx-ext-sse re-creates resumes 
                 await route.continue();
             }
         });
-        assert.deepEqual(await api('DELETE', `/sse/channels/${room}/users/bob`), { closed: 1 });
+        await dropStream(room, 'bob');
         const missed = ['while away 1', 'while away 2'];
         for (const text of missed) {
             assert.equal(await post(alice, text), 204);

@@ -255,6 +255,10 @@ class MultiChannelStreamTest {
             tab.awaitData("still here");
             other.awaitData("still here");
             assertFalse(tab.ended());
+            // each stream is told it gets nothing more from the channels it was removed from
+            assertEquals(List.of("{\"channel\":\"" + a + "\",\"reason\":\"removed\"}",
+                    "{\"channel\":\"" + c + "\",\"reason\":\"removed\"}"), data(tab.events("resync")));
+            assertEquals(List.of("{\"channel\":\"" + c + "\",\"reason\":\"removed\"}"), data(other.events("resync")));
             assertEquals(List.of(), registry.users(a));
             assertEquals(List.of("bob", "bob"), registry.users(b));
             registry.disconnect(b, "bob"); // their last channel: the streams end

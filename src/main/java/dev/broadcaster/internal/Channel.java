@@ -387,6 +387,18 @@ final class Channel {
         }
     }
 
+    /**
+     * Tells {@code leaving} (streams of several channels removed from this one, open on their others) with a
+     * {@code resync} (reason {@code removed}), after everything published to them before has been queued.
+     */
+    synchronized void removedFrom(List<Connection> leaving) {
+        if (leaving.isEmpty()) {
+            return;
+        }
+        Frame removed = ControlEvents.resync(name, null, ControlEvents.Reason.REMOVED);
+        inOrder(leaving.size(), () -> leaving.forEach(connection -> connection.deliver(name, removed)));
+    }
+
     /** Closes {@code closing} after everything published to them before has been queued. */
     synchronized void close(List<Connection> closing) {
         inOrder(closing.size(), () -> closing.forEach(Connection::close));

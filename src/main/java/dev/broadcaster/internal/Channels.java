@@ -305,6 +305,7 @@ final class Channels {
         closed.forEach(this::forget);
         members.forEach(connection -> topology.left(connection.infoOn(channel)));
         removed.close(closed);
+        removed.removedFrom(members.stream().filter(connection -> !closed.contains(connection)).toList());
         removed.clearUsers().stream().distinct().forEach(user -> listeners.left().accept(new UserLeft(channel, user)));
         changed.run();
         return members.size();
@@ -319,15 +320,18 @@ final class Channels {
         }
         List<Connection> matching = target.connections().stream().filter(c -> c.user().equals(user)).toList();
         List<Connection> closing = new java.util.ArrayList<>();
+        List<Connection> staying = new java.util.ArrayList<>();
         for (Connection connection : matching) {
             if (connection.memberships().size() <= 1 || !connection.memberships().contains(channel)) {
                 remove(connection);
                 closing.add(connection);
             } else {
                 leaveChannel(connection, channel, false); // a stream of several channels stays open on its others
+                staying.add(connection);
             }
         }
         target.close(closing);
+        target.removedFrom(staying);
         return matching.size();
     }
 

@@ -29,7 +29,12 @@ final class ControlEvents {
         /** The cluster's backplane was lost and is back: events may have been missed. */
         BACKPLANE_RECOVERED("backplane-recovered"),
         /** Another node of the cluster published events while cut off from the backplane: only its clients got them. */
-        PEER_RECOVERED("peer-recovered");
+        PEER_RECOVERED("peer-recovered"),
+        /**
+         * A stream of several channels was removed from this one (a kill or disconnect) and stays open on its others:
+         * it gets none of this channel's events from now on.
+         */
+        REMOVED("removed");
 
         private final String text;
 

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * </ul>
  * Nothing in an id is trusted: {@link #parse} answers null for anything it did not make, and an id it decodes is
  * only ever looked up in a channel's log, which answers {@code resync} for an id it does not know. Longest ids for
- * 16 channels: 223 characters on a single node (8-character epochs, sequences below 36<sup>4</sup>), 191 in a Redis
- * cluster (millisecond ids until the year 5188, sequence below 36).
+ * 16 channels: 223 characters on a single node (8-character epochs, sequences below 36<sup>4</sup> = 1,679,616), 191
+ * in a Redis cluster (millisecond ids, 8 base-36 digits until the year 2059; fewer than 36 events in one millisecond).
  */
 final class StreamIds {
 

@@ -30,7 +30,7 @@ final class Pages {
      */
     static String datastarRoom(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
-        String events = base + "/events?lastEventId=" + URLEncoder.encode(position, StandardCharsets.UTF_8);
+        String events = base + "/stream?lastEventId=" + URLEncoder.encode(position, StandardCharsets.UTF_8);
         return page("Room " + Html.escape(room) + " (Datastar)",
                 "<script type=\"module\" src=\"" + DATASTAR_JS + "\"></script>",
                 "<main data-signals='{\"text\": \"\", \"count\": " + count + "}'>"
@@ -55,13 +55,14 @@ final class Pages {
      */
     static String htmxRoom(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
-        String events = Html.escape(base + "/events");
-        String eventsFromPosition = Html.escape(base + "/events?lastEventId="
+        String events = Html.escape(base + "/stream");
+        String eventsFromPosition = Html.escape(base + "/stream?lastEventId="
                 + URLEncoder.encode(position, StandardCharsets.UTF_8));
         return page("Room " + Html.escape(room) + " (htmx)",
                 "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
                         + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>",
-                "<main hx-ext=\"sse\" sse-connect=\"" + eventsFromPosition + "\" data-events-url=\"" + events + "\">"
+                "<main hx-ext=\"sse\" sse-connect=\"" + eventsFromPosition + "\" data-events-url=\"" + events + "\""
+                        + " data-room=\"" + Html.escape(room) + "\">"
                         + "<h1>Room " + Html.escape(room) + "</h1>"
                         + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
                         + "</span></p>"
@@ -81,7 +82,18 @@ final class Pages {
                         + " var id = e.detail && e.detail.lastEventId;"
                         + " var source = document.querySelector('[sse-connect]');"
                         + " if (id && source) { source.setAttribute('sse-connect',"
-                        + " source.dataset.eventsUrl + '?lastEventId=' + encodeURIComponent(id)); } });</script>");
+                        + " source.dataset.eventsUrl + '?lastEventId=' + encodeURIComponent(id)); } });"
+                        // a resync of the room (its events were missed, or this tab was removed from it) reloads
+                        // the page after a second or two (jittered, so a room's tabs do not all come at once);
+                        // the notifications channel's resync is ignored: notifications are not state
+                        + " document.addEventListener('htmx:sseOpen', function (e) {"
+                        + " var source = e.detail && e.detail.source;"
+                        + " if (!source || source.resyncWatched) { return; } source.resyncWatched = true;"
+                        + " source.addEventListener('resync', function (event) {"
+                        + " var room = document.querySelector('[data-room]').dataset.room;"
+                        + " if (JSON.parse(event.data).channel === room) {"
+                        + " setTimeout(function () { location.reload(); }, 1000 + Math.random() * 1000); } }); });"
+                        + "</script>");
     }
 
     /**

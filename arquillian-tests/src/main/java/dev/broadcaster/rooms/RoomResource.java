@@ -99,24 +99,39 @@ public class RoomResource {
         return security.getUserPrincipal() == null ? "nobody" : security.getUserPrincipal().getName();
     }
 
-    /**
-     * The page's one stream: the room (presence on join and leave) and the user's notifications channel
-     * ({@code private-<user>}), and every event of both missed since {@code Last-Event-ID}. The pages render their
-     * state with the stream's position ({@link #streamPosition}) and open the stream from it, so nothing published
-     * between the page and its stream is lost. {@code tabs} and {@code client}: a stream that client.js shares
-     * between tabs.
-     */
+    /** The room's own stream: presence on join and leave, and every event missed since {@code Last-Event-ID}. */
     @GET
     @Path("events")
     @SameOrigin // a cross-site <img> or <script> must not join the signed-in victim to the room
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("lastEventId") String lastEventIdParameter,
+                       @Context SseEventSink sink, @Context Sse sse) {
+        requireRoom();
+        // the header wins; a client that opens a new EventSource puts its last id in the URL (a new EventSource
+        // sends no Last-Event-ID)
+        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
+        // the registry asks the ChannelAuthorizer itself (403)
+        registry.connect(room, security, sink, sse,
+                ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence()));
+    }
+
+    /**
+     * The pages' one stream: the room (presence on join and leave) and the user's notifications channel
+     * ({@code private-<user>}), and every event of both missed since {@code Last-Event-ID}. The pages render their
+     * state with the stream's position ({@link #streamPosition}) and open the stream from it, so nothing published
+     * between the page and its stream is lost. {@code tabs} and {@code client}: a stream that client.js shares
+     * between tabs.
+     */
+    @GET
+    @Path("stream")
+    @SameOrigin
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void stream(@HeaderParam("Last-Event-ID") String lastEventId,
+                       @QueryParam("lastEventId") String lastEventIdParameter,
                        @QueryParam("tabs") @DefaultValue("1") int tabs, @QueryParam("client") String client,
                        @Context SseEventSink sink, @Context Sse sse) {
         requireRoom();
-        // the header wins; the htmx page puts its last id in the URL for when htmx-ext-sse opens a new
-        // EventSource after a refused reconnect (a new EventSource sends no Last-Event-ID)
         String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
         ConnectOptions options = ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence());
         try {
@@ -124,13 +139,14 @@ public class RoomResource {
         } catch (IllegalArgumentException e) {
             throw refusal(Response.Status.BAD_REQUEST, e.getMessage());
         }
-        // the registry asks the ChannelAuthorizer itself (403)
+        // the registry asks the ChannelAuthorizer itself, for each channel (403)
         registry.connect(streamChannels(), security, sink, sse, options);
     }
 
     /** The channels of a room page's stream: the room, then the user's notifications. */
     private List<String> streamChannels() {
-        return List.of(room, Rooms.notifications(user()));
+        String notifications = Rooms.notifications(user());
+        return room.equals(notifications) ? List.of(room) : List.of(room, notifications);
     }
 
     /** The position a page renders with: its stream resumes from it. */

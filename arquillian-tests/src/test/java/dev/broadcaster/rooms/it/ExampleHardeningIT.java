@@ -105,7 +105,7 @@ class ExampleHardeningIT extends DeployedRooms {
                 assertFalse(script.contains(room), page + ": the room name is inside an inline script: " + script);
             }
             // the stream's URL is still on the page, as plain data (the Datastar page's with the position it renders)
-            String events = "/rooms/rooms/" + room + "/events";
+            String events = "/rooms/rooms/" + room + "/stream";
             assertTrue(elements.stream().map(e -> e.get("data-events-url"))
                             .anyMatch(url -> events.equals(url) || url != null && url.startsWith(events + "?lastEventId=")),
                     page + ": no data-events-url for the room in " + html);
