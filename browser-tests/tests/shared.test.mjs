@@ -1,13 +1,15 @@
 // One connection per browser: the example's shared htmx page (/rooms/rooms/{room}/shared) loads the library's
 // client script (/rooms/sse/client.js), which gives htmx-ext-sse an EventSource-compatible object whose one real
-// EventSource the tabs of the browser share (Web Locks + BroadcastChannel). The room's stream carries the room and
-// the user's private channel (private-<user>); events are published with the library's HTTP endpoint as alice.
+// EventSource the tabs of the browser share (Web Locks + BroadcastChannel). The page's stream (rooms/{room}/stream)
+// carries the room and the user's private channel (private-<user>); events are published with the library's HTTP
+// endpoint as alice.
 //
 // What is checked as a user (and the server) would see it: ten tabs of one user on HTTP/1.1 (at most six
 // connections per origin) all receive every event of both channels, the server holds ONE connection of the
 // browser on the room, other page loads of the origin complete, presence lists the user once per tab; closing the
 // tab that holds the connection hands it over (the time is printed) and no event is lost or repeated across it;
-// a frozen holder is taken over from, and steps down when it wakes, again losing and repeating nothing.
+// a hung holder is taken over from, and steps down when it wakes, again losing and repeating nothing; a tab
+// starts from the position its page was rendered at, whether it opens the stream or joins it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, TIMEOUT, api, launch, presenceIs, signedIn, uniqueRoom, until } from './browser.mjs';
@@ -95,20 +97,20 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
 
     test('ten tabs of one user share one connection, receive everything of both channels, and hand over without a gap', async () => {
         const room = uniqueRoom('shared');
-        const events = `${BASE_URL}/rooms/${room}/events`;
+        const stream = `${BASE_URL}/rooms/${room}/stream`;
         const context = await signedIn(browser, 'alice');
         // every stream request and tab count report of the browser
         const streams = [];
         const opens = [];
         const reports = [];
         context.on('response', response => {
-            if (new URL(response.url()).pathname === `${CONTEXT_PATH}/rooms/${room}/events`) {
+            if (new URL(response.url()).pathname === `${CONTEXT_PATH}/rooms/${room}/stream`) {
                 opens.push(Date.now());
             }
         });
         context.on('request', request => {
             const url = new URL(request.url());
-            if (url.pathname === `${CONTEXT_PATH}/rooms/${room}/events`) {
+            if (url.pathname === `${CONTEXT_PATH}/rooms/${room}/stream`) {
                 streams.push(url);
             } else if (url.pathname === `${CONTEXT_PATH}/sse/stream/tabs`) {
                 reports.push(JSON.parse(request.postData()));
@@ -122,11 +124,11 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             // ONE connection of the browser on the server, with more tabs than HTTP/1.1 allows connections per origin
             assert.equal(await roomConnections(room), 1, 'the server holds one connection of the ten tabs');
             assert.equal(streams.length, 1, `one stream request: ${streams.map(String)}`);
-            const holder = await holderOf(tabs, events);
+            const holder = await holderOf(tabs, stream);
             assert.equal(streams[0].searchParams.get('tabs'), '1', 'the first tab opened the stream for itself');
             assert.match(streams[0].searchParams.get('client'), /^[A-Za-z0-9_-]{22}$/);
             // the holder counts the ten tabs and reports every change to the server
-            await until('the holder counting ten tabs', () => holder.evaluate(url => Broadcaster.info(url).tabs, events),
+            await until('the holder counting ten tabs', () => holder.evaluate(url => Broadcaster.info(url).tabs, stream),
                 tabs => tabs === 10);
             await until('a report of ten tabs', () => reports.at(-1), last => last?.tabs === 10);
             assert.equal(reports.at(-1).client, streams[0].searchParams.get('client'));
@@ -164,7 +166,7 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
                         isMessageEvent: event instanceof MessageEvent, readyState: source.readyState,
                     }), { once: true })),
                 };
-            }, events);
+            }, stream);
             assert.equal(await follower.evaluate(() => window.probe.opened), 1, 'OPEN once open');
             roomMessages.push('room 6');
             await publish(room, 'message', '<li>room 6</li>');
@@ -175,18 +177,18 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
                 return { initial, url, withCredentials, message, closed: source.readyState };
             });
             assert.deepEqual(probe, {
-                initial: 0, url: events, withCredentials: true, closed: 2,
+                initial: 0, url: stream, withCredentials: true, closed: 2,
                 message: { type: 'message', data: '<li>room 6</li>', lastEventId: probe.message.lastEventId,
                     origin: new URL(BASE_URL).origin, isMessageEvent: true, readyState: 1 },
             });
             assert.notEqual(probe.message.lastEventId, '');
             await allShow(tabs, 'messages', roomMessages);
             // still ten tabs: closing one of its two sources does not take the tab out
-            assert.equal(await holder.evaluate(url => Broadcaster.info(url).tabs, events), 10);
+            assert.equal(await holder.evaluate(url => Broadcaster.info(url).tabs, stream), 10);
 
             // closing the holding tab: another takes over and resumes where the tabs were
             const remaining = tabs.filter(tab => tab !== holder);
-            const lastBefore = (await infos(remaining, events))[0].lastEventId;
+            const lastBefore = (await infos(remaining, stream))[0].lastEventId;
             const closedAt = Date.now();
             await holder.close();
             for (let i = 7; i <= 11; i++) { // published at once, during the handover
@@ -195,7 +197,7 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
                 notifications.push(`${room} private ${i - 1}`);
                 await publish('private-alice', 'notification', `<li>${room} private ${i - 1}</li>`);
             }
-            const next = await holderOf(remaining, events);
+            const next = await holderOf(remaining, stream);
             await until('the new stream open', () => opens.length, n => n === 2);
             const handover = opens[1] - closedAt;
             await allShow(remaining, 'notifications', notifications);
@@ -227,11 +229,11 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
     });
     test('a hung holder is taken over from, and steps down when it wakes, losing and repeating nothing', async () => {
         const room = uniqueRoom('hung');
-        const events = `${BASE_URL}/rooms/${room}/events`;
+        const stream = `${BASE_URL}/rooms/${room}/stream`;
         const context = await signedIn(browser, 'alice');
         const opens = [];
         context.on('response', response => {
-            if (new URL(response.url()).pathname === `${CONTEXT_PATH}/rooms/${room}/events`) {
+            if (new URL(response.url()).pathname === `${CONTEXT_PATH}/rooms/${room}/stream`) {
                 opens.push(Date.now());
             }
         });
@@ -240,7 +242,7 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             for (let i = 0; i < 3; i++) {
                 tabs.push(await openShared(context, room, 'alice'));
             }
-            const holder = await holderOf(tabs, events);
+            const holder = await holderOf(tabs, stream);
             const others = tabs.filter(tab => tab !== holder);
             const messages = [];
             const send = async (from, to) => {
@@ -263,7 +265,7 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             });
             const hungAt = Date.now();
             await send(4, 6);
-            const next = await holderOf(others, events);
+            const next = await holderOf(others, stream);
             await until('the new stream open', () => opens.length, n => n === 2);
             console.log(`takeover from a hung holder: new stream open ${opens[1] - hungAt} ms after it hung`);
             await send(7, 9);
@@ -271,11 +273,11 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             assert.ok(Date.now() - hungAt < 10_000, 'the old holder woke before the check: the test proves less');
 
             // it wakes: it closes its stream and follows, and shows everything once too
-            await until('the old holder following', () => holder.evaluate(url => Broadcaster.info(url).holder, events),
+            await until('the old holder following', () => holder.evaluate(url => Broadcaster.info(url).holder, stream),
                 holding => holding === false);
             await send(10, 10);
             await allShow(tabs, 'messages', messages);
-            assert.equal(await holderOf(tabs, events), next);
+            assert.equal(await holderOf(tabs, stream), next);
             await until('one connection on the server again', () => roomConnections(room), n => n === 1);
         } finally {
             await context.close();
@@ -283,7 +285,7 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
     });
     test('a tab catches up from the position its page was rendered at, whether it holds the stream or not', async () => {
         const room = uniqueRoom('position');
-        const events = `${BASE_URL}/rooms/${room}/events`;
+        const stream = `${BASE_URL}/rooms/${room}/stream`;
         const context = await signedIn(browser, 'alice');
         try {
             // the page is served (rendered with the stream's position), its script held back while events are published
@@ -307,14 +309,14 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             // the first tab opens the stream from its position
             const first = await openHeldBack(() => publish(room, 'message', '<li>room 1</li>'));
             await allShow([first], 'messages', ['room 1']);
-            assert.equal((await first.evaluate(url => Broadcaster.info(url), events)).holder, true);
+            assert.equal((await first.evaluate(url => Broadcaster.info(url), stream)).holder, true);
             // the second is caught up by the first
             const second = await openHeldBack(async () => {
                 await publish(room, 'message', '<li>room 2</li>');
                 await publish('private-alice', 'notification', `<li>${room} private 1</li>`);
                 await publish(room, 'message', '<li>room 3</li>');
             });
-            assert.equal((await second.evaluate(url => Broadcaster.info(url), events)).holder, false);
+            assert.equal((await second.evaluate(url => Broadcaster.info(url), stream)).holder, false);
             await publish(room, 'message', '<li>room 4</li>');
             await allShow([first], 'messages', ['room 1', 'room 2', 'room 3', 'room 4']);
             await allShow([second], 'messages', ['room 2', 'room 3', 'room 4']);

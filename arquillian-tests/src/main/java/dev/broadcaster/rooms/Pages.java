@@ -105,15 +105,24 @@ final class Pages {
      */
     static String htmxShared(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
-        String events = Html.escape(base + "/events?lastEventId="
+        String stream = Html.escape(base + "/stream?lastEventId="
                 + URLEncoder.encode(position, StandardCharsets.UTF_8));
         return page("Room " + Html.escape(room) + " (htmx, shared)",
                 "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
                         + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>"
                         + "<script src=\"" + Html.escape(contextPath) + "/sse/client.js\"></script>"
                         + "<script>htmx.createEventSource = function (url) {"
-                        + " return Broadcaster.source(url, { withCredentials: true }); };</script>",
-                "<main hx-ext=\"sse\" sse-connect=\"" + events + "\">"
+                        + " return Broadcaster.source(url, { withCredentials: true }); };"
+                        // as on the htmx page: a resync of the room reloads the page, jittered
+                        + " document.addEventListener('htmx:sseOpen', function (e) {"
+                        + " var source = e.detail && e.detail.source;"
+                        + " if (!source || source.resyncWatched) { return; } source.resyncWatched = true;"
+                        + " source.addEventListener('resync', function (event) {"
+                        + " var room = document.querySelector('[data-room]').dataset.room;"
+                        + " if (JSON.parse(event.data).channel === room) {"
+                        + " setTimeout(function () { location.reload(); }, 1000 + Math.random() * 1000); } }); });"
+                        + "</script>",
+                "<main hx-ext=\"sse\" sse-connect=\"" + stream + "\" data-room=\"" + Html.escape(room) + "\">"
                         + "<h1>Room " + Html.escape(room) + "</h1>"
                         + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
                         + "</span></p>"
