@@ -238,7 +238,9 @@
             const es = this.es = new EventSource(this.url + (this.url.includes('?') ? '&' : '?') + params.join('&'),
                 { withCredentials: this.withCredentials });
             this.relayed = new Set();
-            this.esLast = '';
+            // the id the stream resumes from: a stream of several channels first sends it in an id-only frame (which
+            // an EventSource takes without dispatching anything), so the first event without an id comes with it
+            this.esLast = last || '';
             es.onopen = () => {
                 if (es === this.es) {
                     this.serverTabs = this.urlTabs; // also after the browser's own reconnect, with the same URL
@@ -352,10 +354,10 @@
                     if (m.t === 'hello') {
                         this.watch(m.id);
                         this.recount();
+                        this.post(this.beat()); // the stream's state first: a new tab's sources open
                         if (m.from) {
                             this.post({ t: 'catchup', h: this.term, to: m.id, events: this.after(m.from) });
                         }
-                        this.post(this.beat());
                         for (const current of this.current.values()) {
                             this.post(Object.assign({}, current, { h: this.term, to: m.id }));
                         }
