@@ -129,14 +129,14 @@ public class RoomResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void stream(@HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("lastEventId") String lastEventIdParameter,
-                       @QueryParam("tabs") @DefaultValue("1") int tabs, @QueryParam("client") String client,
+                       @QueryParam("tabs") @DefaultValue("1") String tabs, @QueryParam("client") String client,
                        @Context SseEventSink sink, @Context Sse sse) {
         requireRoom();
         String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
         ConnectOptions options = ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence());
         try {
-            options = client == null ? options : options.sharedByTabs(client, Math.min(tabs, 32));
-        } catch (IllegalArgumentException e) {
+            options = client == null ? options : options.sharedByTabs(client, Math.min(Integer.parseInt(tabs), 32));
+        } catch (IllegalArgumentException e) { // a NumberFormatException too
             throw refusal(Response.Status.BAD_REQUEST, e.getMessage());
         }
         // the registry asks the ChannelAuthorizer itself, for each channel (403)

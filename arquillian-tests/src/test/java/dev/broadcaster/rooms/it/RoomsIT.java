@@ -169,6 +169,42 @@ class RoomsIT extends DeployedRooms {
     }
 
     @Test
+    void aPageStreamOfTheRoomAndTheUsersNotificationsResumesBothFromOneIdAndLeavingTheRoomKeepsIt() {
+        String room = Server.room("two-channels");
+        URI stream = uri("rooms/" + room + "/stream");
+        String lastSeen;
+        try (SseStream bob = SseStream.connect(stream, "bob")) {
+            awaitPresence(bob, 0, "bob");
+            assertEquals(204, post(room, "alice", "first").statusCode());
+            bob.awaitEvent("message", messageHtml("alice", "first", 1));
+            lastSeen = bob.lastEventId();
+        }
+        assertEquals(204, post(room, "alice", "while away").statusCode());
+        // bob's notifications, through the library's endpoint (alice publishes)
+        assertEquals(202, HttpCalls.postJson(uri("sse/channels/private-bob"), "alice",
+                "{\"type\":\"event\",\"event\":\"notification\",\"data\":\"<li>for bob</li>\"}").statusCode());
+        try (SseStream bob = SseStream.connect(stream, "bob", lastSeen)) {
+            bob.awaitEvent("message", messageHtml("alice", "while away", 2));
+            bob.awaitEvent("notification", "<li>for bob</li>");
+            assertEquals(1, bob.events("message").size(), "the missed message once: " + bob.events());
+            HttpResponse<String> answer = HttpCalls.delete(uri("sse/channels/" + room + "/users/bob"), "alice");
+            assertEquals("{\"closed\":1}", answer.body());
+            bob.awaitEvent("resync", "{\"channel\":\"" + room + "\",\"reason\":\"removed\"}");
+            assertEquals(202, HttpCalls.postJson(uri("sse/channels/private-bob"), "alice",
+                    "{\"type\":\"event\",\"event\":\"notification\",\"data\":\"<li>still yours</li>\"}").statusCode());
+            bob.awaitEvent("notification", "<li>still yours</li>");
+            assertFalse(bob.ended(), "the stream stays open on bob's notifications");
+        }
+        // the library's own stream of several channels
+        try (SseStream both = SseStream.connect(uri("sse/stream?channel=" + room + "&channel=private-carol"), "carol")) {
+            assertEquals(204, post(room, "alice", "to both").statusCode());
+            both.awaitEvent("message", messageHtml("alice", "to both", 3));
+            assertEquals(403, HttpCalls.get(uri("sse/stream?channel=" + room + "&channel=private-bob"), "carol")
+                    .statusCode(), "carol may not join bob's notifications");
+        }
+    }
+
+    @Test
     void killingAChannelEndsEveryStreamOfThatChannelAndNoOther() {
         String room = Server.room("kill");
         String other = Server.room("survivor");
