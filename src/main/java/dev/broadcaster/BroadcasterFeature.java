@@ -1,19 +1,20 @@
 package dev.broadcaster;
 
 import dev.broadcaster.internal.BroadcasterEndpoints;
-import dev.broadcaster.internal.StreamEndpoints;
+import dev.broadcaster.internal.ClientScript;
 import dev.broadcaster.internal.EndpointRouting;
 import dev.broadcaster.internal.FrameWriter;
 import dev.broadcaster.internal.SameOriginFilter;
 import dev.broadcaster.internal.SseResponseHeaders;
+import dev.broadcaster.internal.StreamEndpoints;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.util.List;
 
 /**
  * Registers the library's JAX-RS classes with an application: the built-in endpoints (subscribe, publish,
- * channel listing, admin page), the filter that routes them under {@code broadcaster.path}, the SSE response
- * headers, the frame writer, and the filter behind {@link SameOrigin}.
+ * channel listing, admin page, client script), the filter that routes them under {@code broadcaster.path}, the SSE
+ * response headers, the frame writer, and the filter behind {@link SameOrigin}.
  *
  * <p>An application on a Jakarta EE server (Open Liberty, Payara) does not need it: the container discovers
  * these classes in the library's jar. An application that registers its classes itself, without scanning
@@ -29,6 +30,7 @@ public final class BroadcasterFeature implements Feature {
 
     private static final List<Class<?>> CLASSES = List.of(
             BroadcasterEndpoints.class,
+            ClientScript.class,
             StreamEndpoints.class,
             EndpointRouting.class,
             SseResponseHeaders.class,

@@ -48,6 +48,8 @@ class ConfigurationTest {
                 tab.awaitData("here");
             }
             assertEquals(404, HttpCalls.get(server.uri("sse/status"), "alice").statusCode());
+            assertEquals(200, HttpCalls.get(server.uri("events/live/client.js"), null).statusCode());
+            assertEquals(404, HttpCalls.get(server.uri("sse/client.js"), null).statusCode());
         }
     }
 
@@ -56,6 +58,7 @@ class ConfigurationTest {
         try (TestServer server = TestServer.builder().config("broadcaster.endpoints.enabled", "false").start()) {
             assertEquals(404, HttpCalls.get(server.uri("sse/status"), "alice").statusCode());
             assertEquals(404, HttpCalls.get(server.uri("sse/channels/lobby"), "bob").statusCode());
+            assertEquals(404, HttpCalls.get(server.uri("sse/client.js"), null).statusCode());
         }
     }
 

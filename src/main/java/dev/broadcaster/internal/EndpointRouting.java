@@ -14,7 +14,8 @@ import jakarta.ws.rs.ext.Provider;
 
 /**
  * Serves the built-in endpoints under the configured {@code broadcaster.path} (default {@code /sse}):
- * a request to {@code <path>/...} is routed to {@link BroadcasterEndpoints}, whose own path is fixed.
+ * a request to {@code <path>/...} is routed to {@link BroadcasterEndpoints}, whose own path is fixed, and
+ * {@code <path>/client.js} to {@link ClientScript}.
  * With {@code broadcaster.endpoints.enabled=false} nothing is routed and the endpoints answer 404. A request
  * to the endpoints whose URI holds a raw {@code {}} or {@code }} (which the runtimes take for URI templates or
  * refuse with an exception) is answered 400 here, without a stack trace.
@@ -54,7 +55,8 @@ public class EndpointRouting implements ContainerRequestFilter {
         if (hasBrace(rest) || hasBrace(query)) {
             throw new IllegalArgumentException("raw brace");
         }
-        UriBuilder routed = uri.getBaseUriBuilder().path(BroadcasterEndpoints.ROOT + rest);
+        UriBuilder routed = uri.getBaseUriBuilder()
+                .path(rest.equals("/client.js") ? ClientScript.ROOT : BroadcasterEndpoints.ROOT + rest);
         if (query != null) {
             routed.replaceQuery(query);
         }

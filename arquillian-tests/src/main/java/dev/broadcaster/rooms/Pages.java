@@ -96,6 +96,49 @@ final class Pages {
                         + "</script>");
     }
 
+    /**
+     * The htmx page on a stream shared by the browser's tabs: the library's client script ({@code /sse/client.js})
+     * gives htmx-ext-sse an EventSource-compatible object whose one connection all tabs of the room share, so any
+     * number of tabs hold one connection. Like the htmx page, it renders with the stream's position, in the stream's
+     * URL ({@code ?lastEventId=}): the script takes it for where this tab starts, not for a part of the stream's
+     * name, and catches the tab up from it. Its inline script is a constant.
+     */
+    static String htmxShared(String contextPath, String room, String user, long count, String position) {
+        String base = contextPath + "/rooms/" + room;
+        String stream = Html.escape(base + "/stream?lastEventId="
+                + URLEncoder.encode(position, StandardCharsets.UTF_8));
+        return page("Room " + Html.escape(room) + " (htmx, shared)",
+                "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
+                        + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>"
+                        + "<script src=\"" + Html.escape(contextPath) + "/sse/client.js\"></script>"
+                        + "<script>htmx.createEventSource = function (url) {"
+                        + " return Broadcaster.source(url, { withCredentials: true }); };"
+                        // as on the htmx page: a resync of the room reloads the page, jittered
+                        + " document.addEventListener('htmx:sseOpen', function (e) {"
+                        + " var source = e.detail && e.detail.source;"
+                        + " if (!source || source.resyncWatched) { return; } source.resyncWatched = true;"
+                        + " source.addEventListener('resync', function (event) {"
+                        + " var room = document.querySelector('[data-room]').dataset.room;"
+                        + " if (JSON.parse(event.data).channel === room) {"
+                        + " setTimeout(function () { location.reload(); }, 1000 + Math.random() * 1000); } }); });"
+                        + "</script>",
+                "<main hx-ext=\"sse\" sse-connect=\"" + stream + "\" data-room=\"" + Html.escape(room) + "\">"
+                        + "<h1>Room " + Html.escape(room) + "</h1>"
+                        + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
+                        + "</span></p>"
+                        + "<h2>Online</h2>"
+                        + "<div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>"
+                        + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
+                        + "<h2>Notifications</h2>"
+                        + "<ul id=\"notifications\" sse-swap=\"notification\" hx-swap=\"beforeend\"></ul>"
+                        + "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
+                        + " hx-on::after-request=\"this.reset()\">"
+                        + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
+                        + "<button>Send</button></form>"
+                        + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx, one connection per tab</a></p>"
+                        + "</main>");
+    }
+
     private static String page(String title, String head, String body) {
         return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title + "</title>"
                 + head + "</head><body>" + body + "</body></html>\n";

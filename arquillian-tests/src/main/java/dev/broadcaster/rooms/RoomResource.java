@@ -85,6 +85,16 @@ public class RoomResource {
         return Pages.htmxRoom(request.getContextPath(), room, user(), count, streamPosition());
     }
 
+    /** The room as an htmx page whose stream the browser's tabs share (the library's client script). */
+    @GET
+    @Path("shared")
+    @Produces(MediaType.TEXT_HTML)
+    public String sharedPage() {
+        requireMember();
+        long count = rooms.messageCount(room);
+        return Pages.htmxShared(request.getContextPath(), room, user(), count, streamPosition());
+    }
+
     private String user() {
         return security.getUserPrincipal() == null ? "nobody" : security.getUserPrincipal().getName();
     }
