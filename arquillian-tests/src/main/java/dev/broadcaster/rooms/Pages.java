@@ -17,7 +17,8 @@ final class Pages {
         for (String room : Rooms.KNOWN) {
             String base = contextPath + "/rooms/" + room;
             rooms.append("<li>").append(room).append(": <a href=\"").append(base).append("\">Datastar</a> | <a href=\"")
-                    .append(base).append("/htmx\">htmx</a></li>");
+                    .append(base).append("/htmx\">htmx</a> | <a href=\"").append(base)
+                    .append("/shared\">htmx, one connection for all tabs</a></li>");
         }
         return page("Rooms", "", "<h1>Rooms</h1><p>Signed in as " + Html.escape(user) + ".</p><ul>" + rooms + "</ul>");
     }

@@ -99,7 +99,9 @@ class InMemoryClusterEngineTest {
                     Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)); // as the backplane keeps it
             onB.joined(carol);
             Eventually.equalTo(List.of(carol), () -> onA.connections("room"), "carol listed from a");
-            assertTrue(a.calls.contains("presence room") && b.calls.contains("presence room"));
+            // the presence announcement reaches each node on the backplane's thread, maybe after the listing
+            Eventually.equalTo(true, () -> a.calls.contains("presence room") && b.calls.contains("presence room"),
+                    "presence announced to both nodes");
             onA.send("c1", SseEvent.data("hi"));
             Eventually.equalTo(true, () -> b.calls.contains("to c1 hi"), "the send reaches b");
             onA.disconnect("room", "carol");
