@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 /** The example application's context root, e.g. http://localhost:9080/rooms (set by ./run). */
 export const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:9080/rooms').replace(/\/$/, '');
 
+/** The same application over https (HTTP/2 with a self-signed certificate), e.g. https://localhost:9443/rooms. */
+export const HTTPS_BASE_URL = (process.env.HTTPS_BASE_URL ?? 'https://localhost:9443/rooms').replace(/\/$/, '');
+
 /** Where screenshots go: browser-tests/target/. */
 export const TARGET = join(dirname(fileURLToPath(import.meta.url)), '..', 'target');
 mkdirSync(TARGET, { recursive: true });
@@ -22,11 +25,15 @@ export function launch() {
     });
 }
 
-/** A browser context signed in as {@code user} (HTTP Basic, password <user>-pw, as the browser's prompt would). */
-export function signedIn(browser, user) {
+/**
+ * A browser context signed in as {@code user} (HTTP Basic, password <user>-pw, as the browser's prompt would);
+ * with {@code tls}, one that accepts the test server's self-signed certificate.
+ */
+export function signedIn(browser, user, { tls = false } = {}) {
     return browser.newContext({
         httpCredentials: { username: user, password: `${user}-pw` },
         viewport: { width: 900, height: 460 },
+        ignoreHTTPSErrors: tls,
     });
 }
 
@@ -35,10 +42,13 @@ export function uniqueRoom(prefix) {
     return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Opens the htmx page of {@code room} and waits until its stream is open (its own user is in #presence). */
-export async function openHtmxRoom(context, room, user) {
+/**
+ * Opens the htmx page of {@code room} from {@code base} (default BASE_URL) in a new tab and waits until its
+ * stream is open (its own user is in #presence).
+ */
+export async function openHtmxRoom(context, room, user, { base = BASE_URL } = {}) {
     const page = await context.newPage();
-    const response = await page.goto(`${BASE_URL}/rooms/${room}/htmx`);
+    const response = await page.goto(`${base}/rooms/${room}/htmx`);
     if (response.status() !== 200) {
         throw new Error(`GET ${response.url()}: ${response.status()}`);
     }
