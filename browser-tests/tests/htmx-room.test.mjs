@@ -1,5 +1,5 @@
 // The example's htmx room page (/rooms/rooms/{room}/htmx) in headless Chromium, with the real htmx
-// 2.0.4 and htmx-ext-sse 2.2.2 the application serves: delivery to every user in order, the presence
+// 2.0.11 and htmx-ext-sse 2.2.4 the application serves: delivery to every user in order, the presence
 // list, the out-of-band counter, and one user in several tabs (also as the library's admin page shows it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // Reconnect of the htmx room page after the server dropped its stream.
 //
-// What htmx-ext-sse 2.2.2 really does (sse.js, served from its WebJar): it opens one EventSource per
+// What htmx-ext-sse 2.2.4 really does (sse.js, installed from npm by the WAR build): it opens one EventSource per
 // sse-connect element. Its onerror handler re-creates the EventSource only when readyState is CLOSED,
 // that is when the browser gave up (a reconnect answered with a non-200 status or another content
 // type). A stream the server simply ends leaves the EventSource CONNECTING: the browser reconnects by

@@ -10,15 +10,16 @@ import java.io.InputStream;
 import java.util.Map;
 
 /**
- * Serves the htmx scripts from their WebJars (Maven Central), so the htmx page works without a CDN.
+ * Serves the htmx scripts that the WAR build installs from npm (src/main/frontend/package.json), so the htmx page
+ * works without a CDN.
  * The JAX-RS application sits at the context root, so the container's static files are not reachable.
  */
 @Path("assets")
 public class AssetsResource {
 
     private static final Map<String, String> ASSETS = Map.of(
-            "htmx.min.js", "META-INF/resources/webjars/htmx.org/2.0.4/dist/htmx.min.js",
-            "sse.js", "META-INF/resources/webjars/htmx-ext-sse/2.2.2/sse.js");
+            "htmx.min.js", "META-INF/rooms-assets/htmx.org/htmx.min.js",
+            "sse.js", "META-INF/rooms-assets/htmx-ext-sse/sse.js");
 
     @GET
     @Path("{name}")
