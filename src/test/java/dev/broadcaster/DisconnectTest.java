@@ -2,7 +2,9 @@ package dev.broadcaster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.InProcessServer;
 import dev.broadcaster.support.ServerBean;
@@ -21,7 +23,7 @@ class DisconnectTest {
     static ChannelRegistry registry;
 
     @Test
-    void killEndsEveryStreamOfThatChannelAndNoOther() {
+    void killEndsEveryStreamOfThatChannelWithStopAndNoOther() {
         try (SseStream bob = SseStream.connect(server.channel("doomed"), "bob");
              SseStream carol = SseStream.connect(server.channel("doomed"), "carol");
              SseStream elsewhere = SseStream.connect(server.channel("survivor"), "bob")) {
@@ -31,8 +33,14 @@ class DisconnectTest {
             assertEquals("{\"closed\":2}", response.body());
             bob.awaitEnd();
             carol.awaitEnd();
-            assertEquals("before the end", bob.events().get(bob.events().size() - 1).data(),
-                    "events sent before the kill still arrive");
+            for (SseStream killed : List.of(bob, carol)) {
+                // events sent before the kill still arrive; then a stop that tells htmx (hx-sse:close="stop",
+                // sse-close="stop") not to reconnect
+                List<EventStreamParser.Event> last = killed.events().subList(killed.events().size() - 2, killed.events().size());
+                assertEquals("before the end", last.get(0).data(), killed.events().toString());
+                assertEquals("stop", last.get(1).type());
+                assertEquals("{\"channel\":\"doomed\",\"reason\":\"killed\"}", last.get(1).data());
+            }
             assertFalse(registry.channels().stream().anyMatch(c -> c.name().equals("doomed")));
             registry.broadcast("survivor", SseEvent.data("still here"));
             elsewhere.awaitData("still here");
@@ -51,6 +59,8 @@ class DisconnectTest {
             assertEquals("{\"closed\":2}", response.body());
             bob1.awaitEnd();
             bob2.awaitEnd();
+            // a disconnected tab may come back (it reconnects, as after a network error): no stop
+            assertTrue(bob1.events("stop").isEmpty(), bob1.events().toString());
             carol.awaitData("elements <p id=\"who\">[carol]</p>");
             assertFalse(carol.ended());
             assertEquals(List.of("carol"), registry.users("kick-room"));

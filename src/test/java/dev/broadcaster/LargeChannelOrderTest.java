@@ -47,6 +47,7 @@ class LargeChannelOrderTest {
 
             List<String> expected = new ArrayList<>(IntStream.range(0, EVENTS).mapToObj(i -> "e" + i).toList());
             expected.add("last");
+            expected.add("{\"channel\":\"crowd-order\",\"reason\":\"killed\"}"); // the kill's stop
             for (SseStream tab : tabs) {
                 tab.awaitEnd();
                 List<String> received = tab.events().stream().map(e -> e.data()).toList();
@@ -54,7 +55,7 @@ class LargeChannelOrderTest {
                 if (tab == first) {
                     wanted.add(EVENTS, "to the first tab only");
                 }
-                assertEquals(wanted, received, "every event before the kill, once, in order");
+                assertEquals(wanted, received, "every event before the kill, once, in order, then the stop");
             }
         } finally {
             tabs.forEach(SseStream::close);

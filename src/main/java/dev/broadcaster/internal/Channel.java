@@ -399,9 +399,12 @@ final class Channel {
         inOrder(leaving.size(), () -> leaving.forEach(connection -> connection.deliver(name, removed)));
     }
 
-    /** Closes {@code closing} after everything published to them before has been queued. */
-    synchronized void close(List<Connection> closing) {
-        inOrder(closing.size(), () -> closing.forEach(Connection::close));
+    /**
+     * Closes {@code closing} after everything published to them before has been queued, with {@code lastFrame}
+     * (null: none) as their last frame.
+     */
+    synchronized void close(List<Connection> closing, Frame lastFrame) {
+        inOrder(closing.size(), () -> closing.forEach(connection -> connection.closeAfter(lastFrame)));
     }
 
     /** Runs {@code work} after the work queued before it: at once if nothing is pending and it is small. */

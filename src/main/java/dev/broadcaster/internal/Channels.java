@@ -304,7 +304,7 @@ final class Channels {
         List<Connection> closed = members.stream().filter(connection -> connection.leave(channel)).toList();
         closed.forEach(this::forget);
         members.forEach(connection -> topology.left(connection.infoOn(channel)));
-        removed.close(closed);
+        removed.close(closed, ControlEvents.killed(channel));
         removed.removedFrom(members.stream().filter(connection -> !closed.contains(connection)).toList());
         removed.clearUsers().stream().distinct().forEach(user -> listeners.left().accept(new UserLeft(channel, user)));
         changed.run();
@@ -330,7 +330,7 @@ final class Channels {
                 staying.add(connection);
             }
         }
-        target.close(closing);
+        target.close(closing, null);
         target.removedFrom(staying);
         return matching.size();
     }

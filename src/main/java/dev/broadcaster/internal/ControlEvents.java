@@ -7,7 +7,9 @@ import java.time.Duration;
  * The library's own frames, and the event names they reserve. Every stream starts with a {@code connected}
  * comment and gets a {@code heartbeat} comment when quiet; {@code resync} replaces events a client can no longer
  * get (its data names the channel and the reason); {@code closing} is the last frame of a stream the server
- * ends, with a {@code retry:}. Applications may not publish events named {@code resync} or {@code closing}.
+ * ends, with a {@code retry:}, for a client that should come back; {@code stop} is the last frame of a stream that
+ * should not (its channel was killed, or, for a fetch-based client, its subscribe was refused), which pages bind to
+ * htmx's {@code hx-sse:close} / {@code sse-close}. Applications may not publish events of these names.
  */
 final class ControlEvents {
 
@@ -15,6 +17,8 @@ final class ControlEvents {
     static final String RESYNC = "resync";
     /** The name of the last event of a stream the server closes (eviction, shutdown). */
     static final String CLOSING = "closing";
+    /** The name of the last event of a stream that should not reconnect (killed, or refused: see the class). */
+    static final String STOP = "stop";
 
     /** Why a client must resync, as its data says. */
     enum Reason {
@@ -73,8 +77,15 @@ final class ControlEvents {
         return SseEncoder.encode(new SseEvent(CLOSING, null, Duration.ofMillis(retryMillis), reason));
     }
 
+    /** The last frame of the streams of a killed channel: {@code stop}, data {@code {"channel":…,"reason":"killed"}}. */
+    static Frame killed(String channel) {
+        // a channel name needs no JSON escaping (ChannelNames.RULE)
+        return SseEncoder.encode(new SseEvent(STOP, null, null,
+                "{\"channel\":\"" + channel + "\",\"reason\":\"killed\"}"));
+    }
+
     /** Whether applications may not publish an event of this name. */
     static boolean reserved(String eventName) {
-        return RESYNC.equals(eventName) || CLOSING.equals(eventName);
+        return RESYNC.equals(eventName) || CLOSING.equals(eventName) || STOP.equals(eventName);
     }
 }
