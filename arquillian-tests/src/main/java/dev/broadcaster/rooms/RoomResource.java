@@ -108,12 +108,8 @@ public class RoomResource {
                        @QueryParam("lastEventId") String lastEventIdParameter,
                        @Context SseEventSink sink, @Context Sse sse) {
         requireRoom();
-        // the header wins; a client that opens a new EventSource puts its last id in the URL (a new EventSource
-        // sends no Last-Event-ID)
-        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
         // the registry asks the ChannelAuthorizer itself (403)
-        registry.connect(room, security, sink, sse,
-                ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence()));
+        registry.connect(room, security, sink, sse, streamOptions(lastEventId, lastEventIdParameter));
     }
 
     /**
@@ -132,8 +128,7 @@ public class RoomResource {
                        @QueryParam("tabs") @DefaultValue("1") String tabs, @QueryParam("client") String client,
                        @Context SseEventSink sink, @Context Sse sse) {
         requireRoom();
-        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
-        ConnectOptions options = ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence());
+        ConnectOptions options = streamOptions(lastEventId, lastEventIdParameter);
         try {
             options = client == null ? options : options.sharedByTabs(client, Math.min(Integer.parseInt(tabs), 32));
         } catch (IllegalArgumentException e) { // a NumberFormatException too
@@ -141,6 +136,17 @@ public class RoomResource {
         }
         // the registry asks the ChannelAuthorizer itself, for each channel (403)
         registry.connect(streamChannels(), security, sink, sse, options);
+    }
+
+    /**
+     * A stream's options: the room's presence, and resuming after the {@code Last-Event-ID} header or, when that is
+     * absent or empty, after the {@code lastEventId} query parameter (a client that opens a new EventSource puts
+     * its last id in the URL: a new EventSource sends no {@code Last-Event-ID}).
+     */
+    private ConnectOptions streamOptions(String lastEventIdHeader, String lastEventIdParameter) {
+        String resumeAfter = lastEventIdHeader != null && !lastEventIdHeader.isEmpty() ? lastEventIdHeader
+                : lastEventIdParameter;
+        return ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence());
     }
 
     /** The channels of a room page's stream: the room, then the user's notifications. */
