@@ -70,9 +70,7 @@ public class RoomResource {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public String datastarPage() {
-        requireMember();
-        long count = rooms.messageCount(room);
-        return Pages.datastarRoom(request.getContextPath(), room, user(), count, streamPosition());
+        return page(Pages::datastarRoom);
     }
 
     /** The room as an htmx page. */
@@ -80,9 +78,7 @@ public class RoomResource {
     @Path("htmx")
     @Produces(MediaType.TEXT_HTML)
     public String htmxPage() {
-        requireMember();
-        long count = rooms.messageCount(room);
-        return Pages.htmxRoom(request.getContextPath(), room, user(), count, streamPosition());
+        return page(Pages::htmxRoom);
     }
 
     /** The room as an htmx page whose stream the browser's tabs share (the library's client script). */
@@ -90,9 +86,19 @@ public class RoomResource {
     @Path("shared")
     @Produces(MediaType.TEXT_HTML)
     public String sharedPage() {
+        return page(Pages::htmxShared);
+    }
+
+    /** A page of the room the user may join, rendered with its message count and its stream's position. */
+    private String page(Page page) {
         requireMember();
         long count = rooms.messageCount(room);
-        return Pages.htmxShared(request.getContextPath(), room, user(), count, streamPosition());
+        return page.render(request.getContextPath(), room, user(), count, streamPosition());
+    }
+
+    /** One of {@link Pages}' room pages. */
+    private interface Page {
+        String render(String contextPath, String room, String user, long count, String position);
     }
 
     private String user() {
