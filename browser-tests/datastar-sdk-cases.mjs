@@ -10,8 +10,10 @@
 // Math.random, no clock), so every run and every machine gets the same file.
 //
 // Option order: for patchElements the JS SDK writes one data line per option in the key order of the
-// options object it is given, so the options are passed in the order ours writes them (selector,
-// mode, useViewTransition); for executeScript both write "mode append" then "selector body".
+// options object it is given, so the options are passed in the order ours writes them, the Go SDK's
+// (selector, mode, namespace, useViewTransition); for executeScript both write "mode append" then
+// "selector body". SDK 1.0.0 has no viewTransitionSelector option (Datastar 1.0.2): it is not generated
+// here, and PayloadWireFormatTest checks its line against golden bytes instead.
 //
 // Inputs stay inside the domain where both SDKs define the same result:
 // - no CR anywhere: the JS SDK splits only on "\n", ours also on CR and CRLF (deliberate, so that no
@@ -156,6 +158,7 @@ function retryDuration() {
 }
 
 const MODES = ["outer", "inner", "replace", "prepend", "append", "before", "after", "remove"];
+const NAMESPACES = ["html", "svg", "mathml"];
 
 // ---------------------------------------------------------------------------------------------------
 // JSON for signals
@@ -220,13 +223,16 @@ function patchElementsCase() {
     const removeBySelector = mode === "remove" && sel !== undefined;
     const elements = removeBySelector && chance(0.6) ? pick(["", "", " ", "\n", " \t\n  "]) : html();
     const uvt = pick([undefined, undefined, false, true]);
+    const namespace = chance(0.5) ? undefined : pick(NAMESPACES);
     input.elements = elements;
     // The JS SDK writes the option lines in the key order of this object; ours writes selector,
-    // mode, useViewTransition, so the options are given in that order. Default values (mode
-    // "outer", useViewTransition false) are sometimes passed explicitly: both SDKs omit them.
+    // mode, namespace, useViewTransition, so the options are given in that order. Default values
+    // (mode "outer", namespace "html", useViewTransition false) are sometimes passed explicitly:
+    // both SDKs omit them.
     const options = {};
     if (sel !== undefined) input.selector = options.selector = sel;
     if (mode !== undefined) input.mode = options.mode = mode;
+    if (namespace !== undefined) input.namespace = options.namespace = namespace;
     if (uvt !== undefined) input.useViewTransition = options.useViewTransition = uvt;
     const send = sendOptions(input);
     const all = withSendOptions(options, send);

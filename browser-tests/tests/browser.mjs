@@ -13,6 +13,9 @@ export const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:9080/rooms').
 /** The path of BASE_URL, e.g. /rooms. */
 export const CONTEXT_PATH = new URL(BASE_URL).pathname;
 
+/** The same application over https (HTTP/2 with a self-signed certificate), e.g. https://localhost:9443/rooms. */
+export const HTTPS_BASE_URL = (process.env.HTTPS_BASE_URL ?? 'https://localhost:9443/rooms').replace(/\/$/, '');
+
 /** Where screenshots go: browser-tests/target/. */
 export const TARGET = join(dirname(fileURLToPath(import.meta.url)), '..', 'target');
 mkdirSync(TARGET, { recursive: true });
@@ -38,11 +41,15 @@ export function useBrowser() {
     return () => browser;
 }
 
-/** A browser context signed in as {@code user} (HTTP Basic, password <user>-pw, as the browser's prompt would). */
-export function signedIn(browser, user) {
+/**
+ * A browser context signed in as {@code user} (HTTP Basic, password <user>-pw, as the browser's prompt would);
+ * with {@code tls}, one that accepts the test server's self-signed certificate.
+ */
+export function signedIn(browser, user, { tls = false } = {}) {
     return browser.newContext({
         httpCredentials: { username: user, password: `${user}-pw` },
         viewport: { width: 900, height: 460 },
+        ignoreHTTPSErrors: tls,
     });
 }
 
@@ -93,19 +100,22 @@ export function uniqueRoom(prefix) {
     return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Opens {@code path} (under BASE_URL) in a new page of {@code context}; fails unless it answers 200. */
-export async function openPage(context, path) {
+/** Opens {@code path} under {@code base} (default BASE_URL) in a new tab of {@code context}; fails unless 200. */
+export async function openPage(context, path, { base = BASE_URL } = {}) {
     const page = await context.newPage();
-    const response = await page.goto(`${BASE_URL}${path}`);
+    const response = await page.goto(`${base}${path}`);
     if (response.status() !== 200) {
         throw new Error(`GET ${response.url()}: ${response.status()}`);
     }
     return page;
 }
 
-/** Opens the htmx page of {@code room} and waits until its stream is open (its own user is in #presence). */
-export async function openHtmxRoom(context, room, user) {
-    const page = await openPage(context, `/rooms/${room}/htmx`);
+/**
+ * Opens the htmx page of {@code room} from {@code base} (default BASE_URL) in a new tab and waits until its
+ * stream is open (its own user is in #presence).
+ */
+export async function openHtmxRoom(context, room, user, { base = BASE_URL } = {}) {
+    const page = await openPage(context, `/rooms/${room}/htmx`, { base });
     await presenceIs(page, null, user);
     return page;
 }

@@ -95,6 +95,25 @@ class DeliveryTest {
     }
 
     @Test
+    void publishEndpointTakesTheNamespaceAndTheViewTransitionSelector() {
+        try (SseStream tab = SseStream.connect(server.channel("svg"), "bob")) {
+            var response = HttpCalls.postJson(server.channel("svg"), "alice", """
+                    {"events": [
+                      {"type": "patchElements", "elements": "<circle id=\\"dot\\" r=\\"2\\"/>", "selector": "#chart",
+                       "mode": "append", "namespace": "svg", "useViewTransition": true,
+                       "viewTransitionSelector": "#chart-panel"},
+                      {"type": "patchElements", "elements": "<p id=\\"p\\">1</p>", "namespace": "html",
+                       "viewTransitionSelector": ""}
+                    ]}""");
+            assertEquals(202, response.statusCode(), response.body());
+            List<EventStreamParser.Event> events = tab.awaitEvents(2);
+            assertEquals("selector #chart\nmode append\nnamespace svg\nuseViewTransition true\n"
+                    + "viewTransitionSelector #chart-panel\nelements <circle id=\"dot\" r=\"2\"/>", events.get(0).data());
+            assertEquals("elements <p id=\"p\">1</p>", events.get(1).data(), "defaults are not written");
+        }
+    }
+
+    @Test
     void malformedPublishBodiesAreRejectedWithAReason() {
         assertBadRequest("not json", "not valid JSON");
         assertBadRequest("[1,2]", "must be a JSON object");
@@ -103,6 +122,15 @@ class DeliveryTest {
                 "unknown patch mode 'sideways'");
         assertBadRequest("{\"events\":[{\"type\":\"event\",\"data\":\"x\"}]}", "events[0]: \"event\" is required");
         assertBadRequest("{\"type\":\"patchSignals\"}", "needs \"signals\"");
+        assertBadRequest("{\"type\":\"patchElements\",\"elements\":\"<p id=x></p>\",\"namespace\":\"SVG\"}",
+                "unknown namespace 'SVG'; expected one of html, svg, mathml");
+        assertBadRequest("{\"type\":\"patchElements\",\"elements\":\"<p id=x></p>\",\"namespace\":true}",
+                "\"namespace\" must be a string");
+        assertBadRequest("{\"type\":\"patchElements\",\"elements\":\"<p id=x></p>\",\"useViewTransition\":true,"
+                + "\"viewTransitionSelector\":\"#a\\ndata: elements <script>x()</script>\"}",
+                "viewTransitionSelector must be a single line");
+        assertBadRequest("{\"type\":\"patchElements\",\"elements\":\"<p id=x></p>\",\"viewTransitionSelector\":[\"#a\"]}",
+                "\"viewTransitionSelector\" must be a string");
         assertBadRequest("{\"type\":\"event\",\"event\":\"x\",\"data\":\"y\",\"retryDuration\":\"soon\"}",
                 "retryDuration");
     }

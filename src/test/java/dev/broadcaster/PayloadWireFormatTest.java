@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.datastar.ElementNamespace;
 import dev.broadcaster.datastar.ElementPatchMode;
 import dev.broadcaster.datastar.ExecuteScript;
 import dev.broadcaster.datastar.PatchElements;
@@ -71,6 +72,60 @@ class PayloadWireFormatTest {
                 wire(PatchElements.of("<div id=\"feed\">\n    <span>1</span>\n</div>")
                         .withSelector("#feed").withMode(ElementPatchMode.INNER).withViewTransition(true)
                         .withEventId("123").withRetry(Duration.ofMillis(2000))));
+    }
+
+    /**
+     * Datastar 1.0.x options, in the Go SDK's line order (selector, mode, namespace, useViewTransition,
+     * viewTransitionSelector). The pinned JavaScript SDK (1.0.0) has no viewTransitionSelector, so these bytes are
+     * golden; its namespace lines are also compared with that SDK in {@code DatastarSdkParityTest}.
+     */
+    @Test
+    void patchElementsWithNamespaceAndAScopedViewTransition() {
+        assertEquals("event: datastar-patch-elements\n"
+                        + "id: 9\n"
+                        + "data: selector #chart\n"
+                        + "data: mode append\n"
+                        + "data: namespace svg\n"
+                        + "data: useViewTransition true\n"
+                        + "data: viewTransitionSelector #chart-panel\n"
+                        + "data: elements <circle cx=\"5\" cy=\"5\" r=\"4\"/>\n\n",
+                wire(PatchElements.of("<circle cx=\"5\" cy=\"5\" r=\"4\"/>").withViewTransitionSelector("#chart-panel")
+                        .withViewTransition(true).withNamespace(ElementNamespace.SVG).withMode(ElementPatchMode.APPEND)
+                        .withSelector("#chart").withEventId("9")));
+        assertEquals("event: datastar-patch-elements\n"
+                        + "data: namespace mathml\n"
+                        + "data: elements <mi>x</mi>\n\n",
+                wire(PatchElements.of("<mi>x</mi>").withNamespace(ElementNamespace.MATHML)));
+        assertEquals("event: datastar-patch-elements\n"
+                        + "data: viewTransitionSelector main > .list\n"
+                        + "data: elements <li id=\"a\">1</li>\n\n",
+                wire(PatchElements.of("<li id=\"a\">1</li>").withViewTransitionSelector("main > .list")),
+                "written as given, also without useViewTransition (the browser then ignores it)");
+    }
+
+    @Test
+    void theHtmlNamespaceAndAnEmptyViewTransitionSelectorAreNotWritten() {
+        String plain = "event: datastar-patch-elements\ndata: elements <p id=\"p\">1</p>\n\n";
+        assertEquals(plain, wire(PatchElements.of("<p id=\"p\">1</p>").withNamespace(ElementNamespace.HTML)
+                .withViewTransitionSelector("")));
+        assertEquals(plain, wire(new PatchElements("<p id=\"p\">1</p>", null, ElementPatchMode.OUTER, null, false, null,
+                null, null)));
+        assertEquals(ElementNamespace.HTML, PatchElements.of("<p id=\"p\">1</p>").withNamespace(null).namespace());
+    }
+
+    @Test
+    void aViewTransitionSelectorCannotForgeALineAndOnlyKnownNamespacesExist() {
+        for (String bad : List.of("#a\ndata: elements <script>x()</script>", "#a\r", "\n", "#a\r\nb")) {
+            var failure = assertThrows(IllegalArgumentException.class,
+                    () -> PatchElements.of("<p id=\"p\">1</p>").withViewTransitionSelector(bad));
+            assertTrue(failure.getMessage().contains("viewTransitionSelector must be a single line"), failure.getMessage());
+        }
+        assertEquals(ElementNamespace.SVG, ElementNamespace.fromWireName("svg"));
+        assertEquals(ElementNamespace.MATHML, ElementNamespace.fromWireName("mathml"));
+        for (String bad : List.of("SVG", "xhtml", "", "svg ")) {
+            var failure = assertThrows(IllegalArgumentException.class, () -> ElementNamespace.fromWireName(bad));
+            assertTrue(failure.getMessage().contains("expected one of html, svg, mathml"), failure.getMessage());
+        }
     }
 
     @Test

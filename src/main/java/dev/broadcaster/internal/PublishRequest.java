@@ -3,26 +3,20 @@ package dev.broadcaster.internal;
 import dev.broadcaster.JsonMessage;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.SseMessage;
+import dev.broadcaster.datastar.ElementNamespace;
 import dev.broadcaster.datastar.ElementPatchMode;
 import dev.broadcaster.datastar.ExecuteScript;
 import dev.broadcaster.datastar.PatchElements;
 import dev.broadcaster.datastar.PatchSignals;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
-import jakarta.json.stream.JsonParserFactory;
-import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,7 +28,7 @@ import java.util.Set;
  * Event objects use the field names of the Datastar SDK test-suite inputs. Any problem is an
  * {@link IllegalArgumentException} whose message says what is wrong and where; that includes JSON the
  * parser would let pass elsewhere: duplicate keys, text after the object, nesting deeper than
- * {@value #MAX_DEPTH}, numbers longer than {@value #MAX_NUMBER_LENGTH} characters.
+ * {@value StrictJson#MAX_DEPTH}, numbers longer than {@value StrictJson#MAX_NUMBER_LENGTH} characters.
  *
  * @param messages the messages, in the order given
  * @param exclude connection ids not to send to
@@ -43,7 +37,7 @@ public record PublishRequest(List<SseMessage> messages, Set<String> exclude) {
 
     /** Parses {@code body}. */
     public static PublishRequest parse(String body) {
-        JsonObject root = parseObject(body);
+        JsonObject root = StrictJson.parseObject(body, "body");
         List<SseMessage> messages = new ArrayList<>();
         if (root.containsKey("events")) {
             JsonArray events = array(root, "events", "body");
@@ -106,10 +100,12 @@ public record PublishRequest(List<SseMessage> messages, Set<String> exclude) {
 
     private static PatchElements patchElements(JsonObject event, String where) {
         String mode = optionalString(event, "mode", where);
+        String namespace = optionalString(event, "namespace", where);
         return new PatchElements(optionalString(event, "elements", where), optionalString(event, "selector", where),
                 mode == null ? ElementPatchMode.OUTER : ElementPatchMode.fromWireName(mode),
-                bool(event, "useViewTransition", false, where), optionalString(event, "eventId", where),
-                retry(event, where));
+                namespace == null ? ElementNamespace.HTML : ElementNamespace.fromWireName(namespace),
+                bool(event, "useViewTransition", false, where), optionalString(event, "viewTransitionSelector", where),
+                optionalString(event, "eventId", where), retry(event, where));
     }
 
     private static PatchSignals patchSignals(JsonObject event, String where) {
@@ -216,98 +212,5 @@ public record PublishRequest(List<SseMessage> messages, Set<String> exclude) {
             throw new IllegalArgumentException(where + ": \"" + key + "\" must be an array");
         }
         return (JsonArray) raw;
-    }
-
-    /**
-     * Parses {@code body} with the streaming parser, so that the limits are this class's and the same on every
-     * JSON-P provider: at most {@link #MAX_DEPTH} nested arrays and objects, numbers of at most
-     * {@link #MAX_NUMBER_LENGTH} characters, no key twice in one object, nothing after the value but whitespace.
-     * Anything the provider throws is a malformed body too.
-     */
-    private static JsonObject parseObject(String body) {
-        if (body == null || body.isBlank()) {
-            throw new IllegalArgumentException("empty body: expected a JSON object");
-        }
-        try (JsonParser parser = Parsers.FACTORY.createParser(new StringReader(body))) {
-            if (parser.next() != JsonParser.Event.START_OBJECT) {
-                throw new IllegalArgumentException("body must be a JSON object");
-            }
-            JsonObject root = object(parser, 1);
-            if (parser.hasNext()) {
-                throw new IllegalArgumentException("body is not valid JSON: text after the object");
-            }
-            return root;
-        } catch (IllegalArgumentException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // JsonException, JsonParsingException, and whatever a provider's own limits throw
-            throw new IllegalArgumentException("body is not valid JSON: " + e.getMessage());
-        }
-    }
-
-    /** The most arrays and objects nested in a publish body (the root object is depth 1). */
-    static final int MAX_DEPTH = 64;
-    /** The longest number (its characters) a publish body may hold. */
-    static final int MAX_NUMBER_LENGTH = 256;
-
-    private static JsonObject object(JsonParser parser, int depth) {
-        JsonObjectBuilder object = Json.createObjectBuilder();
-        Set<String> keys = new HashSet<>();
-        for (JsonParser.Event event = parser.next(); event != JsonParser.Event.END_OBJECT; event = parser.next()) {
-            String key = parser.getString(); // the parser guarantees KEY_NAME here
-            if (!keys.add(key)) {
-                throw new IllegalArgumentException("body is not valid JSON: key \"" + shown(key) + "\" appears twice in one object");
-            }
-            object.add(key, value(parser, parser.next(), depth));
-        }
-        return object.build();
-    }
-
-    private static JsonArray array(JsonParser parser, int depth) {
-        JsonArrayBuilder array = Json.createArrayBuilder();
-        for (JsonParser.Event event = parser.next(); event != JsonParser.Event.END_ARRAY; event = parser.next()) {
-            array.add(value(parser, event, depth));
-        }
-        return array.build();
-    }
-
-    private static JsonValue value(JsonParser parser, JsonParser.Event event, int depth) {
-        return switch (event) {
-            case START_OBJECT -> object(parser, deeper(depth));
-            case START_ARRAY -> array(parser, deeper(depth));
-            case VALUE_STRING -> Json.createValue(parser.getString());
-            case VALUE_NUMBER -> number(parser.getString());
-            case VALUE_TRUE -> JsonValue.TRUE;
-            case VALUE_FALSE -> JsonValue.FALSE;
-            case VALUE_NULL -> JsonValue.NULL;
-            default -> throw new IllegalArgumentException("body is not valid JSON: unexpected " + event);
-        };
-    }
-
-    private static int deeper(int depth) {
-        if (depth >= MAX_DEPTH) {
-            throw new IllegalArgumentException("body is nested deeper than " + MAX_DEPTH + " arrays and objects");
-        }
-        return depth + 1;
-    }
-
-    private static JsonNumber number(String text) {
-        if (text.length() > MAX_NUMBER_LENGTH) {
-            throw new IllegalArgumentException("body has a number longer than " + MAX_NUMBER_LENGTH + " characters");
-        }
-        try {
-            return Json.createValue(new BigDecimal(text));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("body has a number out of range: " + shown(text));
-        }
-    }
-
-    private static String shown(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
-    }
-
-    /** The JSON-P parser factory, looked up once (a provider lookup per request is costly). */
-    private static final class Parsers {
-        static final JsonParserFactory FACTORY = Json.createParserFactory(Map.of());
     }
 }

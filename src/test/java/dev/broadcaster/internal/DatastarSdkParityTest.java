@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.broadcaster.SseMessage;
+import dev.broadcaster.datastar.ElementNamespace;
 import dev.broadcaster.datastar.ElementPatchMode;
 import dev.broadcaster.datastar.ExecuteScript;
 import dev.broadcaster.datastar.PatchElements;
@@ -35,10 +36,10 @@ import org.junit.jupiter.api.Test;
  * writes for the same call.
  *
  * <p>{@code browser-tests/datastar-sdk-cases.mjs} generates 400 inputs from a fixed seed (multi-line and
- * unicode HTML, every patch mode, selectors, view transitions, event ids, retry durations including the
- * omitted default, nested and pretty-printed signals, {@code onlyIfMissing}, scripts with and without
- * auto-remove and attributes) and records the SDK's output for each; this test builds the same message
- * with the public API, encodes it with {@link SseEncoder} and compares the bytes. The inputs hold no CR:
+ * unicode HTML, every patch mode, the three namespaces, selectors, view transitions, event ids, retry
+ * durations including the omitted default, nested and pretty-printed signals, {@code onlyIfMissing},
+ * scripts with and without auto-remove and attributes) and records the SDK's output for each; this test
+ * builds the same message with the public API, encodes it with {@link SseEncoder} and compares the bytes. The inputs hold no CR:
  * the JS SDK splits lines only on LF, this library also on CR and CRLF, on purpose.
  *
  * <p>Needs {@code node} and {@code npm} on the PATH (it fails, not skips, without them); it runs
@@ -104,7 +105,9 @@ class DatastarSdkParityTest {
                     input.getString("elements"),
                     input.getString("selector", null),
                     input.containsKey("mode") ? ElementPatchMode.fromWireName(input.getString("mode")) : ElementPatchMode.OUTER,
+                    input.containsKey("namespace") ? ElementNamespace.fromWireName(input.getString("namespace")) : null,
                     input.getBoolean("useViewTransition", false),
+                    null,
                     eventId,
                     retry);
             case "removeElements" -> PatchElements.remove(input.getString("selector"))

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.broadcaster.JsonMessage;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.SseMessage;
+import dev.broadcaster.datastar.ElementNamespace;
 import dev.broadcaster.datastar.ElementPatchMode;
 import dev.broadcaster.datastar.ExecuteScript;
 import dev.broadcaster.datastar.PatchElements;
@@ -91,14 +92,17 @@ class EncodingRoundTripProperties extends SseInputGenerators {
     void patchElementsRoundTrips(@ForAll("html") String elements,
                                  @ForAll("selectorOrNull") String selector,
                                  @ForAll ElementPatchMode mode,
+                                 @ForAll ElementNamespace namespace,
                                  @ForAll boolean useViewTransition,
+                                 @ForAll("selectorOrNull") String transitionScope,
                                  @ForAll("singleLineOrNull") String eventId,
                                  @ForAll("retryMillisOrNull") Long retryMillis,
                                  @ForAll long chunkSeed) {
         boolean hasSelector = selector != null && !selector.isEmpty();
         Assume.that(!jsBlank(elements) || (mode == ElementPatchMode.REMOVE && hasSelector));
         Duration retry = retryMillis == null ? null : Duration.ofMillis(retryMillis);
-        PatchElements patch = new PatchElements(elements, selector, mode, useViewTransition, eventId, retry);
+        PatchElements patch = new PatchElements(elements, selector, mode, namespace, useViewTransition, transitionScope,
+                eventId, retry);
 
         Event received = roundTrip(patch, chunkSeed, emptyIfNull(eventId), datastarRetry(retry));
         assertEquals("datastar-patch-elements", received.type(), "type");
@@ -112,8 +116,14 @@ class EncodingRoundTripProperties extends SseInputGenerators {
         if (mode != ElementPatchMode.OUTER) {
             expected.add("mode " + mode.name().toLowerCase(java.util.Locale.ROOT));
         }
+        if (namespace != ElementNamespace.HTML) {
+            expected.add("namespace " + namespace.name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (useViewTransition) {
             expected.add("useViewTransition true");
+        }
+        if (transitionScope != null && !transitionScope.isEmpty()) {
+            expected.add("viewTransitionSelector " + transitionScope);
         }
         List<String> expectedElementLines = jsBlank(elements)
                 ? List.of()
@@ -124,7 +134,8 @@ class EncodingRoundTripProperties extends SseInputGenerators {
         // The same, as stated for a client: drop the header lines, what is left is the HTML.
         List<String> rest = lines.stream()
                 .filter(line -> !line.startsWith("selector ") && !line.startsWith("mode ")
-                        && !line.startsWith("useViewTransition "))
+                        && !line.startsWith("namespace ") && !line.startsWith("useViewTransition ")
+                        && !line.startsWith("viewTransitionSelector "))
                 .toList();
         assertEquals(expectedElementLines, rest, "elements lines");
         if (mode == ElementPatchMode.OUTER) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.SseMessage;
+import dev.broadcaster.datastar.ElementNamespace;
 import dev.broadcaster.datastar.ElementPatchMode;
 import dev.broadcaster.datastar.ExecuteScript;
 import dev.broadcaster.datastar.PatchElements;
@@ -401,8 +402,11 @@ class PublishFuzzProperties extends SseInputGenerators {
                 Map.<String, Object>of("type", "patchElements", "elements", "<p>", "mode", "sideways"))
                 .map(fields -> new EventSpec(new java.util.LinkedHashMap<>(fields), null, "invalid " + fields));
         Arbitrary<EventSpec> patch = Combinators.combine(html(), Arbitraries.of("#a", "main > p", "").injectNull(0.5),
-                        Arbitraries.of(ElementPatchMode.values()))
-                .as((elements, selector, mode) -> {
+                        Arbitraries.of(ElementPatchMode.values()),
+                        // html, svg, mathml and names the wire does not know (case matters)
+                        Arbitraries.of("html", "svg", "mathml", "SVG", "xhtml").injectNull(0.6),
+                        Arbitraries.of("#panel", "main > ul", "", "#a\ndata: forged", "#a\r").injectNull(0.6))
+                .as((elements, selector, mode, namespace, transitionScope) -> {
                     Map<String, Object> fields = new java.util.LinkedHashMap<>();
                     fields.put("type", "patchElements");
                     fields.put("elements", elements);
@@ -410,7 +414,16 @@ class PublishFuzzProperties extends SseInputGenerators {
                         fields.put("selector", selector);
                     }
                     fields.put("mode", mode.name().toLowerCase(Locale.ROOT));
-                    return spec(fields, () -> new PatchElements(elements, selector, mode, false, null, null),
+                    if (namespace != null) {
+                        fields.put("namespace", namespace);
+                    }
+                    if (transitionScope != null) {
+                        fields.put("useViewTransition", new Raw("true"));
+                        fields.put("viewTransitionSelector", transitionScope);
+                    }
+                    return spec(fields, () -> new PatchElements(elements, selector, mode,
+                                    namespace == null ? null : ElementNamespace.fromWireName(namespace),
+                                    transitionScope != null, transitionScope, null, null),
                             "datastar-patch-elements");
                 });
         Arbitrary<EventSpec> script = text(textFragment(), 10).map(code -> {

@@ -6,11 +6,10 @@ import dev.broadcaster.ConnectOptions;
 import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.internal.PublishRules;
 import dev.broadcaster.SameOrigin;
+import dev.broadcaster.datastar.Signals;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,7 +30,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.io.StringReader;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -180,13 +179,8 @@ public class RoomResource {
     @Path("messages")
     @SameOrigin
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response postJson(String body, @QueryParam("rollback") boolean rollback) {
-        JsonObject signals;
-        try {
-            signals = Json.createReader(new StringReader(body)).readObject();
-        } catch (JsonException e) {
-            throw refusal(Response.Status.BAD_REQUEST, "expected the page's signals as a JSON object");
-        }
+    public Response postJson(InputStream body, @QueryParam("rollback") boolean rollback) {
+        JsonObject signals = Signals.fromBody(body);
         return post(signals.get("text") instanceof JsonString text ? text.getString() : null, rollback);
     }
 

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ public final class SseStream implements AutoCloseable {
     private final String label;
     private final int status;
     private final HttpHeaders headers;
+    private final HttpClient.Version version;
     private final InputStream body;
     private final StringBuilder raw = new StringBuilder();
     private final List<EventStreamParser.Event> events = new ArrayList<>();
@@ -42,6 +44,7 @@ public final class SseStream implements AutoCloseable {
         this.label = label;
         this.status = response.statusCode();
         this.headers = response.headers();
+        this.version = response.version();
         this.body = response.body();
         if (status != 200) {
             try (InputStream in = body) {
@@ -64,12 +67,17 @@ public final class SseStream implements AutoCloseable {
 
     /** Opens a stream sending {@code Last-Event-ID: lastEventId}, as a reconnecting EventSource does. */
     public static SseStream open(URI uri, String user, String lastEventId) {
+        return open(HttpCalls.CLIENT, uri, user, lastEventId);
+    }
+
+    /** Opens a stream with {@code client} (e.g. one that speaks HTTP/2 over TLS) instead of the shared HTTP/1.1 one. */
+    public static SseStream open(HttpClient client, URI uri, String user, String lastEventId) {
         try {
             var request = HttpCalls.request(uri, user).header("Accept", "text/event-stream");
             if (lastEventId != null) {
                 request.header("Last-Event-ID", lastEventId);
             }
-            HttpResponse<InputStream> response = HttpCalls.CLIENT.send(request.GET().build(),
+            HttpResponse<InputStream> response = client.send(request.GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             return new SseStream(user + "@" + uri.getPath(), response);
         } catch (IOException e) {
@@ -121,6 +129,11 @@ public final class SseStream implements AutoCloseable {
 
     public int status() {
         return status;
+    }
+
+    /** The HTTP version the response came with. */
+    public HttpClient.Version version() {
+        return version;
     }
 
     public HttpHeaders headers() {

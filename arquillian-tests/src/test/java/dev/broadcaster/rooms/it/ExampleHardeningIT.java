@@ -188,6 +188,24 @@ class ExampleHardeningIT extends DeployedRooms {
         assertTrue(refused.body().contains("larger than"), refused.body());
     }
 
+    /** Input a page cannot have sent is 400 with a reason (the library's {@code Signals}, then the example's own rules). */
+    @Test
+    void malformedDatastarSdkInputIs400NeverA500() {
+        for (String input : List.of("not json", "[1]", "{\"events\":[]} trailing", "{\"a\":1,\"a\":2}",
+                "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<p>\",\"namespace\":\"svg2\"}]}",
+                "{\"events\":[{\"type\":\"patchElements\",\"elements\":\"<p>\",\"viewTransitionSelector\":\"#a\\n#b\"}]}",
+                "{\"events\":[{\"type\":\"patchSignals\",\"signals\":{},\"retryDuration\":1.5}]}",
+                "{\"events\":{}}")) {
+            HttpResponse<String> post = postSdk(input);
+            assertEquals(400, post.statusCode(), input + ": " + post.body());
+            HttpResponse<String> get = HttpCalls.get(uri("datastar-sdk/test?datastar=" + HttpCalls.encode(input)), "bob");
+            assertEquals(400, get.statusCode(), input + ": " + get.body());
+            assertFalse(get.body().contains("Exception"), get.body());
+        }
+        HttpResponse<String> notJson = postSdk("not json");
+        assertTrue(notJson.body().contains("Expected the Datastar signals as a JSON object"), notJson.body());
+    }
+
     @Test
     void clientsThatDoNotReadTheDatastarSdkAnswerHoldNoServerThread() throws Exception {
         // about 1 MiB of input whose answer is about 6 MiB: far more than the socket buffers hold
