@@ -13,8 +13,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    BASE_URL, CONTEXT_PATH, TIMEOUT, api, openSharedRoom, presenceIs, publish, streamPath, uniqueRoom, until, useBrowser,
-    withSignedIn,
+    BASE_URL, CONTEXT_PATH, TIMEOUT, api, openSharedRoom, presenceIs, publish, streamPath, uniqueRoom, until,
+    useBrowser, withSignedIn,
 } from './browser.mjs';
 
 /** The times at which {@code context}'s responses to the stream of {@code room} arrived (each a stream opened). */
