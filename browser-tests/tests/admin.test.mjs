@@ -1,22 +1,19 @@
 // The library's live admin page (<base>/sse/admin, role broadcaster-admin: alice) in headless Chromium,
 // next to the example's htmx room pages: it follows joins and leaves without reloading, and its
 // Disconnect button (confirmed in a dialog) closes a user's streams.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-    BASE_URL, TARGET, adminRowIs, launch, openAdminPage, openHtmxRoom, presenceIs, signedIn, uniqueRoom, until,
+    BASE_URL, CONTEXT_PATH, TARGET, adminRowIs, openAdminPage, openHtmxRoom, presenceIs, uniqueRoom, until, useBrowser,
+    withSignedIn,
 } from './browser.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 test('the admin page follows a room live and disconnects a user from it', async () => {
     const room = uniqueRoom('admin');
-    const aliceContext = await signedIn(browser, 'alice');
-    const bobContext = await signedIn(browser, 'bob');
-    try {
+    await withSignedIn(browser(), ['alice', 'bob'], async (aliceContext, bobContext) => {
         const admin = await openAdminPage(aliceContext);
         const alice = await openHtmxRoom(aliceContext, room, 'alice');
         await adminRowIs(admin, room, { connections: '1', users: '1', tabs: ['alice'] });
@@ -35,7 +32,7 @@ test('the admin page follows a room live and disconnects a user from it', async 
             row.locator('li', { hasText: 'bob' }).getByRole('button', { name: 'Disconnect' }).click(),
         ]);
         assert.equal(response.status(), 200);
-        assert.equal(new URL(response.url()).pathname, `${new URL(BASE_URL).pathname}/sse/channels/${room}/users/bob`);
+        assert.equal(new URL(response.url()).pathname, `${CONTEXT_PATH}/sse/channels/${room}/users/bob`);
         assert.deepEqual(dialogs, [`Disconnect "bob" (all tabs) from channel "${room}"?`]);
         await until('the admin page reporting the disconnect', () => admin.locator('#message').textContent(),
             text => text === `Disconnected bob from ${room}: 2 connection(s) closed`);
@@ -46,19 +43,13 @@ test('the admin page follows a room live and disconnects a user from it', async 
             await presenceIs(tab, ['alice', 'bob']);
         }
         await adminRowIs(admin, room, { connections: '3', users: '2', tabs: ['alice', 'bob (2 tabs)'] });
-    } finally {
-        await aliceContext.close();
-        await bobContext.close();
-    }
+    });
 });
 
 test('the admin page is for broadcaster-admin only', async () => {
-    const bobContext = await signedIn(browser, 'bob');
-    try {
+    await withSignedIn(browser(), ['bob'], async bobContext => {
         const page = await bobContext.newPage();
         const response = await page.goto(`${BASE_URL}/sse/admin`);
         assert.equal(response.status(), 403);
-    } finally {
-        await bobContext.close();
-    }
+    });
 });

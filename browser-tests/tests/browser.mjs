@@ -1,12 +1,17 @@
 // Shared helpers of the browser tests: Debian's Chromium driven by playwright-core, the example
 // application's URLs and users, and polling waits (every wait has a deadline; none is a fixed sleep).
 import { chromium } from 'playwright-core';
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The example application's context root, e.g. http://localhost:9080/rooms (set by ./run). */
 export const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:9080/rooms').replace(/\/$/, '');
+
+/** The path of BASE_URL, e.g. /rooms. */
+export const CONTEXT_PATH = new URL(BASE_URL).pathname;
 
 /** The same application over https (HTTP/2 with a self-signed certificate), e.g. https://localhost:9443/rooms. */
 export const HTTPS_BASE_URL = (process.env.HTTPS_BASE_URL ?? 'https://localhost:9443/rooms').replace(/\/$/, '');
@@ -26,6 +31,17 @@ export function launch() {
 }
 
 /**
+ * Launches Chromium before the tests of the current file (or describe block) and closes it after them; returns a
+ * function that answers the browser.
+ */
+export function useBrowser() {
+    let browser;
+    before(async () => { browser = await launch(); });
+    after(async () => { await browser?.close(); });
+    return () => browser;
+}
+
+/**
  * A browser context signed in as {@code user} (HTTP Basic, password <user>-pw, as the browser's prompt would);
  * with {@code tls}, one that accepts the test server's self-signed certificate.
  */
@@ -37,9 +53,61 @@ export function signedIn(browser, user, { tls = false } = {}) {
     });
 }
 
+/** Runs {@code body} with a context signed in as each of {@code users}, in order; closes them all after it. */
+export async function withSignedIn(browser, users, body) {
+    const contexts = [];
+    try {
+        for (const user of users) {
+            contexts.push(await signedIn(browser, user));
+        }
+        return await body(...contexts);
+    } finally {
+        for (const context of contexts) {
+            await context.close();
+        }
+    }
+}
+
+/**
+ * Runs {@code body} with the htmx page of {@code room} open for each of {@code users}, each in a context signed in as
+ * the user, once every page lists them all in #presence; closes the contexts after it.
+ */
+export function withHtmxRoom(browser, room, users, body) {
+    return withSignedIn(browser, users, async (...contexts) => {
+        const pages = [];
+        for (const [i, context] of contexts.entries()) {
+            pages.push(await openHtmxRoom(context, room, users[i]));
+        }
+        for (const page of pages) {
+            await presenceIs(page, users);
+        }
+        return body(...pages);
+    });
+}
+
+/** The path of the example's stream of {@code room} (the room and the user's notifications channel). */
+export function streamPath(room) {
+    return `${CONTEXT_PATH}/rooms/${room}/stream`;
+}
+
+/** The value of an {@code Authorization} header that signs in as {@code user} (HTTP Basic). */
+export function basicAuth(user) {
+    return 'Basic ' + Buffer.from(`${user}:${user}-pw`).toString('base64');
+}
+
 /** A room name no other test (or earlier run on the same server) used. */
 export function uniqueRoom(prefix) {
     return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Opens {@code path} under {@code base} (default BASE_URL) in a new tab of {@code context}; fails unless 200. */
+export async function openPage(context, path, { base = BASE_URL } = {}) {
+    const page = await context.newPage();
+    const response = await page.goto(`${base}${path}`);
+    if (response.status() !== 200) {
+        throw new Error(`GET ${response.url()}: ${response.status()}`);
+    }
+    return page;
 }
 
 /**
@@ -47,11 +115,17 @@ export function uniqueRoom(prefix) {
  * stream is open (its own user is in #presence).
  */
 export async function openHtmxRoom(context, room, user, { base = BASE_URL } = {}) {
-    const page = await context.newPage();
-    const response = await page.goto(`${base}/rooms/${room}/htmx`);
-    if (response.status() !== 200) {
-        throw new Error(`GET ${response.url()}: ${response.status()}`);
-    }
+    const page = await openPage(context, `/rooms/${room}/htmx`, { base });
+    await presenceIs(page, null, user);
+    return page;
+}
+
+/**
+ * Opens the htmx page of {@code room} whose stream the browser's tabs share (client.js) and waits until its stream
+ * is open (its own user is in #presence).
+ */
+export async function openSharedRoom(context, room, user) {
+    const page = await openPage(context, `/rooms/${room}/shared`);
     await presenceIs(page, null, user);
     return page;
 }
@@ -109,16 +183,23 @@ export async function post(page, text) {
 export async function api(method, path, user = 'alice') {
     const response = await fetch(`${BASE_URL}${path}`, {
         method,
-        headers: {
-            Authorization: 'Basic ' + Buffer.from(`${user}:${user}-pw`).toString('base64'),
-            Accept: 'application/json',
-        },
+        headers: { Authorization: basicAuth(user), Accept: 'application/json' },
     });
     const body = await response.text();
     if (!response.ok) {
         throw new Error(`${method} ${path}: ${response.status} ${body}`);
     }
     return JSON.parse(body);
+}
+
+/** Publishes the named event {@code event} with {@code data} to {@code channel} as alice (a publisher); expects 202. */
+export async function publish(channel, event, data) {
+    const response = await fetch(`${BASE_URL}/sse/channels/${channel}`, {
+        method: 'POST',
+        headers: { Authorization: basicAuth('alice'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'event', event, data }),
+    });
+    assert.equal(response.status, 202, `POST /sse/channels/${channel}: ${await response.text()}`);
 }
 
 /** Polls {@code probe} until {@code accept(value)} holds; fails with the last value after {@code timeout} ms. */
@@ -139,11 +220,7 @@ export async function until(what, probe, accept, timeout = TIMEOUT) {
 
 /** Opens the library's admin page (needs the role broadcaster-admin) and waits until its feed is live. */
 export async function openAdminPage(context) {
-    const page = await context.newPage();
-    const response = await page.goto(`${BASE_URL}/sse/admin`);
-    if (response.status() !== 200) {
-        throw new Error(`GET ${response.url()}: ${response.status()}`);
-    }
+    const page = await openPage(context, '/sse/admin');
     await page.locator('#state.live').waitFor({ timeout: TIMEOUT });
     return page;
 }

@@ -1,32 +1,20 @@
 // No gap between page and stream: the example's room pages render the position of their stream (the room and the
 // user's notifications channel) and open the stream from it. Here each page's stream request is held back while
 // messages and a notification are published; once it goes through, the page shows every one of them, once.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, TIMEOUT, items, launch, signedIn, uniqueRoom, until } from './browser.mjs';
-
-function basic(user) {
-    return 'Basic ' + Buffer.from(`${user}:${user}-pw`).toString('base64');
-}
+import {
+    BASE_URL, TIMEOUT, basicAuth, items, publish, streamPath, uniqueRoom, until, useBrowser, withSignedIn,
+} from './browser.mjs';
 
 /** Posts a message to the room as {@code user}, as another page's form would (server-side, no Origin). */
 async function postMessage(room, user, text) {
     const response = await fetch(`${BASE_URL}/rooms/${room}/messages`, {
         method: 'POST',
-        headers: { Authorization: basic(user), 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: { Authorization: basicAuth(user), 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ text }),
     });
     assert.equal(response.status, 204, await response.text());
-}
-
-/** Publishes a notification to {@code user}'s notifications channel through the library's HTTP endpoint, as alice. */
-async function notify(user, html) {
-    const response = await fetch(`${BASE_URL}/sse/channels/private-${user}`, {
-        method: 'POST',
-        headers: { Authorization: basic('alice'), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ type: 'event', event: 'notification', data: html }),
-    });
-    assert.equal(response.status, 202, await response.text());
 }
 
 /** Opens {@code path} with its stream request held until the returned release() is called. */
@@ -35,7 +23,7 @@ async function openWithStreamHeld(context, room, path) {
     let release;
     const held = new Promise(resolve => { release = resolve; });
     let asked = 0;
-    await page.route(url => url.pathname === `/rooms/rooms/${room}/stream`, async route => {
+    await page.route(url => url.pathname === streamPath(room), async route => {
         asked++;
         await held;
         await route.continue();
@@ -52,16 +40,13 @@ function waitForItems(page, selector, count) {
 }
 
 describe('no gap between a page and its stream', () => {
-    let browser;
-    before(async () => { browser = await launch(); });
-    after(async () => { await browser?.close(); });
+    const browser = useBrowser();
 
     // the htmx page only: the Datastar page loads Datastar from its CDN, which these machines cannot reach
     for (const [kind, path] of [['htmx', '/htmx']]) {
         test(`the ${kind} page shows the 5 messages published after its render and before its stream, once`, async () => {
             const room = uniqueRoom(`gap-${kind.toLowerCase()}`);
-            const context = await signedIn(browser, 'bob');
-            try {
+            await withSignedIn(browser(), ['bob'], async context => {
                 const { page, release } = await openWithStreamHeld(context, room, path);
                 const sent = [];
                 for (let n = 1; n <= 5; n++) {
@@ -69,7 +54,8 @@ describe('no gap between a page and its stream', () => {
                     sent.push(`alice: gap ${n}`);
                 }
                 if (kind === 'htmx') {
-                    await notify('bob', '<li>for bob, while the stream was held</li>');
+                    // to bob's notifications channel through the library's HTTP endpoint, as alice
+                    await publish('private-bob', 'notification', '<li>for bob, while the stream was held</li>');
                 }
                 release();
                 await waitForItems(page, '#messages', 5);
@@ -84,9 +70,7 @@ describe('no gap between a page and its stream', () => {
                 } else {
                     assert.equal(await page.locator('#count').textContent(), '6');
                 }
-            } finally {
-                await context.close();
-            }
+            });
         });
     }
 });

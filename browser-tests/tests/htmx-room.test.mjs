@@ -1,28 +1,20 @@
 // The example's htmx room page (/rooms/rooms/{room}/htmx) in headless Chromium, with the real htmx
 // 2.0.11 and htmx-ext-sse 2.2.4 the application serves: delivery to every user in order, the presence
 // list, the out-of-band counter, and one user in several tabs (also as the library's admin page shows it).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-    TARGET, adminRowIs, api, items, launch, messagesReach, openAdminPage, openHtmxRoom, post, presenceIs, signedIn,
-    uniqueRoom, until,
+    TARGET, adminRowIs, api, items, messagesReach, openAdminPage, openHtmxRoom, post, presenceIs, uniqueRoom, until,
+    useBrowser, withHtmxRoom, withSignedIn,
 } from './browser.mjs';
 
 describe('htmx room page', () => {
-    let browser;
-    before(async () => { browser = await launch(); });
-    after(async () => { await browser?.close(); });
+    const browser = useBrowser();
 
     test('two users see every message in order, each other in #presence, and the counter advance', async () => {
         const room = uniqueRoom('htmx');
-        const aliceContext = await signedIn(browser, 'alice');
-        const bobContext = await signedIn(browser, 'bob');
-        try {
-            const alice = await openHtmxRoom(aliceContext, room, 'alice');
-            const bob = await openHtmxRoom(bobContext, room, 'bob');
-            await presenceIs(alice, ['alice', 'bob']);
-            await presenceIs(bob, ['alice', 'bob']);
+        await withHtmxRoom(browser(), room, ['alice', 'bob'], async (alice, bob) => {
             assert.equal(await alice.locator('#counter').textContent(), '0');
 
             const posts = [[alice, 'alice', 'first'], [bob, 'bob', 'second'], [alice, 'alice', 'third <b>&']];
@@ -42,20 +34,15 @@ describe('htmx room page', () => {
             assert.equal(await alice.locator('form input[name="text"]').inputValue(), '');
             await alice.screenshot({ path: join(TARGET, 'room-htmx.png'), fullPage: true });
 
-            await bobContext.close();
+            await bob.context().close();
             // bob's stream is gone: the server notices (at the latest on a heartbeat) and re-renders presence
             await presenceIs(alice, ['alice']);
-        } finally {
-            await aliceContext.close();
-            await bobContext.close();
-        }
+        });
     });
 
     test('three tabs of one user are one user in #presence and three connections', async () => {
         const room = uniqueRoom('tabs');
-        const carolContext = await signedIn(browser, 'carol');
-        const adminContext = await signedIn(browser, 'alice');
-        try {
+        await withSignedIn(browser(), ['carol', 'alice'], async (carolContext, adminContext) => {
             const tabs = [];
             for (let i = 0; i < 3; i++) {
                 tabs.push(await openHtmxRoom(carolContext, room, 'carol'));
@@ -86,9 +73,6 @@ describe('htmx room page', () => {
             assert.deepEqual(left.distinctUsers, ['carol']);
             await presenceIs(tabs[2], ['carol']);
             await adminRowIs(admin, room, { connections: '2', users: '1', tabs: ['carol (2 tabs)'] });
-        } finally {
-            await carolContext.close();
-            await adminContext.close();
-        }
+        });
     });
 });

@@ -12,10 +12,10 @@
 // EventSource never sends one). The page therefore keeps the last event id in its sse-connect URL
 // (?lastEventId=...), which the extension re-reads when it creates the new EventSource, and the server
 // resumes from it. The second test shows that path.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    BASE_URL, TIMEOUT, api, items, launch, messagesReach, openHtmxRoom, post, presenceIs, signedIn, uniqueRoom, until,
+    TIMEOUT, api, items, messagesReach, post, presenceIs, streamPath, uniqueRoom, until, useBrowser, withHtmxRoom,
 } from './browser.mjs';
 
 /**
@@ -28,24 +28,15 @@ async function dropStream(room, user) {
     assert.deepEqual(await api('DELETE', `/sse/channels/${room}/users/${user}`), { closed: 1 });
 }
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 test('after the server drops its stream, the htmx page reconnects with Last-Event-ID and shows every message once', async () => {
     const room = uniqueRoom('reconnect');
-    const aliceContext = await signedIn(browser, 'alice');
-    const bobContext = await signedIn(browser, 'bob');
-    try {
-        const alice = await openHtmxRoom(aliceContext, room, 'alice');
-        const bob = await openHtmxRoom(bobContext, room, 'bob');
-        await presenceIs(alice, ['alice', 'bob']);
-
+    await withHtmxRoom(browser(), room, ['alice', 'bob'], async (alice, bob) => {
         // watch bob's page: stream requests (with their headers), errors, opens and EventSources created by the extension
-        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/stream`;
         const streamRequests = [];
         bob.on('request', request => {
-            if (new URL(request.url()).pathname === streamPath) {
+            if (new URL(request.url()).pathname === streamPath(room)) {
                 streamRequests.push({ at: Date.now(), headers: request.allHeaders().catch(e => ({ error: e.message })) });
             }
         });
@@ -94,20 +85,12 @@ test('after the server drops its stream, the htmx page reconnects with Last-Even
         const expected = ['before the drop', ...missed, 'after the reconnect'].map(text => `alice: ${text}`);
         assert.deepEqual(await items(bob, '#messages'), expected, 'every message exactly once, in order');
         assert.deepEqual(await items(alice, '#messages'), expected);
-    } finally {
-        await aliceContext.close();
-        await bobContext.close();
-    }
+    });
 });
 
 test('after a failed reconnect, the EventSource htmx-ext-sse re-creates resumes too', async () => {
     const room = uniqueRoom('recreate');
-    const aliceContext = await signedIn(browser, 'alice');
-    const bobContext = await signedIn(browser, 'bob');
-    try {
-        const alice = await openHtmxRoom(aliceContext, room, 'alice');
-        const bob = await openHtmxRoom(bobContext, room, 'bob');
-        await presenceIs(alice, ['alice', 'bob']);
+    await withHtmxRoom(browser(), room, ['alice', 'bob'], async (alice, bob) => {
         await bob.evaluate(() => {
             window.sseLog = { created: 0 };
             const create = htmx.createEventSource;
@@ -118,10 +101,9 @@ test('after a failed reconnect, the EventSource htmx-ext-sse re-creates resumes 
 
         // the browser's own reconnect is answered 503 (as a proxy might during a redeploy): the
         // EventSource fails (readyState CLOSED) and the extension creates a new one 500 ms later
-        const streamPath = `${new URL(BASE_URL).pathname}/rooms/${room}/stream`;
         // (while a route is set, Playwright does not report the Last-Event-ID header Chromium sends)
         let streamRequests = 0;
-        await bob.route(url => url.pathname === streamPath, async route => {
+        await bob.route(url => url.pathname === streamPath(room), async route => {
             if (++streamRequests === 1) {
                 await route.fulfill({ status: 503, contentType: 'text/plain', body: 'unavailable' });
             } else {
@@ -150,8 +132,5 @@ test('after a failed reconnect, the EventSource htmx-ext-sse re-creates resumes 
         const expected = ['before the drop', ...missed, 'after the reconnect'].map(text => `alice: ${text}`);
         assert.deepEqual(await items(bob, '#messages'), expected,
             'the messages posted while bob was away arrive once: the new EventSource resumed from the URL');
-    } finally {
-        await aliceContext.close();
-        await bobContext.close();
-    }
+    });
 });

@@ -10,34 +10,22 @@
 // tab that holds the connection hands it over (the time is printed) and no event is lost or repeated across it;
 // a hung holder is taken over from, and steps down when it wakes, again losing and repeating nothing; a tab
 // starts from the position its page was rendered at, whether it opens the stream or joins it.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, TIMEOUT, api, launch, presenceIs, signedIn, uniqueRoom, until } from './browser.mjs';
+import {
+    BASE_URL, CONTEXT_PATH, TIMEOUT, api, openSharedRoom, presenceIs, publish, streamPath, uniqueRoom, until,
+    useBrowser, withSignedIn,
+} from './browser.mjs';
 
-const CONTEXT_PATH = new URL(BASE_URL).pathname;
-
-/** Opens the shared htmx page of {@code room}; waits until its stream is open (the user is in #presence). */
-async function openShared(context, room, user) {
-    const page = await context.newPage();
-    const response = await page.goto(`${BASE_URL}/rooms/${room}/shared`);
-    if (response.status() !== 200) {
-        throw new Error(`GET ${response.url()}: ${response.status()}`);
-    }
-    await presenceIs(page, null, user);
-    return page;
-}
-
-/** Publishes the named event {@code event} with {@code data} to {@code channel} as alice (a publisher). */
-async function publish(channel, event, data) {
-    const response = await fetch(`${BASE_URL}/sse/channels/${channel}`, {
-        method: 'POST',
-        headers: {
-            Authorization: 'Basic ' + Buffer.from('alice:alice-pw').toString('base64'),
-            'Content-Type': 'application/json',
-        },
-        body: JSON.stringify({ type: 'event', event, data }),
+/** The times at which {@code context}'s responses to the stream of {@code room} arrived (each a stream opened). */
+function streamOpens(context, room) {
+    const opens = [];
+    context.on('response', response => {
+        if (new URL(response.url()).pathname === streamPath(room)) {
+            opens.push(Date.now());
+        }
     });
-    assert.equal(response.status, 202, `POST /sse/channels/${channel}: ${await response.text()}`);
+    return opens;
 }
 
 /** The room's connections on the server (admin listing), 0 when the room is not listed. */
@@ -91,35 +79,27 @@ async function holderOf(pages, url) {
 }
 
 describe('one stream shared by the tabs of a browser (client.js)', () => {
-    let browser;
-    before(async () => { browser = await launch(); });
-    after(async () => { await browser?.close(); });
+    const browser = useBrowser();
 
     test('ten tabs of one user share one connection, receive everything of both channels, and hand over without a gap', async () => {
         const room = uniqueRoom('shared');
         const stream = `${BASE_URL}/rooms/${room}/stream`;
-        const context = await signedIn(browser, 'alice');
-        // every stream request and tab count report of the browser
-        const streams = [];
-        const opens = [];
-        const reports = [];
-        context.on('response', response => {
-            if (new URL(response.url()).pathname === `${CONTEXT_PATH}/rooms/${room}/stream`) {
-                opens.push(Date.now());
-            }
-        });
-        context.on('request', request => {
-            const url = new URL(request.url());
-            if (url.pathname === `${CONTEXT_PATH}/rooms/${room}/stream`) {
-                streams.push(url);
-            } else if (url.pathname === `${CONTEXT_PATH}/sse/stream/tabs`) {
-                reports.push(JSON.parse(request.postData()));
-            }
-        });
-        try {
+        await withSignedIn(browser(), ['alice'], async context => {
+            // every stream request and tab count report of the browser, and the times the stream opened
+            const streams = [];
+            const reports = [];
+            const opens = streamOpens(context, room);
+            context.on('request', request => {
+                const url = new URL(request.url());
+                if (url.pathname === streamPath(room)) {
+                    streams.push(url);
+                } else if (url.pathname === `${CONTEXT_PATH}/sse/stream/tabs`) {
+                    reports.push(JSON.parse(request.postData()));
+                }
+            });
             const tabs = [];
             for (let i = 0; i < 10; i++) {
-                tabs.push(await openShared(context, room, 'alice'));
+                tabs.push(await openSharedRoom(context, room, 'alice'));
             }
             // ONE connection of the browser on the server, with more tabs than HTTP/1.1 allows connections per origin
             assert.equal(await roomConnections(room), 1, 'the server holds one connection of the ten tabs');
@@ -223,24 +203,16 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             await until('a report of five tabs', () => reports.at(-1), last => last?.tabs === 5);
             await until('alice listed five times', () => listed(room, 'alice'), n => n === 5);
             assert.equal(await roomConnections(room), 1);
-        } finally {
-            await context.close();
-        }
+        });
     });
     test('a hung holder is taken over from, and steps down when it wakes, losing and repeating nothing', async () => {
         const room = uniqueRoom('hung');
         const stream = `${BASE_URL}/rooms/${room}/stream`;
-        const context = await signedIn(browser, 'alice');
-        const opens = [];
-        context.on('response', response => {
-            if (new URL(response.url()).pathname === `${CONTEXT_PATH}/rooms/${room}/stream`) {
-                opens.push(Date.now());
-            }
-        });
-        try {
+        await withSignedIn(browser(), ['alice'], async context => {
+            const opens = streamOpens(context, room);
             const tabs = [];
             for (let i = 0; i < 3; i++) {
-                tabs.push(await openShared(context, room, 'alice'));
+                tabs.push(await openSharedRoom(context, room, 'alice'));
             }
             const holder = await holderOf(tabs, stream);
             const others = tabs.filter(tab => tab !== holder);
@@ -279,15 +251,12 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             await allShow(tabs, 'messages', messages);
             assert.equal(await holderOf(tabs, stream), next);
             await until('one connection on the server again', () => roomConnections(room), n => n === 1);
-        } finally {
-            await context.close();
-        }
+        });
     });
     test('a tab catches up from the position its page was rendered at, whether it holds the stream or not', async () => {
         const room = uniqueRoom('position');
         const stream = `${BASE_URL}/rooms/${room}/stream`;
-        const context = await signedIn(browser, 'alice');
-        try {
+        await withSignedIn(browser(), ['alice'], async context => {
             // the page is served (rendered with the stream's position), its script held back while events are published
             const openHeldBack = async (publishMeanwhile) => {
                 const page = await context.newPage();
@@ -322,8 +291,6 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             await allShow([second], 'messages', ['room 2', 'room 3', 'room 4']);
             await allShow([first, second], 'notifications', [`${room} private 1`]);
             assert.equal(await roomConnections(room), 1);
-        } finally {
-            await context.close();
-        }
+        });
     });
 });

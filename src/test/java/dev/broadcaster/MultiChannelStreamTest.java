@@ -1,9 +1,11 @@
 package dev.broadcaster;
 
+import static dev.broadcaster.support.SseStream.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.datastar.PatchElements;
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.HttpCalls;
@@ -17,15 +19,15 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,31 +53,44 @@ class MultiChannelStreamTest {
     static ChannelRegistry registry;
 
     static URI stream(String... channels) {
-        return server.uri("sse/stream?" + java.util.Arrays.stream(channels).map(c -> "channel=" + c)
+        return server.uri("sse/stream?" + Arrays.stream(channels).map(c -> "channel=" + c)
                 .collect(Collectors.joining("&")));
+    }
+
+    /** {@code user}'s stream of {@code channels}. */
+    static SseStream connect(String user, String... channels) {
+        return SseStream.connect(stream(channels), user);
+    }
+
+    /** {@code user}'s stream of {@code channels}, resumed after {@code lastEventId}. */
+    static SseStream resume(String user, String lastEventId, String... channels) {
+        return SseStream.connect(stream(channels), user, lastEventId);
     }
 
     static String unique(String prefix) {
         return prefix + "-" + Long.toString(System.nanoTime(), 36);
     }
 
-    /** The stream's events by channel, as "<channel>:<data>", where each event's data starts with its channel. */
-    static List<String> data(List<EventStreamParser.Event> events) {
-        return events.stream().map(EventStreamParser.Event::data).toList();
+    static List<String> types(List<EventStreamParser.Event> events) {
+        return events.stream().map(EventStreamParser.Event::type).toList();
+    }
+
+    /** The data of a {@code resync} event of {@code channel}. */
+    static String resync(String channel, String reason) {
+        return "{\"channel\":\"" + channel + "\",\"reason\":\"" + reason + "\"}";
     }
 
     @Test
     void oneStreamCarriesTheEventsOfEveryChannelAsTheirOwnStreamsDoButForTheId() {
         String a = unique("room");
         String b = unique("notes");
-        try (SseStream both = SseStream.connect(stream(a, b), "bob");
+        try (SseStream both = connect("bob", a, b);
              SseStream onlyA = SseStream.connect(server.channel(a), "carol")) {
             registry.broadcast(a, SseEvent.named("message", "a0"));
-            registry.broadcast(b, dev.broadcaster.datastar.PatchElements.of("<p id=\"n\">b0</p>"));
+            registry.broadcast(b, PatchElements.of("<p id=\"n\">b0</p>"));
             registry.broadcast(a, SseEvent.data("a1\nsecond line"));
             List<EventStreamParser.Event> events = both.awaitEvents(3);
-            assertEquals(List.of("message", "datastar-patch-elements", "message"),
-                    events.stream().map(EventStreamParser.Event::type).toList());
+            assertEquals(List.of("message", "datastar-patch-elements", "message"), types(events));
             assertEquals(List.of("a0", "elements <p id=\"n\">b0</p>", "a1\nsecond line"), data(events));
             onlyA.awaitEvents(2);
             // the bytes of a's events on both streams, without their id lines, are the same
@@ -103,7 +118,7 @@ class MultiChannelStreamTest {
         String b = unique("notes");
         String c = unique("banner");
         String lastSeen;
-        try (SseStream tab = SseStream.connect(stream(a, b, c), "bob")) {
+        try (SseStream tab = connect("bob", a, b, c)) {
             registry.broadcast(a, SseEvent.data("a0"));
             registry.broadcast(b, SseEvent.data("b0"));
             tab.awaitEvents(2);
@@ -113,7 +128,7 @@ class MultiChannelStreamTest {
         registry.broadcast(a, SseEvent.data("a1"));
         registry.broadcast(b, SseEvent.data("b2"));
         registry.broadcast(c, SseEvent.data("c0"));
-        try (SseStream again = SseStream.connect(stream(a, b, c), "bob", lastSeen)) {
+        try (SseStream again = resume("bob", lastSeen, a, b, c)) {
             registry.broadcast(a, SseEvent.data("a2"));
             List<String> received = data(again.awaitEvents(5));
             assertEquals(List.of("a1", "a2"), only(received, "a"));
@@ -133,7 +148,7 @@ class MultiChannelStreamTest {
         String b = unique("busy");
         registry.broadcast(a, SseEvent.data("a-before")); // nobody there yet: not recorded
         String start;
-        try (SseStream tab = SseStream.connect(stream(a, b), "bob")) {
+        try (SseStream tab = connect("bob", a, b)) {
             Eventually.equalTo(true, () -> tab.lastEventId() != null, "the stream's first frame gives its position");
             start = tab.lastEventId();
             assertEquals(List.of(), tab.events(), "the position frame dispatches nothing");
@@ -141,7 +156,7 @@ class MultiChannelStreamTest {
         registry.create(b, null);
         registry.broadcast(a, SseEvent.data("a0"));
         registry.broadcast(b, SseEvent.data("b0"));
-        try (SseStream again = SseStream.connect(stream(a, b), "bob", start)) {
+        try (SseStream again = resume("bob", start, a, b)) {
             assertEquals(List.of("a0", "b0"), data(again.awaitEvents(2)).stream().sorted().toList());
         }
     }
@@ -151,7 +166,7 @@ class MultiChannelStreamTest {
         String a = unique("fast");
         String b = unique("slow");
         AtomicBoolean publishing = new AtomicBoolean(true);
-        try (SseStream first = SseStream.connect(stream(a, b), "bob")) {
+        try (SseStream first = connect("bob", a, b)) {
             Thread publisher = new Thread(() -> {
                 int n = 0;
                 while (publishing.get()) {
@@ -169,7 +184,7 @@ class MultiChannelStreamTest {
             String lastId = firstEvents.get(firstEvents.size() - 1).lastEventId();
             first.close();
             for (int reconnect = 0; reconnect < 100; reconnect++) {
-                try (SseStream tab = SseStream.connect(stream(a, b), "bob", lastId)) {
+                try (SseStream tab = resume("bob", lastId, a, b)) {
                     List<EventStreamParser.Event> kept = tab.takeEvents(ThreadLocalRandom.current().nextInt(1, 10));
                     String resumedFrom = lastId;
                     assertFalse(kept.stream().anyMatch(e -> e.type().equals("resync")),
@@ -197,13 +212,12 @@ class MultiChannelStreamTest {
         registry.create(a, null);
         for (String forged : List.of("garbage", ",x", "1-2,3-4", "=%%%,x", ":zzzzzzzzzzzzzzzzzzzz-1,a-1", "a".repeat(5000),
                 registry.position(List.of(a)))) {
-            try (SseStream tab = SseStream.connect(stream(a, b), "bob", forged)) {
+            try (SseStream tab = resume("bob", forged, a, b)) {
                 assertEquals(200, tab.status());
                 List<EventStreamParser.Event> events = tab.awaitEvents(2);
-                assertEquals(List.of("resync", "resync"), events.stream().map(EventStreamParser.Event::type).toList(),
-                        "for " + forged);
+                assertEquals(List.of("resync", "resync"), types(events), "for " + forged);
                 // a single node knows the id is not one of its own; a cluster node cannot tell it from one expired
-                assertEquals(java.util.stream.Stream.of(a, b).sorted().toList(), data(events).stream()
+                assertEquals(Stream.of(a, b).sorted().toList(), data(events).stream()
                                 .map(d -> d.replaceAll("\\{\"channel\":\"([^\"]+)\",\"reason\":\"(unknown-id|expired)\"}", "$1"))
                                 .sorted().toList(), "the data names each channel, for " + forged);
                 registry.broadcast(b, SseEvent.data("after"));
@@ -224,8 +238,8 @@ class MultiChannelStreamTest {
         assertEquals(403, refused.statusCode());
         assertEquals(List.of(), registry.users(open), "nothing registered");
         assertFalse(registry.channels().stream().anyMatch(info -> info.name().equals(open)));
-        String[] sixteen = java.util.Arrays.copyOf(seventeen, 16);
-        try (SseStream tab = SseStream.connect(stream(sixteen), "bob")) {
+        String[] sixteen = Arrays.copyOf(seventeen, 16);
+        try (SseStream tab = connect("bob", sixteen)) {
             for (String channel : sixteen) {
                 registry.broadcast(channel, SseEvent.data(channel));
             }
@@ -241,8 +255,8 @@ class MultiChannelStreamTest {
         String a = unique("doomed");
         String b = unique("kept");
         String c = unique("kicked");
-        try (SseStream tab = SseStream.connect(stream(a, b, c), "bob");
-             SseStream other = SseStream.connect(stream(b, c), "bob")) {
+        try (SseStream tab = connect("bob", a, b, c);
+             SseStream other = connect("bob", b, c)) {
             Eventually.equalTo(List.of("bob"), () -> registry.distinctUsers(a), "bob on a");
             assertEquals(List.of("bob", "bob"), registry.users(b), "two streams of bob on b");
             assertEquals(1, registry.connections(a).size());
@@ -256,9 +270,8 @@ class MultiChannelStreamTest {
             other.awaitData("still here");
             assertFalse(tab.ended());
             // each stream is told it gets nothing more from the channels it was removed from
-            assertEquals(List.of("{\"channel\":\"" + a + "\",\"reason\":\"removed\"}",
-                    "{\"channel\":\"" + c + "\",\"reason\":\"removed\"}"), data(tab.events("resync")));
-            assertEquals(List.of("{\"channel\":\"" + c + "\",\"reason\":\"removed\"}"), data(other.events("resync")));
+            assertEquals(List.of(resync(a, "removed"), resync(c, "removed")), data(tab.events("resync")));
+            assertEquals(List.of(resync(c, "removed")), data(other.events("resync")));
             assertEquals(List.of(), registry.users(a));
             assertEquals(List.of("bob", "bob"), registry.users(b));
             registry.disconnect(b, "bob"); // their last channel: the streams end
@@ -271,9 +284,9 @@ class MultiChannelStreamTest {
     void exclusionAndSendToOneReachTheStreamOnce() {
         String a = unique("room");
         String b = unique("notes");
-        try (SseStream tab = SseStream.connect(stream(a, b), "bob");
+        try (SseStream tab = connect("bob", a, b);
              SseStream carol = SseStream.connect(server.channel(a), "carol")) {
-            registry.broadcast(a, SseEvent.data("to all but bob"), java.util.Set.of(tab.connectionId()));
+            registry.broadcast(a, SseEvent.data("to all but bob"), Set.of(tab.connectionId()));
             registry.broadcast(b, SseEvent.data("b-marker"));
             assertTrue(registry.send(tab.connectionId(), SseEvent.data("just bob")));
             tab.awaitData("just bob");
@@ -293,18 +306,24 @@ class MultiChannelStreamTest {
                 "bob")) {
             Eventually.equalTo(List.of("bob", "bob", "bob"), () -> registry.users(a), "three tabs");
             assertEquals(List.of("bob"), registry.distinctUsers(a));
-            assertEquals(204, HttpCalls.postJson(server.uri("sse/stream/tabs"), "bob",
-                    "{\"client\":\"" + key + "\",\"tabs\":2}").statusCode());
+            assertEquals(204, setTabs("bob", key, 2));
             assertEquals(List.of("bob", "bob"), registry.users(a));
-            assertEquals(404, HttpCalls.postJson(server.uri("sse/stream/tabs"), "carol",
-                    "{\"client\":\"" + key + "\",\"tabs\":9}").statusCode(), "not carol's stream");
-            assertEquals(400, HttpCalls.postJson(server.uri("sse/stream/tabs"), "bob",
-                    "{\"client\":\"" + key + "\",\"tabs\":0}").statusCode());
-            assertEquals(400, HttpCalls.postJson(server.uri("sse/stream/tabs"), "bob", "[1]").statusCode());
+            assertEquals(404, setTabs("carol", key, 9), "not carol's stream");
+            assertEquals(400, setTabs("bob", key, 0));
+            assertEquals(400, tabsStatus("bob", "[1]"));
             assertEquals(List.of("bob", "bob"), registry.users(a));
             assertFalse(shared.ended());
         }
         assertEquals(400, HttpCalls.get(server.uri("sse/stream?channel=x&tabs=3&client=short"), "bob").statusCode());
+    }
+
+    /** The status of {@code user}'s POST of {@code client} {@code key}'s tab count {@code tabs} (JSON). */
+    static int setTabs(String user, String key, int tabs) {
+        return tabsStatus(user, "{\"client\":\"" + key + "\",\"tabs\":" + tabs + "}");
+    }
+
+    static int tabsStatus(String user, String body) {
+        return HttpCalls.postJson(server.uri("sse/stream/tabs"), user, body).statusCode();
     }
 
     @Test
@@ -319,13 +338,13 @@ class MultiChannelStreamTest {
         }
         try (SseStream page = SseStream.connect(server.uri("sse/channels/" + a + "?lastEventId="
                 + URLEncoder.encode(single, StandardCharsets.UTF_8)), "bob");
-             SseStream multi = SseStream.connect(stream(a, b), "bob", both)) {
+             SseStream multi = resume("bob", both, a, b)) {
             assertEquals(List.of("a0", "a1", "a2", "a3", "a4"), data(page.awaitEvents(5)));
             List<String> received = data(multi.awaitEvents(10));
             assertEquals(List.of("a0", "a1", "a2", "a3", "a4"), only(received, "a"));
             assertEquals(List.of("b0", "b1", "b2", "b3", "b4"), only(received, "b"));
         }
-        String id = registry.broadcastForId(a, SseEvent.data("a5"), java.util.Set.of()).toCompletableFuture().join();
+        String id = registry.broadcastForId(a, SseEvent.data("a5"), Set.of()).toCompletableFuture().join();
         assertEquals(registry.position(a), id, "the id the event got is the channel's position after it");
     }
 }

@@ -1,5 +1,6 @@
 package dev.broadcaster;
 
+import static dev.broadcaster.support.SseStream.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -44,10 +45,6 @@ class ResumeTest {
     static TestServer server; // started by @InProcessServer
     @ServerBean
     static ChannelRegistry registry;
-
-    static List<String> data(List<EventStreamParser.Event> events) {
-        return events.stream().map(EventStreamParser.Event::data).toList();
-    }
 
     static List<String> numbers(int from, int to) {
         return IntStream.range(from, to).mapToObj(Integer::toString).toList();

@@ -1,5 +1,6 @@
 package dev.broadcaster;
 
+import static dev.broadcaster.support.SseStream.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.broadcaster.support.EventStreamParser;
@@ -11,10 +12,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ShortHistoryTest {
-
-    static List<String> data(List<EventStreamParser.Event> events) {
-        return events.stream().map(EventStreamParser.Event::data).toList();
-    }
 
     static List<String> numbers(int from, int to) {
         return IntStream.range(from, to).mapToObj(Integer::toString).toList();

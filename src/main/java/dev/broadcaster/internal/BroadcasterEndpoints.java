@@ -3,12 +3,10 @@ package dev.broadcaster.internal;
 import dev.broadcaster.ChannelInfo;
 import dev.broadcaster.ChannelOverloadedException;
 import dev.broadcaster.ChannelRegistry;
-import dev.broadcaster.ConnectOptions;
 import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.RegistryStats;
 import dev.broadcaster.SseMessage;
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -25,8 +23,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
@@ -40,27 +36,12 @@ import java.util.List;
  */
 @Path(BroadcasterEndpoints.ROOT)
 @RequestScoped
-public class BroadcasterEndpoints {
+public class BroadcasterEndpoints extends BuiltInEndpoint {
 
     /** The fixed path the routing filter maps {@code broadcaster.path} to; not reachable directly. */
     static final String ROOT = "_broadcaster";
     static final String PUBLISHER_ROLE = "broadcaster-publisher";
     static final String ADMIN_ROLE = "broadcaster-admin";
-
-    @Inject
-    DefaultChannelRegistry registry;
-
-    @Inject
-    BroadcasterSettings settings;
-
-    @Context
-    SecurityContext security;
-
-    @Context
-    HttpHeaders headers;
-
-    @Context
-    UriInfo uri;
 
     @GET
     @Path("channels/{channel}")
@@ -75,12 +56,8 @@ public class BroadcasterEndpoints {
         // connect with 403 Forbidden, not 400: the name is well-formed, joining it is what is not allowed.
         // The refusal is for every user, admins included (after the usual 401 for anonymous requests):
         // admins join the feed through admin/events, which sends them the current snapshot first.
-        // the header wins; the query parameter serves clients that open a new EventSource (which sends no header)
-        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
-        // anonymous clients are counted against broadcaster.max-connections-per-user per address
         registry.connect(channel, security, sink, sse,
-                ConnectOptions.resumingFrom(resumeAfter).withHistory(history)
-                        .withClientAddress(Admission.anonymous(security) ? ClientAddresses.current() : null));
+                streamOptions(lastEventId, lastEventIdParameter).withHistory(history));
     }
 
     /**
@@ -243,16 +220,6 @@ public class BroadcasterEndpoints {
         JsonArrayBuilder array = Json.createArrayBuilder();
         values.forEach(array::add);
         return array;
-    }
-
-    /** 403 for a POST or DELETE another site's page sent (CSRF); see {@link CrossSiteCheck}. */
-    private void refuseCrossSiteWrite() {
-        new CrossSiteCheck(settings.allowedOrigins()).requireSameOriginWrite(headers::getHeaderString, uri.getBaseUri());
-    }
-
-    /** 403 for a stream opened by a tag or another site (joining the user to a channel); see {@link CrossSiteCheck}. */
-    private void refuseCrossSiteStream() {
-        new CrossSiteCheck(settings.allowedOrigins()).requireSameOriginStream(headers::getHeaderString, uri.getBaseUri());
     }
 
     /** The declared {@code Content-Length}, or -1 (absent, chunked or unreadable). */

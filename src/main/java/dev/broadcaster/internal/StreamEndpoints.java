@@ -2,7 +2,6 @@ package dev.broadcaster.internal;
 
 import dev.broadcaster.ConnectOptions;
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
@@ -20,8 +19,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
@@ -34,25 +31,10 @@ import java.util.List;
  */
 @Path(BroadcasterEndpoints.ROOT + "/stream")
 @RequestScoped
-public class StreamEndpoints {
+public class StreamEndpoints extends BuiltInEndpoint {
 
     /** The largest tab-count body read. */
     private static final long MAX_TABS_BODY = 1024;
-
-    @Inject
-    DefaultChannelRegistry registry;
-
-    @Inject
-    BroadcasterSettings settings;
-
-    @Context
-    SecurityContext security;
-
-    @Context
-    HttpHeaders headers;
-
-    @Context
-    UriInfo uri;
 
     /**
      * One stream of the channels named by {@code channel} (repeated, in the stream's order). {@code lastEventId}
@@ -64,10 +46,8 @@ public class StreamEndpoints {
     public void stream(@QueryParam("channel") List<String> channels, @HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("lastEventId") String lastEventIdParameter, @QueryParam("tabs") String tabs,
                        @QueryParam("client") String client, @Context SseEventSink sink, @Context Sse sse) {
-        new CrossSiteCheck(settings.allowedOrigins()).requireSameOriginStream(headers::getHeaderString, uri.getBaseUri());
-        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
-        ConnectOptions options = ConnectOptions.resumingFrom(resumeAfter)
-                .withClientAddress(Admission.anonymous(security) ? ClientAddresses.current() : null);
+        refuseCrossSiteStream();
+        ConnectOptions options = streamOptions(lastEventId, lastEventIdParameter);
         if (client != null || tabs != null) {
             options = options.sharedByTabs(sharedKey(client), tabCount(tabs));
         }
@@ -82,7 +62,7 @@ public class StreamEndpoints {
     @Path("tabs")
     @Consumes(MediaType.WILDCARD)
     public Response tabs(InputStream body) {
-        new CrossSiteCheck(settings.allowedOrigins()).requireSameOriginWrite(headers::getHeaderString, uri.getBaseUri());
+        refuseCrossSiteWrite();
         String user = Admission.anonymous(security) ? null : security.getUserPrincipal().getName();
         if (user == null && !settings.allowAnonymous()) {
             throw Refusals.unauthenticated();

@@ -8,13 +8,16 @@ import dev.broadcaster.support.EventStreamParser;
 import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.SseStream;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,83 +155,73 @@ class RedisClusterTest {
     @Test
     void resumingOnAnotherNodeLosesAndRepeatsNothingWhilePublishingGoesOn() throws Exception {
         String channel = "resume";
-        AtomicBoolean publishing = new AtomicBoolean(true);
-        AtomicInteger published = new AtomicInteger();
-        Thread publisher = new Thread(() -> {
-            while (publishing.get()) {
-                Cluster.broadcast(cluster.node(0), channel, "n" + published.incrementAndGet());
-            }
-        });
-        List<String> received = new ArrayList<>();
-        SseStream first = SseStream.connect(Cluster.stream(cluster.node(0), channel), "bob");
-        publisher.start();
-        try {
-            first.awaitEvents(20);
-            first.close();
-            List<EventStreamParser.Event> seen = first.events();
-            received.addAll(seen.stream().map(EventStreamParser.Event::data).toList());
-            String lastId = seen.get(seen.size() - 1).lastEventId();
-            // reconnects to another node, as a load balancer may send it, while events keep coming
-            try (SseStream second = SseStream.connect(Cluster.stream(cluster.node(1), channel), "bob", lastId)) {
-                second.awaitEvents(20);
-                publishing.set(false);
-                publisher.join();
-                int total = published.get();
-                second.awaitData("n" + total);
-                received.addAll(second.events().stream().map(EventStreamParser.Event::data).toList());
-                int firstSeen = Integer.parseInt(received.get(0).substring(1));
-                List<String> expected = new ArrayList<>();
-                for (int n = firstSeen; n <= total; n++) {
-                    expected.add("n" + n);
-                }
-                assertEquals(expected, received, "every event after the first one seen, once, in order");
-                assertTrue(received.size() >= 40, "events were published while the client moved: " + received.size());
-            }
-        } finally {
-            publishing.set(false);
-            publisher.join();
-        }
+        // reconnects to another node, as a load balancer may send it, while events keep coming
+        Moved moved = moveWhilePublishing(n -> Cluster.broadcast(cluster.node(0), channel, "n" + n),
+                Cluster.stream(cluster.node(0), channel), Cluster.stream(cluster.node(1), channel));
+        assertEquals(moved.expected(), moved.received(), "every event after the first one seen, once, in order");
+        assertTrue(moved.received().size() >= 40,
+                "events were published while the client moved: " + moved.received().size());
     }
 
     @Test
     void aStreamOfTwoChannelsResumesOnAnotherNodeLosingAndRepeatingNothing() throws Exception {
+        // the same stream, reconnected to another node
+        Moved moved = moveWhilePublishing(
+                n -> Cluster.broadcast(cluster.node(n % 2), n % 3 == 0 ? "multi-b" : "multi-a", "n" + n),
+                cluster.node(0).uri("sse/stream?channel=multi-a&channel=multi-b"),
+                cluster.node(2).uri("sse/stream?channel=multi-a&channel=multi-b"));
+        List<String> received = moved.received();
+        List<String> expected = moved.expected();
+        assertEquals(expected, received.stream().sorted(Comparator.comparingInt(
+                d -> Integer.parseInt(d.substring(1)))).toList(), "every event once");
+        assertEquals(received.stream().filter(d -> Integer.parseInt(d.substring(1)) % 3 == 0).toList(),
+                expected.stream().filter(d -> Integer.parseInt(d.substring(1)) % 3 == 0).toList(),
+                "b's events in b's order");
+        assertTrue(moved.afterMove().stream().noneMatch(e -> e.type().equals("resync")));
+    }
+
+    /**
+     * What a client that moved received: the data of its events on both streams, the data of every event from the
+     * first it saw to the last published ({@code n<first>} ... {@code n<last>}), and its events after the move.
+     */
+    private record Moved(List<String> received, List<String> expected, List<EventStreamParser.Event> afterMove) {
+    }
+
+    /**
+     * Publishes event {@code n1}, {@code n2}, ... with {@code publish} (given n) on a thread of its own while bob
+     * takes 20 events from {@code first}, closes it and opens {@code second} with the last id he saw; when 20 more
+     * arrived there, publishing stops and bob waits for the last event published.
+     */
+    private static Moved moveWhilePublishing(IntConsumer publish, URI first, URI second) throws Exception {
         AtomicBoolean publishing = new AtomicBoolean(true);
         AtomicInteger published = new AtomicInteger();
         Thread publisher = new Thread(() -> {
             while (publishing.get()) {
-                int n = published.incrementAndGet();
-                Cluster.broadcast(cluster.node(n % 2), n % 3 == 0 ? "multi-b" : "multi-a", "n" + n);
+                publish.accept(published.incrementAndGet());
             }
         });
         List<String> received = new ArrayList<>();
-        SseStream first = SseStream.connect(cluster.node(0).uri("sse/stream?channel=multi-a&channel=multi-b"), "bob");
+        SseStream before = SseStream.connect(first, "bob");
         publisher.start();
         try {
-            first.awaitEvents(20);
-            first.close();
-            List<EventStreamParser.Event> seen = first.events();
+            before.awaitEvents(20);
+            before.close();
+            List<EventStreamParser.Event> seen = before.events();
             received.addAll(seen.stream().map(EventStreamParser.Event::data).toList());
             String lastId = seen.get(seen.size() - 1).lastEventId();
-            // the same stream, reconnected to another node
-            try (SseStream second = SseStream.connect(cluster.node(2).uri("sse/stream?channel=multi-a&channel=multi-b"),
-                    "bob", lastId)) {
-                second.awaitEvents(20);
+            try (SseStream after = SseStream.connect(second, "bob", lastId)) {
+                after.awaitEvents(20);
                 publishing.set(false);
                 publisher.join();
                 int total = published.get();
-                second.awaitData("n" + total);
-                received.addAll(second.events().stream().map(EventStreamParser.Event::data).toList());
+                after.awaitData("n" + total);
+                received.addAll(after.events().stream().map(EventStreamParser.Event::data).toList());
                 int firstSeen = Integer.parseInt(received.get(0).substring(1));
                 List<String> expected = new ArrayList<>();
                 for (int n = firstSeen; n <= total; n++) {
                     expected.add("n" + n);
                 }
-                assertEquals(expected, received.stream().sorted(java.util.Comparator.comparingInt(
-                        d -> Integer.parseInt(d.substring(1)))).toList(), "every event once");
-                assertEquals(received.stream().filter(d -> Integer.parseInt(d.substring(1)) % 3 == 0).toList(),
-                        expected.stream().filter(d -> Integer.parseInt(d.substring(1)) % 3 == 0).toList(),
-                        "b's events in b's order");
-                assertTrue(second.events().stream().noneMatch(e -> e.type().equals("resync")));
+                return new Moved(received, expected, after.events());
             }
         } finally {
             publishing.set(false);

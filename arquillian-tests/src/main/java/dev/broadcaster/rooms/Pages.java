@@ -9,6 +9,20 @@ final class Pages {
     /** No registry serves the Datastar v1 bundle, so the Datastar page loads it from its CDN. */
     static final String DATASTAR_JS = "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.0/bundles/datastar.js";
 
+    /**
+     * The htmx pages' script that reloads the page after a resync of its room (its events were missed, or this tab
+     * was removed from it), after a second or two (jittered, so a room's tabs do not all come at once); the
+     * notifications channel's resync is ignored: notifications are not state. The room is the {@code data-room}
+     * attribute's.
+     */
+    private static final String RELOAD_ON_ROOM_RESYNC = "document.addEventListener('htmx:sseOpen', function (e) {"
+            + " var source = e.detail && e.detail.source;"
+            + " if (!source || source.resyncWatched) { return; } source.resyncWatched = true;"
+            + " source.addEventListener('resync', function (event) {"
+            + " var room = document.querySelector('[data-room]').dataset.room;"
+            + " if (JSON.parse(event.data).channel === room) {"
+            + " setTimeout(function () { location.reload(); }, 1000 + Math.random() * 1000); } }); });";
+
     private Pages() {
     }
 
@@ -60,22 +74,14 @@ final class Pages {
         String eventsFromPosition = Html.escape(base + "/stream?lastEventId="
                 + URLEncoder.encode(position, StandardCharsets.UTF_8));
         return page("Room " + Html.escape(room) + " (htmx)",
-                "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
-                        + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>",
+                htmxScripts(contextPath),
                 "<main hx-ext=\"sse\" sse-connect=\"" + eventsFromPosition + "\" data-events-url=\"" + events + "\""
                         + " data-room=\"" + Html.escape(room) + "\">"
-                        + "<h1>Room " + Html.escape(room) + "</h1>"
-                        + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
-                        + "</span></p>"
-                        // the wrapper keeps sse-swap: swapping the list itself (outerHTML) would drop the attribute
-                        + "<h2>Online</h2><div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>"
+                        + htmxHeading(room, user, count)
                         + "<h2>Notifications</h2><ul id=\"notifications\" sse-swap=\"notification\""
                         + " hx-swap=\"beforeend\"></ul>"
                         + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
-                        + "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
-                        + " hx-on::after-request=\"this.reset()\">"
-                        + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
-                        + "<button>Send</button></form>"
+                        + htmxMessageForm(base)
                         + "<p><a href=\"" + Html.escape(base) + "\">Datastar version</a></p></main>"
                         // keep the last event id in sse-connect: htmx-ext-sse re-reads it when it opens a
                         // new EventSource after a refused reconnect, and the server resumes from it
@@ -84,17 +90,7 @@ final class Pages {
                         + " var source = document.querySelector('[sse-connect]');"
                         + " if (id && source) { source.setAttribute('sse-connect',"
                         + " source.dataset.eventsUrl + '?lastEventId=' + encodeURIComponent(id)); } });"
-                        // a resync of the room (its events were missed, or this tab was removed from it) reloads
-                        // the page after a second or two (jittered, so a room's tabs do not all come at once);
-                        // the notifications channel's resync is ignored: notifications are not state
-                        + " document.addEventListener('htmx:sseOpen', function (e) {"
-                        + " var source = e.detail && e.detail.source;"
-                        + " if (!source || source.resyncWatched) { return; } source.resyncWatched = true;"
-                        + " source.addEventListener('resync', function (event) {"
-                        + " var room = document.querySelector('[data-room]').dataset.room;"
-                        + " if (JSON.parse(event.data).channel === room) {"
-                        + " setTimeout(function () { location.reload(); }, 1000 + Math.random() * 1000); } }); });"
-                        + "</script>");
+                        + " " + RELOAD_ON_ROOM_RESYNC + "</script>");
     }
 
     /**
@@ -109,35 +105,41 @@ final class Pages {
         String stream = Html.escape(base + "/stream?lastEventId="
                 + URLEncoder.encode(position, StandardCharsets.UTF_8));
         return page("Room " + Html.escape(room) + " (htmx, shared)",
-                "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
-                        + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>"
+                htmxScripts(contextPath)
                         + "<script src=\"" + Html.escape(contextPath) + "/sse/client.js\"></script>"
                         + "<script>htmx.createEventSource = function (url) {"
                         + " return Broadcaster.source(url, { withCredentials: true }); };"
-                        // as on the htmx page: a resync of the room reloads the page, jittered
-                        + " document.addEventListener('htmx:sseOpen', function (e) {"
-                        + " var source = e.detail && e.detail.source;"
-                        + " if (!source || source.resyncWatched) { return; } source.resyncWatched = true;"
-                        + " source.addEventListener('resync', function (event) {"
-                        + " var room = document.querySelector('[data-room]').dataset.room;"
-                        + " if (JSON.parse(event.data).channel === room) {"
-                        + " setTimeout(function () { location.reload(); }, 1000 + Math.random() * 1000); } }); });"
-                        + "</script>",
+                        + " " + RELOAD_ON_ROOM_RESYNC + "</script>",
                 "<main hx-ext=\"sse\" sse-connect=\"" + stream + "\" data-room=\"" + Html.escape(room) + "\">"
-                        + "<h1>Room " + Html.escape(room) + "</h1>"
-                        + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count
-                        + "</span></p>"
-                        + "<h2>Online</h2>"
-                        + "<div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>"
+                        + htmxHeading(room, user, count)
                         + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
                         + "<h2>Notifications</h2>"
                         + "<ul id=\"notifications\" sse-swap=\"notification\" hx-swap=\"beforeend\"></ul>"
-                        + "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
-                        + " hx-on::after-request=\"this.reset()\">"
-                        + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
-                        + "<button>Send</button></form>"
+                        + htmxMessageForm(base)
                         + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx, one connection per tab</a></p>"
                         + "</main>");
+    }
+
+    /** The scripts of htmx and its SSE extension, which the application serves. */
+    private static String htmxScripts(String contextPath) {
+        return "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
+                + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>";
+    }
+
+    /** The htmx pages' heading, message counter and presence list. */
+    private static String htmxHeading(String room, String user, long count) {
+        return "<h1>Room " + Html.escape(room) + "</h1>"
+                + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count + "</span></p>"
+                // the wrapper keeps sse-swap: swapping the list itself (outerHTML) would drop the attribute
+                + "<h2>Online</h2><div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>";
+    }
+
+    /** The htmx pages' form: it posts {@code text} to the room's messages and empties itself. */
+    private static String htmxMessageForm(String base) {
+        return "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
+                + " hx-on::after-request=\"this.reset()\">"
+                + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
+                + "<button>Send</button></form>";
     }
 
     private static String page(String title, String head, String body) {

@@ -69,9 +69,7 @@ public class RoomResource {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public String datastarPage() {
-        requireMember();
-        long count = rooms.messageCount(room);
-        return Pages.datastarRoom(request.getContextPath(), room, user(), count, streamPosition());
+        return page(Pages::datastarRoom);
     }
 
     /** The room as an htmx page. */
@@ -79,9 +77,7 @@ public class RoomResource {
     @Path("htmx")
     @Produces(MediaType.TEXT_HTML)
     public String htmxPage() {
-        requireMember();
-        long count = rooms.messageCount(room);
-        return Pages.htmxRoom(request.getContextPath(), room, user(), count, streamPosition());
+        return page(Pages::htmxRoom);
     }
 
     /** The room as an htmx page whose stream the browser's tabs share (the library's client script). */
@@ -89,9 +85,19 @@ public class RoomResource {
     @Path("shared")
     @Produces(MediaType.TEXT_HTML)
     public String sharedPage() {
+        return page(Pages::htmxShared);
+    }
+
+    /** A page of the room the user may join, rendered with its message count and its stream's position. */
+    private String page(Page page) {
         requireMember();
         long count = rooms.messageCount(room);
-        return Pages.htmxShared(request.getContextPath(), room, user(), count, streamPosition());
+        return page.render(request.getContextPath(), room, user(), count, streamPosition());
+    }
+
+    /** One of {@link Pages}' room pages. */
+    private interface Page {
+        String render(String contextPath, String room, String user, long count, String position);
     }
 
     private String user() {
@@ -107,12 +113,8 @@ public class RoomResource {
                        @QueryParam("lastEventId") String lastEventIdParameter,
                        @Context SseEventSink sink, @Context Sse sse) {
         requireRoom();
-        // the header wins; a client that opens a new EventSource puts its last id in the URL (a new EventSource
-        // sends no Last-Event-ID)
-        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
         // the registry asks the ChannelAuthorizer itself (403)
-        registry.connect(room, security, sink, sse,
-                ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence()));
+        registry.connect(room, security, sink, sse, streamOptions(lastEventId, lastEventIdParameter));
     }
 
     /**
@@ -131,8 +133,7 @@ public class RoomResource {
                        @QueryParam("tabs") @DefaultValue("1") String tabs, @QueryParam("client") String client,
                        @Context SseEventSink sink, @Context Sse sse) {
         requireRoom();
-        String resumeAfter = lastEventId != null && !lastEventId.isEmpty() ? lastEventId : lastEventIdParameter;
-        ConnectOptions options = ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence());
+        ConnectOptions options = streamOptions(lastEventId, lastEventIdParameter);
         try {
             options = client == null ? options : options.sharedByTabs(client, Math.min(Integer.parseInt(tabs), 32));
         } catch (IllegalArgumentException e) { // a NumberFormatException too
@@ -140,6 +141,17 @@ public class RoomResource {
         }
         // the registry asks the ChannelAuthorizer itself, for each channel (403)
         registry.connect(streamChannels(), security, sink, sse, options);
+    }
+
+    /**
+     * A stream's options: the room's presence, and resuming after the {@code Last-Event-ID} header or, when that is
+     * absent or empty, after the {@code lastEventId} query parameter (a client that opens a new EventSource puts
+     * its last id in the URL: a new EventSource sends no {@code Last-Event-ID}).
+     */
+    private ConnectOptions streamOptions(String lastEventIdHeader, String lastEventIdParameter) {
+        String resumeAfter = lastEventIdHeader != null && !lastEventIdHeader.isEmpty() ? lastEventIdHeader
+                : lastEventIdParameter;
+        return ConnectOptions.resumingFrom(resumeAfter).withPresence(rooms.presence());
     }
 
     /** The channels of a room page's stream: the room, then the user's notifications. */

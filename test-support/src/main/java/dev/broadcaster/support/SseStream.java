@@ -162,6 +162,11 @@ public final class SseStream implements AutoCloseable {
         return raw.toString();
     }
 
+    /** The data of {@code events}, in their order. */
+    public static List<String> data(List<EventStreamParser.Event> events) {
+        return events.stream().map(EventStreamParser.Event::data).toList();
+    }
+
     public synchronized List<EventStreamParser.Event> events() {
         return List.copyOf(events);
     }
