@@ -4,6 +4,7 @@ import dev.broadcaster.internal.BroadcasterEndpoints;
 import dev.broadcaster.internal.ClientScript;
 import dev.broadcaster.internal.EndpointRouting;
 import dev.broadcaster.internal.FrameWriter;
+import dev.broadcaster.internal.RefusedStreamFilter;
 import dev.broadcaster.internal.SameOriginFilter;
 import dev.broadcaster.internal.SseResponseHeaders;
 import dev.broadcaster.internal.StreamEndpoints;
@@ -14,7 +15,8 @@ import java.util.List;
 /**
  * Registers the library's JAX-RS classes with an application: the built-in endpoints (subscribe, publish,
  * channel listing, admin page, client script), the filter that routes them under {@code broadcaster.path}, the SSE
- * response headers, the frame writer, and the filter behind {@link SameOrigin}.
+ * response headers, the {@code stop} answer to a refused htmx 4 stream, the frame writer, and the filter behind
+ * {@link SameOrigin}.
  *
  * <p>An application on a Jakarta EE server (Open Liberty, Payara) does not need it: the container discovers
  * these classes in the library's jar. An application that registers its classes itself, without scanning
@@ -34,6 +36,7 @@ public final class BroadcasterFeature implements Feature {
             StreamEndpoints.class,
             EndpointRouting.class,
             SseResponseHeaders.class,
+            RefusedStreamFilter.class,
             FrameWriter.class,
             SameOriginFilter.class);
 

@@ -19,7 +19,9 @@ public class AssetsResource {
 
     private static final Map<String, String> ASSETS = Map.of(
             "htmx.min.js", "META-INF/rooms-assets/htmx.org/htmx.min.js",
-            "sse.js", "META-INF/rooms-assets/htmx-ext-sse/sse.js");
+            "sse.js", "META-INF/rooms-assets/htmx-ext-sse/sse.js",
+            "htmx4.min.js", "META-INF/rooms-assets/htmx4/htmx.min.js",
+            "hx-sse.js", "META-INF/rooms-assets/htmx4/hx-sse.js");
 
     @GET
     @Path("{name}")
