@@ -121,6 +121,16 @@ export async function openHtmxRoom(context, room, user, { base = BASE_URL } = {}
 }
 
 /**
+ * Opens the htmx 4 page of {@code room} (hx-sse:connect) in a new tab and waits until its stream is open (its own
+ * user is in #presence).
+ */
+export async function openHtmx4Room(context, room, user) {
+    const page = await openPage(context, `/rooms/${room}/htmx4`);
+    await presenceIs(page, null, user);
+    return page;
+}
+
+/**
  * Opens the htmx page of {@code room} whose stream the browser's tabs share (client.js) and waits until its stream
  * is open (its own user is in #presence).
  */
@@ -177,6 +187,28 @@ export async function post(page, text) {
         page.locator('form button').click(),
     ]);
     return response.status();
+}
+
+/**
+ * Posts {@code posts} ([page, user, text] each: the user's page posts the text through its form) one after the other,
+ * waiting after each until every one of {@code pages} shows it and the counter (out of band); then checks that every
+ * page lists them all in order, as text (not HTML), and that the posting forms were reset.
+ */
+export async function postAndSeeOnEveryPage(pages, posts) {
+    for (const [i, [page, , text]] of posts.entries()) {
+        assert.equal(await post(page, text), 204);
+        for (const each of pages) {
+            await messagesReach(each, i + 1, i + 1);
+        }
+    }
+    const expected = posts.map(([, user, text]) => `${user}: ${text}`);
+    for (const each of pages) {
+        assert.deepEqual(await items(each, '#messages'), expected);
+        assert.equal(await each.locator('#messages b').count(), 0, 'the text was escaped, not interpreted');
+    }
+    for (const [page] of posts) {
+        assert.equal(await page.locator('form input[name="text"]').inputValue(), '', 'the form was reset');
+    }
 }
 
 /** A JSON request to the library's endpoints as {@code user} (Basic auth sent up front). */

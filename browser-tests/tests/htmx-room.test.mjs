@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-    TARGET, adminRowIs, api, items, messagesReach, openAdminPage, openHtmxRoom, post, presenceIs, uniqueRoom, until,
-    useBrowser, withHtmxRoom, withSignedIn,
+    TARGET, adminRowIs, api, messagesReach, openAdminPage, openHtmxRoom, post, postAndSeeOnEveryPage, presenceIs,
+    uniqueRoom, until, useBrowser, withHtmxRoom, withSignedIn,
 } from './browser.mjs';
 
 describe('htmx room page', () => {
@@ -17,21 +17,10 @@ describe('htmx room page', () => {
         await withHtmxRoom(browser(), room, ['alice', 'bob'], async (alice, bob) => {
             assert.equal(await alice.locator('#counter').textContent(), '0');
 
-            const posts = [[alice, 'alice', 'first'], [bob, 'bob', 'second'], [alice, 'alice', 'third <b>&']];
-            for (const [i, [page, , text]] of posts.entries()) {
-                assert.equal(await post(page, text), 204);
-                // the message is appended to #messages (sse-swap="message") and the counter, outside
-                // the swap target, is replaced out of band (hx-swap-oob), in both pages
-                await messagesReach(alice, i + 1, i + 1);
-                await messagesReach(bob, i + 1, i + 1);
-            }
-            const expected = posts.map(([, user, text]) => `${user}: ${text}`);
-            assert.deepEqual(await items(alice, '#messages'), expected);
-            assert.deepEqual(await items(bob, '#messages'), expected);
-            // the text was escaped, not interpreted
-            assert.equal(await alice.locator('#messages b').count(), 0);
-            // the form was reset after each post
-            assert.equal(await alice.locator('form input[name="text"]').inputValue(), '');
+            // each message is appended to #messages (sse-swap="message") and the counter, outside the swap
+            // target, is replaced out of band (hx-swap-oob), in both pages
+            await postAndSeeOnEveryPage([alice, bob],
+                [[alice, 'alice', 'first'], [bob, 'bob', 'second'], [alice, 'alice', 'third <b>&']]);
             await alice.screenshot({ path: join(TARGET, 'room-htmx.png'), fullPage: true });
 
             await bob.context().close();

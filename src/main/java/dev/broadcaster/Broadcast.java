@@ -75,7 +75,20 @@ public record Broadcast(String channel, SseMessage message, Set<String> exclude,
         return of(channel, PatchSignals.of(json));
     }
 
-    /** htmx: a named event, swapped by {@code sse-swap="<name>"}. */
+    /**
+     * htmx: HTML that htmx 4 and htmx 2 pages alike swap, sent as one unnamed event. htmx 4's {@code hx-sse:connect}
+     * swaps it into the element's {@code hx-target}; an {@code EventSource} names it {@code message}, which
+     * htmx-ext-sse 2 swaps with {@code sse-swap="message"}. Parts marked {@code hx-swap-oob} go where their ids say,
+     * in both.
+     */
+    public static Broadcast swap(String channel, String html) {
+        return of(channel, SseEvent.data(html));
+    }
+
+    /**
+     * htmx 2: a named event, swapped by htmx-ext-sse's {@code sse-swap="<name>"}. (htmx 4 dispatches named events
+     * as DOM events and swaps only unnamed ones: see {@link #swap}.)
+     */
     public static Broadcast event(String channel, String name, String html) {
         return of(channel, SseEvent.named(name, html));
     }

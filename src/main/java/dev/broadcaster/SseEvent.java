@@ -49,7 +49,10 @@ public record SseEvent(String name, String id, Duration retry, String data) impl
         data = normaliseLineBreaks(data);
     }
 
-    /** An unnamed event (delivered to {@code EventSource.onmessage}). */
+    /**
+     * An unnamed event (delivered to {@code EventSource.onmessage}; what htmx 4's {@code hx-sse:connect} swaps, and
+     * htmx-ext-sse 2's {@code sse-swap="message"}).
+     */
     public static SseEvent data(String data) {
         return new SseEvent(null, null, null, data);
     }

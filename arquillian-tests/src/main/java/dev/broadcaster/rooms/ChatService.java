@@ -53,8 +53,9 @@ public class ChatService {
             }
         });
         String line = "<li>" + Html.escape(user) + ": " + Html.escape(text) + "</li>";
-        // htmx page: the message is appended by sse-swap="message"; the counter is swapped out of band
-        broadcasts.fire(Broadcast.event(room, "message",
+        // htmx pages, 2 and 4 alike, from one unnamed event: the line is appended to #messages (htmx 2:
+        // sse-swap="message"; htmx 4: the stream's hx-target), the counter is swapped out of band
+        broadcasts.fire(Broadcast.swap(room,
                 line + "\n<span id=\"counter\" hx-swap-oob=\"true\">" + count + "</span>"));
         // Datastar page: append the line, update the $count signal
         broadcasts.fire(Broadcast.of(room, PatchElements.of(line).withSelector("#messages")
@@ -65,8 +66,7 @@ public class ChatService {
 
     /** Fires a message event, then rolls the transaction back: nobody may ever receive it. */
     public void postAndRollBack(String room, String user, String text) {
-        broadcasts.fire(Broadcast.event(room, "message", "<li>" + Html.escape(user) + ": " + Html.escape(text)
-                + "</li>"));
+        broadcasts.fire(Broadcast.swap(room, "<li>" + Html.escape(user) + ": " + Html.escape(text) + "</li>"));
         context.setRollbackOnly();
     }
 }

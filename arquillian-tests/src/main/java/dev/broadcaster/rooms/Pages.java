@@ -32,7 +32,8 @@ final class Pages {
             String base = contextPath + "/rooms/" + room;
             rooms.append("<li>").append(room).append(": <a href=\"").append(base).append("\">Datastar</a> | <a href=\"")
                     .append(base).append("/htmx\">htmx</a> | <a href=\"").append(base)
-                    .append("/shared\">htmx, one connection for all tabs</a></li>");
+                    .append("/shared\">htmx, one connection for all tabs</a> | <a href=\"").append(base)
+                    .append("/htmx4\">htmx 4</a></li>");
         }
         return page("Rooms", "", "<h1>Rooms</h1><p>Signed in as " + Html.escape(user) + ".</p><ul>" + rooms + "</ul>");
     }
@@ -120,24 +121,61 @@ final class Pages {
                         + "</main>");
     }
 
-    /** The scripts of htmx and its SSE extension, which the application serves. */
+    /**
+     * The htmx 4 page: its bundled SSE extension ({@code hx-sse:connect}, fetch-based) swaps the unnamed events of the
+     * stream into {@code #messages} (the presence list and the counter come out of band), sends {@code Last-Event-ID}
+     * when it reconnects, and stops for good on the {@code stop} event ({@code hx-sse:close}) a kill or a refused
+     * stream ends with. Named events reach it as DOM events on the stream's element: its one inline script, a
+     * constant, appends notifications and reloads the page after a resync of its room, as the htmx 2 page does.
+     */
+    static String htmx4Room(String contextPath, String room, String user, long count, String position) {
+        String base = contextPath + "/rooms/" + room;
+        String stream = Html.escape(base + "/stream?lastEventId=" + URLEncoder.encode(position, StandardCharsets.UTF_8));
+        return page("Room " + Html.escape(room) + " (htmx 4)",
+                "<script src=\"" + Html.escape(contextPath) + "/assets/htmx4.min.js\"></script>"
+                        + "<script src=\"" + Html.escape(contextPath) + "/assets/hx-sse.js\"></script>",
+                "<main id=\"stream\" hx-sse:connect=\"" + stream + "\" hx-sse:close=\"stop\" hx-target=\"#messages\""
+                        + " hx-swap=\"beforeend\" data-room=\"" + Html.escape(room) + "\">"
+                        + htmxHeading(room, user, count)
+                        + "<h2>Notifications</h2><ul id=\"notifications\"></ul>"
+                        + "<h2>Messages</h2><ul id=\"messages\"></ul>"
+                        + messageForm(base, "after:request")
+                        + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx 2 version</a></p></main>"
+                        + "<script>(function () { var stream = document.getElementById('stream');"
+                        + " stream.addEventListener('notification', function (e) {"
+                        + " document.getElementById('notifications').insertAdjacentHTML('beforeend', e.detail.data); });"
+                        + " stream.addEventListener('resync', function (e) {"
+                        + " if (JSON.parse(e.detail.data).channel === stream.dataset.room) {"
+                        + " setTimeout(function () { location.reload(); }, 1000 + Math.random() * 1000); } }); })();"
+                        + "</script>");
+    }
+
+    /** The scripts of htmx 2 and its SSE extension, which the application serves. */
     private static String htmxScripts(String contextPath) {
         return "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
                 + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>";
     }
 
-    /** The htmx pages' heading, message counter and presence list. */
+    /** The htmx pages' heading, message counter and presence list (htmx 2 and 4). */
     private static String htmxHeading(String room, String user, long count) {
         return "<h1>Room " + Html.escape(room) + "</h1>"
                 + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count + "</span></p>"
-                // the wrapper keeps sse-swap: swapping the list itself (outerHTML) would drop the attribute
-                + "<h2>Online</h2><div sse-swap=\"presence\" hx-swap=\"innerHTML\"><ul id=\"presence\"></ul></div>";
+                // replaced out of band by the presence renders
+                + "<h2>Online</h2><ul id=\"presence\"></ul>";
     }
 
-    /** The htmx pages' form: it posts {@code text} to the room's messages and empties itself. */
+    /** The htmx 2 pages' form: it posts {@code text} to the room's messages and empties itself. */
     private static String htmxMessageForm(String base) {
+        return messageForm(base, "after-request");
+    }
+
+    /**
+     * An htmx form that posts {@code text} to the room's messages and empties itself after {@code afterRequest}
+     * (htmx 2 names the event {@code after-request}, htmx 4 {@code after:request}).
+     */
+    private static String messageForm(String base, String afterRequest) {
         return "<form hx-post=\"" + Html.escape(base + "/messages") + "\" hx-swap=\"none\""
-                + " hx-on::after-request=\"this.reset()\">"
+                + " hx-on::" + afterRequest + "=\"this.reset()\">"
                 + "<input name=\"text\" placeholder=\"Say something\" autocomplete=\"off\">"
                 + "<button>Send</button></form>";
     }

@@ -80,6 +80,14 @@ public class RoomResource {
         return page(Pages::htmxRoom);
     }
 
+    /** The room as an htmx 4 page. */
+    @GET
+    @Path("htmx4")
+    @Produces(MediaType.TEXT_HTML)
+    public String htmx4Page() {
+        return page(Pages::htmx4Room);
+    }
+
     /** The room as an htmx page whose stream the browser's tabs share (the library's client script). */
     @GET
     @Path("shared")

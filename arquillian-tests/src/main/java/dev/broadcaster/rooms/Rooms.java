@@ -49,13 +49,15 @@ public class Rooms {
     }
 
     /**
-     * Renders who is online: the htmx page's {@code presence} event and the Datastar patch, sent together as
-     * one presence render (without ids, outside the room's history; a tab that joins later gets them once).
+     * Renders who is online: for the htmx pages (2 and 4) an unnamed event whose list replaces {@code #presence} out
+     * of band, and the Datastar patch, sent together as one presence render (without ids, outside the room's history;
+     * a tab that joins later gets them once).
      */
     public PresenceRenderer presence() {
         return (room, users) -> {
             String html = presenceHtml(users);
-            return PresenceRenderer.events(SseEvent.named("presence", html), PatchElements.of(html));
+            return PresenceRenderer.events(SseEvent.data(html.replace("<ul id=\"presence\">",
+                    "<ul id=\"presence\" hx-swap-oob=\"true\">")), PatchElements.of(html));
         };
     }
 

@@ -272,12 +272,12 @@ abstract class ClusteredRoomsTests {
 
     /** Waits for the {@code message} event of the post {@code text}. */
     static void awaitMessage(SseStream stream, String text) {
-        stream.awaitEvent(e -> e.type().equals("message") && RoomEvents.text(e).equals(text), "message '" + text + "'");
+        stream.awaitEvent(e -> RoomEvents.isPostedHtmx(e) && RoomEvents.text(e).equals(text), "message '" + text + "'");
     }
 
-    /** Waits for a {@code presence} event at or after {@code from} listing exactly {@code users}. */
+    /** Waits for a presence render at or after {@code from} listing exactly {@code users}. */
     static void awaitPresence(SseStream stream, int from, TreeSet<String> users) {
-        stream.awaitEventFrom(from, e -> e.type().equals("presence") && RoomEvents.users(e).equals(users),
+        stream.awaitEventFrom(from, e -> RoomEvents.isHtmxPresence(e) && RoomEvents.users(e).equals(users),
                 "presence listing " + users);
     }
 

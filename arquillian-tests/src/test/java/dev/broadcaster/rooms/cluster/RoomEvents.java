@@ -8,10 +8,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a room's stream ({@code rooms/{room}/events}) carries, as its pages read it: per posted message an htmx
- * {@code message} event, a Datastar {@code datastar-patch-elements} (the line) and a {@code datastar-patch-signals}
- * (the count), each with an id; per presence render an htmx {@code presence} event and a Datastar patch of
- * {@code <ul id="presence">}, without ids.
+ * What a room's stream ({@code rooms/{room}/events}) carries, as its pages read it: per posted message an unnamed
+ * htmx event ({@code message} to an EventSource), a Datastar {@code datastar-patch-elements} (the line) and a
+ * {@code datastar-patch-signals} (the count), each with an id; per presence render an unnamed htmx event replacing
+ * {@code #presence} out of band and a Datastar patch of {@code <ul id="presence">}, without ids.
  */
 final class RoomEvents {
 
@@ -26,8 +26,18 @@ final class RoomEvents {
 
     /** A presence render (htmx or Datastar), not a posted message. */
     static boolean isPresence(Event event) {
-        return event.type().equals("presence")
+        return isHtmxPresence(event)
                 || event.type().equals("datastar-patch-elements") && event.data().contains("<ul id=\"presence\">");
+    }
+
+    /** The htmx pages' presence render: an unnamed event replacing {@code #presence} out of band. */
+    static boolean isHtmxPresence(Event event) {
+        return event.type().equals("message") && event.data().startsWith("<ul id=\"presence\" hx-swap-oob=\"true\">");
+    }
+
+    /** The htmx event of a posted message (unnamed: {@code message} to an EventSource, as presence renders are). */
+    static boolean isPostedHtmx(Event event) {
+        return event.type().equals("message") && !isHtmxPresence(event);
     }
 
     /** The events of posted messages the stream received so far, in order. */
@@ -35,7 +45,7 @@ final class RoomEvents {
         return stream.events().stream().filter(e -> !isPresence(e)).toList();
     }
 
-    /** The users an htmx {@code presence} event lists, sorted. */
+    /** The users a presence render lists, sorted. */
     static TreeSet<String> users(Event presence) {
         TreeSet<String> users = new TreeSet<>();
         Matcher matcher = USER.matcher(presence.data());
@@ -56,6 +66,6 @@ final class RoomEvents {
 
     /** The texts of the {@code message} events among {@code events}, in order. */
     static List<String> texts(List<Event> events) {
-        return events.stream().filter(e -> e.type().equals("message")).map(RoomEvents::text).toList();
+        return events.stream().filter(RoomEvents::isPostedHtmx).map(RoomEvents::text).toList();
     }
 }
