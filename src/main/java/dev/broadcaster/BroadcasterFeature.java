@@ -6,6 +6,7 @@ import dev.broadcaster.internal.EndpointRouting;
 import dev.broadcaster.internal.FrameWriter;
 import dev.broadcaster.internal.SameOriginFilter;
 import dev.broadcaster.internal.SseResponseHeaders;
+import dev.broadcaster.internal.StreamRequestFilter;
 import dev.broadcaster.internal.StreamEndpoints;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
@@ -35,7 +36,8 @@ public final class BroadcasterFeature implements Feature {
             EndpointRouting.class,
             SseResponseHeaders.class,
             FrameWriter.class,
-            SameOriginFilter.class);
+            SameOriginFilter.class,
+            StreamRequestFilter.class);
 
     @Override
     public boolean configure(FeatureContext context) {
