@@ -85,11 +85,12 @@ public interface ChannelRegistry {
      *       connection.
      *   <li>{@code broadcast(event)} publishes to every connection of the channel (whichever way it joined, on every
      *       node), with the channel's next id in place of the event's. Its stage completes, with that id, when the
-     *       event is queued for this node's connections and recorded for resume (on a single node before it returns;
-     *       in a cluster once the backplane ordered it, or it fails after 10 seconds), never waiting for a client.
-     *       The event's name, reconnect delay and data are sent: {@code String} data as it is, other data of a JSON
-     *       media type serialised with JSON-B. A comment, no data or other data throw
-     *       {@link IllegalArgumentException}; too large an event throws {@link MessageTooLargeException}.
+     *       event is queued for this node's connections and recorded for resume (on a single node before it returns,
+     *       with null if the channel does not exist because nobody joined it; in a cluster once the backplane ordered
+     *       it, or it fails after 10 seconds), never waiting for a client. The event's name, reconnect delay and data
+     *       are sent: {@code String} data as it is, other data of a JSON media type serialised with JSON-B. A
+     *       comment, no data or other data throw {@link IllegalArgumentException}; too large an event throws
+     *       {@link MessageTooLargeException}, a full fan-out queue {@link ChannelOverloadedException}.
      *   <li>{@code onError} listeners are told when a sink this view registered ended badly: with
      *       {@link ConnectionEvictedException} if it was evicted, or the write's failure (the client left). Then
      *       {@code onClose} listeners are told of every sink this view registered that closed, for any reason

@@ -1,6 +1,7 @@
 package dev.broadcaster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.EventStreamParser;
@@ -18,18 +19,25 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.jersey.media.sse.OutboundEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,7 +60,8 @@ class DropInBroadcasterTest {
         Sse sse;
         private SseBroadcaster broadcaster;
         private final AtomicInteger registered = new AtomicInteger();
-        private final AtomicInteger closed = new AtomicInteger();
+        private final Map<SseEventSink, String> tags = new ConcurrentHashMap<>();
+        private final List<String> closed = new CopyOnWriteArrayList<>();
         private final List<String> errors = new CopyOnWriteArrayList<>();
 
         abstract SseBroadcaster newBroadcaster(Sse sse);
@@ -60,15 +69,17 @@ class DropInBroadcasterTest {
         private synchronized SseBroadcaster broadcaster() {
             if (broadcaster == null) {
                 broadcaster = newBroadcaster(sse);
-                broadcaster.onClose(sink -> closed.incrementAndGet());
-                broadcaster.onError((sink, error) -> errors.add(error.getClass().getSimpleName()));
+                broadcaster.onClose(sink -> closed.add(tags.getOrDefault(sink, "?")));
+                broadcaster.onError((sink, error) -> errors.add(tags.getOrDefault(sink, "?") + ":"
+                        + error.getClass().getSimpleName()));
             }
             return broadcaster;
         }
 
         @GET
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        public void subscribe(@Context SseEventSink sink) {
+        public void subscribe(@Context SseEventSink sink, @QueryParam("tag") String tag) {
+            tags.put(sink, tag == null ? "?" : tag); // the test's name for this stream
             broadcaster().register(sink);
             registered.incrementAndGet();
         }
@@ -86,12 +97,16 @@ class DropInBroadcasterTest {
             broadcaster = null;
         }
 
-        /** "registered closed errors": what the application's listeners saw. */
+        /** What the application's listeners saw: sinks registered, the tags of the sinks closed, the errors. */
         @GET
-        @Path("seen")
+        @Path("seen/{what}")
         @Produces(MediaType.TEXT_PLAIN)
-        public String seen() {
-            return registered + " " + closed + " " + errors;
+        public String seen(@PathParam("what") String what) {
+            return switch (what) {
+                case "registered" -> registered.toString();
+                case "closed" -> closed.toString();
+                default -> errors.toString();
+            };
         }
     }
 
@@ -138,15 +153,16 @@ class DropInBroadcasterTest {
     @ParameterizedTest
     @ValueSource(strings = {"jaxrs-chat", "library-chat"})
     void closingTheBroadcasterEndsEveryStreamAndTellsOnClose(String chat) {
-        int closedBefore = seen(chat)[1];
-        try (SseStream bob = subscribe(chat, "bob", null); SseStream dave = subscribe(chat, "dave", null)) {
+        try (SseStream bob = subscribe(chat, "bob", "closing-bob", null);
+             SseStream dave = subscribe(chat, "dave", "closing-dave", null)) {
             post(chat, "before close");
             bob.awaitData("before close");
             dave.awaitData("before close");
             assertEquals(204, HttpCalls.delete(server.uri(chat), "alice").statusCode());
             bob.awaitEnd();
             dave.awaitEnd();
-            Eventually.equalTo(closedBefore + 2, () -> seen(chat)[1], "onClose told of both sinks");
+            Eventually.equalTo(true, () -> seen(chat, "closed").contains("closing-bob")
+                    && seen(chat, "closed").contains("closing-dave"), "onClose told of both sinks");
         }
     }
 
@@ -170,11 +186,17 @@ class DropInBroadcasterTest {
 
     @Test
     void theViewEvictsAClientThatDoesNotReadAndTellsOnErrorAndOnClose() {
-        int[] before = seen("library-chat");
         int evictionsBefore = (int) registry.stats().evictions();
-        try (RawSseClient stalled = RawSseClient.stalled(server.uri("library-chat"), "carol");
-             SseStream bob = subscribe("library-chat", "bob", null)) {
-            Eventually.equalTo(true, () -> registry.users(CHANNEL).contains("carol"), "the stalled reader joined");
+        int registered = registered("library-chat");
+        try (RawSseClient stalled = RawSseClient.stalled(server.uri("library-chat?tag=stalled-carol"), "carol")) {
+            Eventually.equalTo(registered + 1, () -> registered("library-chat"), "the stalled reader registered");
+            assertTrue(registry.users(CHANNEL).contains("carol"), registry.users(CHANNEL).toString());
+            evictWhileBobReads(evictionsBefore);
+        }
+    }
+
+    private static void evictWhileBobReads(int evictionsBefore) {
+        try (SseStream bob = subscribe("library-chat", "bob", null)) {
             int sent = 0;
             for (int batch = 0; batch < 200 && registry.stats().evictions() == evictionsBefore; batch++) {
                 for (int i = 0; i < 10; i++) {
@@ -183,18 +205,52 @@ class DropInBroadcasterTest {
                 bob.awaitEvents(sent); // a reader that reads keeps up
             }
             Eventually.equalTo(false, () -> registry.users(CHANNEL).contains("carol"), "the stalled reader was evicted");
-            Eventually.equalTo(before[1] + 1, () -> seen("library-chat")[1], "onClose told of the evicted sink");
-            assertTrue(seenText("library-chat").contains("ConnectionEvictedException"), seenText("library-chat"));
+            Eventually.equalTo(true, () -> seen("library-chat", "closed").contains("stalled-carol"),
+                    "onClose told of the evicted sink");
+            assertTrue(seen("library-chat", "errors").contains("stalled-carol:ConnectionEvictedException"),
+                    seen("library-chat", "errors"));
             assertEquals(sent, bob.events().size());
+        }
+    }
+
+    @Test
+    void theViewAdmitsAsTheLibraryDoesAnAnonymousRequestIsRefusedWhereTheContainersBroadcasterTakesIt() {
+        try (SseStream anonymous = SseStream.open(server.uri("library-chat"), null)) {
+            assertEquals(401, anonymous.status(), anonymous.errorBody());
+        }
+        assertEquals(false, registry.users(CHANNEL).contains("anonymous"));
+        try (SseStream anonymous = subscribe("jaxrs-chat", null, null)) {
+            assertEquals(200, anonymous.status());
+        }
+    }
+
+    @Test
+    void theViewsBroadcastCompletesWithTheIdTheClientsSee() throws Exception {
+        try (SseStream bob = subscribe("library-chat", "bob", null)) {
+            SseBroadcaster view = registry.broadcaster(CHANNEL);
+            Object id = view.broadcast(new OutboundEvent.Builder().name("message").id("ignored").data("with id").build())
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            EventStreamParser.Event received = bob.awaitData("with id");
+            assertEquals(received.lastEventId(), id);
+            assertEquals(registry.position(CHANNEL), id);
+            view.close();
+            assertThrows(IllegalStateException.class, () -> view.broadcast(new OutboundEvent.Builder().data("x").build()));
+            post("library-chat", "still open");
+            bob.awaitData("still open"); // a view closes only the sinks it registered
         }
     }
 
     /** Subscribes and waits until the application registered the sink (a JAX-RS broadcaster writes nothing first). */
     private static SseStream subscribe(String chat, String user, String lastEventId) {
-        int registered = seen(chat)[0];
-        CompletableFuture<SseStream> stream = CompletableFuture.supplyAsync(
-                () -> SseStream.open(server.uri(chat), user, lastEventId));
-        Eventually.equalTo(registered + 1, () -> seen(chat)[0], user + " subscribed to " + chat);
+        return subscribe(chat, user, null, lastEventId);
+    }
+
+    /** As {@link #subscribe(String, String, String)}, naming the stream {@code tag} in what the listeners saw. */
+    private static SseStream subscribe(String chat, String user, String tag, String lastEventId) {
+        int registered = registered(chat);
+        URI uri = server.uri(tag == null ? chat : chat + "?tag=" + tag);
+        CompletableFuture<SseStream> stream = CompletableFuture.supplyAsync(() -> SseStream.open(uri, user, lastEventId));
+        Eventually.equalTo(registered + 1, () -> registered(chat), user + " subscribed to " + chat);
         return stream.join();
     }
 
@@ -204,12 +260,11 @@ class DropInBroadcasterTest {
         assertEquals(200, response.statusCode(), response.body());
     }
 
-    private static String seenText(String chat) {
-        return HttpCalls.get(server.uri(chat + "/seen"), "alice").body();
+    private static String seen(String chat, String what) {
+        return HttpCalls.get(server.uri(chat + "/seen/" + what), "alice").body();
     }
 
-    private static int[] seen(String chat) {
-        String[] parts = seenText(chat).split(" ", 3);
-        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    private static int registered(String chat) {
+        return Integer.parseInt(seen(chat, "registered"));
     }
 }
