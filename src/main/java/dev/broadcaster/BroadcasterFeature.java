@@ -7,6 +7,7 @@ import dev.broadcaster.internal.FrameWriter;
 import dev.broadcaster.internal.RefusedStreamFilter;
 import dev.broadcaster.internal.SameOriginFilter;
 import dev.broadcaster.internal.SseResponseHeaders;
+import dev.broadcaster.internal.StreamRequestFilter;
 import dev.broadcaster.internal.StreamEndpoints;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
@@ -38,7 +39,8 @@ public final class BroadcasterFeature implements Feature {
             SseResponseHeaders.class,
             RefusedStreamFilter.class,
             FrameWriter.class,
-            SameOriginFilter.class);
+            SameOriginFilter.class,
+            StreamRequestFilter.class);
 
     @Override
     public boolean configure(FeatureContext context) {

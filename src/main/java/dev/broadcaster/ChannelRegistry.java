@@ -2,6 +2,7 @@ package dev.broadcaster;
 
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +71,39 @@ public interface ChannelRegistry {
      */
     ConnectionInfo connect(List<String> channels, SecurityContext security, SseEventSink sink, Sse sse,
                            ConnectOptions options);
+
+    /**
+     * A JAX-RS {@link SseBroadcaster} that is a view of {@code channel}: code written for {@code sse.newBroadcaster()}
+     * moves to the library by calling this instead, and its streams get eviction, history, resume, presence and the
+     * cluster. Each call returns a new view; the channel is created when the first sink registers. Differences from
+     * the JAX-RS contract:
+     * <ul>
+     *   <li>{@code register(sink)} connects the sink as {@link #connect} does, as the user of the request that opened
+     *       it and resuming after its {@code Last-Event-ID} header (both captured for {@code GET} resource methods
+     *       producing {@code text/event-stream}; on another thread: anonymous, no resume). It throws what
+     *       {@code connect} throws (401, 403, 429), which JAX-RS answers as such; a sink registered twice is one
+     *       connection.
+     *   <li>{@code broadcast(event)} publishes to every connection of the channel (whichever way it joined, on every
+     *       node), with the channel's next id in place of the event's. Its stage completes, with that id, when the
+     *       event is queued for this node's connections and recorded for resume (on a single node before it returns,
+     *       with null if the channel does not exist because nobody joined it; in a cluster once the backplane ordered
+     *       it, or it fails after 10 seconds), never waiting for a client. The event's name, reconnect delay and data
+     *       are sent: {@code String} data as it is, other data of a JSON media type serialised with JSON-B. A
+     *       comment, no data or other data throw {@link IllegalArgumentException}; too large an event throws
+     *       {@link MessageTooLargeException}, a full fan-out queue {@link ChannelOverloadedException}.
+     *   <li>{@code onError} listeners are told when a sink this view registered ended badly: with
+     *       {@link ConnectionEvictedException} if it was evicted, or the write's failure (the client left). Then
+     *       {@code onClose} listeners are told of every sink this view registered that closed, for any reason
+     *       (client gone, evicted, {@link #kill}, {@link #disconnect}, {@code close()}, shutdown), once, on the
+     *       library's threads: they must not block.
+     *   <li>{@code close()} closes the sinks this view registered on this node (not the channel's other connections);
+     *       {@code close(false)} leaves them open on the channel and forgets the listeners. A closed view throws
+     *       {@link IllegalStateException} from every method but {@code close}.
+     * </ul>
+     *
+     * @throws IllegalArgumentException if the name is malformed or reserved ({@code broadcaster:…})
+     */
+    SseBroadcaster broadcaster(String channel);
 
     /**
      * The id of the latest event of {@code channel}, for a page to render with the state it shows: a stream that

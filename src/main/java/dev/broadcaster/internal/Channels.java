@@ -170,10 +170,17 @@ final class Channels {
      */
     ConnectionInfo connect(List<String> names, boolean multi, String user, boolean anonymous, SseEventSink sink,
                            ConnectOptions options, String connectionId) {
+        return connect(names, multi, user, anonymous, sink, options, connectionId, Connection.Ending.NONE);
+    }
+
+    /** As {@link #connect(List, boolean, String, boolean, SseEventSink, ConnectOptions, String)}, telling {@code ending} when its sink closes. */
+    ConnectionInfo connect(List<String> names, boolean multi, String user, boolean anonymous, SseEventSink sink,
+                           ConnectOptions options, String connectionId, Connection.Ending ending) {
         String budget = ConnectionBudgets.budget(user, anonymous, options.clientAddress());
         budgets.reserve(budget);
         ConnectionInfo info = new ConnectionInfo(connectionId, names.get(0), user, Instant.now());
         Connection connection = new Connection(info, names, multi, sink, workers, limits, this::gone);
+        connection.endingTo(ending);
         Channel[] targets = new Channel[names.size()];
         boolean[] firstOfUser = new boolean[names.size()];
         try {
@@ -333,6 +340,26 @@ final class Channels {
         target.close(closing, null);
         target.removedFrom(staying);
         return matching.size();
+    }
+
+    /**
+     * Closes the connection {@code connectionId} (after what is queued for it) and removes it from its channels, as a
+     * {@link #disconnect} would; false if it is not open here.
+     */
+    boolean close(String connectionId) {
+        Connection connection = connections.get(connectionId);
+        if (connection == null) {
+            return false;
+        }
+        List<String> memberships = connection.memberships();
+        Channel channel = memberships.isEmpty() ? null : channels.get(memberships.get(0));
+        remove(connection);
+        if (channel != null) {
+            channel.close(List.of(connection), null);
+        } else {
+            connection.close();
+        }
+        return true;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.broadcaster.internal;
 
+import dev.broadcaster.ConnectionEvictedException;
 import dev.broadcaster.ConnectionInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -43,6 +44,17 @@ final class Connection {
     /** Told when a connection ended by itself: the client left, or it was evicted. */
     interface Listener {
         void gone(Connection connection, boolean evicted);
+    }
+
+    /**
+     * Told once when the connection's sink is closed, for any reason, on the thread that closed it: {@code error}
+     * is the failure of the write that ended it, a {@link ConnectionEvictedException} if it was evicted, or null
+     * (closed by the library, e.g. a kill, or the stream ended cleanly).
+     */
+    interface Ending {
+        Ending NONE = error -> { };
+
+        void ended(Throwable error);
     }
 
     /**
@@ -98,6 +110,10 @@ final class Connection {
     private boolean closing; // guarded by this
     private boolean ended; // guarded by this
     private volatile boolean sinkClosed; // written by the thread that closes the sink
+    private volatile Ending ending = Ending.NONE; // set before start()
+    private volatile Throwable writeFailure; // the failure of the write that ended it, if one did
+    private volatile String evictedBecause; // why it was evicted, if it was
+    private boolean endingTold; // guarded by this
     private volatile long writeStartedNanos; // written by the draining thread, read by the watchdog
     // the greeting and replay are written with the longer replay timeout: the first write on a cold server can
     // take longer than a short send timeout, and a connection that was just accepted has not fallen behind
@@ -212,6 +228,11 @@ final class Connection {
             }
         }
         return names.indexOf(channel);
+    }
+
+    /** Tells {@code watcher} when the connection's sink is closed (set before {@link #start}). */
+    void endingTo(Ending watcher) {
+        ending = watcher;
     }
 
     /** Starts writing the frames queued so far and any later ones. */
@@ -467,6 +488,7 @@ final class Connection {
     /** Drops the backlog; writes the eviction hint if no write is stuck, otherwise closes at once. */
     private void evictLocked() {
         closing = true;
+        evictedBecause = "too slow a reader: its backlog or a write exceeded its limits";
         dropBacklogLocked();
         if (writeStartedNanos == 0) {
             backlog.add(limits.evictionHint());
@@ -526,6 +548,7 @@ final class Connection {
                 written = toFuture(workers.send(sink, containerView.apply((Frame) item)));
             } catch (RuntimeException e) {
                 writeStartedNanos = 0;
+                writeFailure = e;
                 lost();
                 return;
             }
@@ -534,6 +557,7 @@ final class Connection {
                     lastWriteDoneNanos = System.nanoTime();
                     writeStartedNanos = 0;
                     if (failure != null) {
+                        writeFailure = failure;
                         lost();
                     } else {
                         workers.execute(drainTask);
@@ -544,6 +568,7 @@ final class Connection {
             lastWriteDoneNanos = System.nanoTime();
             writeStartedNanos = 0;
             if (written.isCompletedExceptionally()) {
+                writeFailure = written.handle((ignored, failure) -> failure).join();
                 lost();
                 return;
             }
@@ -604,6 +629,19 @@ final class Connection {
             workers.close(sink);
         } catch (RuntimeException e) {
             // already closed by the client or the container
+        }
+        synchronized (this) {
+            if (endingTold) {
+                return;
+            }
+            endingTold = true;
+        }
+        Throwable failure = writeFailure;
+        String evicted = evictedBecause;
+        try {
+            ending.ended(evicted != null ? new ConnectionEvictedException(info.id(), evicted) : failure);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "A listener of connection " + id() + "'s end failed", e);
         }
     }
 

@@ -23,6 +23,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.security.Principal;
 import java.security.SecureRandom;
@@ -54,6 +55,8 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     Event<UserJoined> joined;
     @Inject
     Event<UserLeft> left;
+    @Inject
+    StreamRequest streamRequest;
 
     // set once by start(), before any other call
     private Admission admission;
@@ -144,6 +147,28 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         }
         return channels.connect(names, true, user, Admission.anonymous(security), sink,
                 options == null ? ConnectOptions.defaults() : options, newConnectionId());
+    }
+
+    /** As {@link #connect(String, SecurityContext, SseEventSink, Sse, ConnectOptions)}, telling {@code ending} when its sink closes. */
+    ConnectionInfo connect(String channel, SecurityContext security, SseEventSink sink, ConnectOptions options,
+                           Connection.Ending ending) {
+        String user = admission.admit(channel, security);
+        return channels.connect(List.of(channel), false, user, Admission.anonymous(security), sink, options,
+                newConnectionId(), ending);
+    }
+
+    /** Closes this node's connection {@code connectionId} (after what is queued for it); false if it is not here. */
+    boolean closeConnection(String connectionId) {
+        return channels.close(connectionId);
+    }
+
+    @Override
+    public SseBroadcaster broadcaster(String channel) {
+        ChannelNames.require(channel);
+        if (ChannelNames.reserved(channel)) {
+            throw new IllegalArgumentException("No broadcaster of channel '" + channel + "': " + ChannelNames.RESERVED_RULE);
+        }
+        return new ChannelSseBroadcaster(this, channel, streamRequest);
     }
 
     /** The channels of a stream of several, checked: 1 to max-channels-per-stream, none twice (400 otherwise). */

@@ -59,7 +59,8 @@ public class SameOriginFilter implements ContainerRequestFilter {
                 || producesStream(resource.getResourceClass()));
     }
 
-    private static boolean producesStream(AnnotatedElement element) {
+    /** Whether {@code element} (a resource method or class) is annotated to produce {@code text/event-stream}. */
+    static boolean producesStream(AnnotatedElement element) {
         Produces produces = element == null ? null : element.getAnnotation(Produces.class);
         if (produces == null) {
             return false;

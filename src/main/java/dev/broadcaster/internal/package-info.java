@@ -15,6 +15,8 @@
  *       its writes and its eviction. {@code PresenceUpdater}, {@code AdminFeed}.</li>
  *   <li>{@code SseEncoder} writes every SSE frame ({@code Frame}); {@code ControlEvents} holds the library's own
  *       frames (connected, heartbeat, resync and its reasons, closing) and the reserved names.</li>
+ *   <li>{@code ChannelSseBroadcaster}: a channel as a JAX-RS {@code SseBroadcaster}, registering sinks as the request
+ *       {@code StreamRequestFilter} captured ({@code StreamRequest}); told of their end by {@code Connection.Ending}.</li>
  *   <li>Edges: {@code BroadcasterEndpoints}, {@code EndpointRouting}, {@code SameOriginFilter}, {@code CrossSiteCheck},
  *       {@code Refusals} (every HTTP refusal), {@code CdiEventObserver}, {@code BroadcasterConfig} (every
  *       {@code broadcaster.*} key), {@code Workers} (every thread).</li>

@@ -48,7 +48,8 @@ public final class RawSseClient implements AutoCloseable {
 
     private static RawSseClient subscribe(Socket socket, URI uri, String user) throws IOException {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
-        String request = "GET " + uri.getRawPath() + " HTTP/1.1\r\n"
+        String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        String request = "GET " + target + " HTTP/1.1\r\n"
                 + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
                 + "Accept: text/event-stream\r\n"
                 + "Authorization: " + HttpCalls.basic(user) + "\r\n"
