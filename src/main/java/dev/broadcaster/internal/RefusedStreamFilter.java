@@ -2,7 +2,6 @@ package dev.broadcaster.internal;
 
 import dev.broadcaster.SseEvent;
 import jakarta.json.Json;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
@@ -11,8 +10,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.ext.Provider;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -37,7 +34,7 @@ public class RefusedStreamFilter implements ContainerResponseFilter {
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         if (!"true".equalsIgnoreCase(request.getHeaderString("HX-Request"))
-                || !FINAL.contains(response.getStatus()) || !producesEvents(resource.getResourceMethod())) {
+                || !FINAL.contains(response.getStatus()) || !EventStreamResources.producesEvents(resource)) {
             return;
         }
         String data = Json.createObjectBuilder()
@@ -50,17 +47,5 @@ public class RefusedStreamFilter implements ContainerResponseFilter {
         response.setEntity(stop, new Annotation[0], MediaType.SERVER_SENT_EVENTS_TYPE);
         response.getHeaders().putSingle("Cache-Control", "no-cache");
         response.getHeaders().putSingle("X-Accel-Buffering", "no");
-    }
-
-    /** Whether {@code method} (null: no resource matched) answers with an event stream. */
-    private static boolean producesEvents(Method method) {
-        if (method == null) {
-            return false;
-        }
-        Produces produces = method.isAnnotationPresent(Produces.class) ? method.getAnnotation(Produces.class)
-                : method.getDeclaringClass().getAnnotation(Produces.class);
-        return produces != null && Arrays.stream(produces.value())
-                .flatMap(value -> Arrays.stream(value.split(",")))
-                .anyMatch(value -> MediaType.SERVER_SENT_EVENTS.equals(value.trim()));
     }
 }

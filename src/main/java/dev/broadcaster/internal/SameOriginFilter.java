@@ -5,15 +5,12 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.ext.Provider;
-import java.lang.reflect.AnnotatedElement;
 import java.net.URI;
 
 /**
@@ -55,24 +52,7 @@ public class SameOriginFilter implements ContainerRequestFilter {
     }
 
     private boolean producesStream() {
-        return resource != null && (producesStream(resource.getResourceMethod())
-                || producesStream(resource.getResourceClass()));
-    }
-
-    /** Whether {@code element} (a resource method or class) is annotated to produce {@code text/event-stream}. */
-    static boolean producesStream(AnnotatedElement element) {
-        Produces produces = element == null ? null : element.getAnnotation(Produces.class);
-        if (produces == null) {
-            return false;
-        }
-        for (String types : produces.value()) {
-            for (String type : types.split(",")) {
-                if (type.trim().toLowerCase(java.util.Locale.ROOT).startsWith(MediaType.SERVER_SENT_EVENTS)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return EventStreamResources.producesEvents(resource);
     }
 
     private CrossSiteCheck check() {

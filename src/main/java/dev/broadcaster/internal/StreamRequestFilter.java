@@ -25,9 +25,7 @@ public class StreamRequestFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!HttpMethod.GET.equals(request.getMethod()) || resource == null
-                || !(SameOriginFilter.producesStream(resource.getResourceMethod())
-                || SameOriginFilter.producesStream(resource.getResourceClass()))) {
+        if (!HttpMethod.GET.equals(request.getMethod()) || !EventStreamResources.producesEvents(resource)) {
             return;
         }
         CDI.current().select(StreamRequest.class).get().capture(request.getSecurityContext(),
