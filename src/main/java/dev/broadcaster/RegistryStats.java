@@ -21,8 +21,21 @@ package dev.broadcaster;
  *                   waited for, past {@code broadcaster.max-lag} or {@code broadcaster.queue-bytes}
  * @param publishesRefused publishes refused because their channel's fan-out queue was full
  *                         ({@link ChannelOverloadedException}, HTTP 503)
+ * @param conflatedEvents events waiting for a connection that a newer event of a conflating channel
+ *                        ({@code broadcaster.conflate}) made useless, dropped unsent
+ * @param conflatedBytes the bytes of those events
  */
 public record RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions,
                             long resyncs, long presenceRenders, long refusedConnections, long refusedChannels,
-                            long oversizedPresence, int laggingConnections, long lagResyncs, long publishesRefused) {
+                            long oversizedPresence, int laggingConnections, long lagResyncs, long publishesRefused,
+                            long conflatedEvents, long conflatedBytes) {
+
+    /** Without conflation counts (none). */
+    public RegistryStats(int connections, int channels, long eventsPublished, long framesQueued, long evictions,
+                         long resyncs, long presenceRenders, long refusedConnections, long refusedChannels,
+                         long oversizedPresence, int laggingConnections, long lagResyncs, long publishesRefused) {
+        this(connections, channels, eventsPublished, framesQueued, evictions, resyncs, presenceRenders,
+                refusedConnections, refusedChannels, oversizedPresence, laggingConnections, lagResyncs,
+                publishesRefused, 0, 0);
+    }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
  * <pre>{@code
  * {"time":"2026-11-22T10:00:00Z","connections":3,"channelCount":1,"eventsPublished":12,"framesQueued":30,
  *  "evictions":0,"resyncs":0,"presenceRenders":4,"refusedConnections":0,"refusedChannels":0,
- *  "oversizedPresence":0,"moreChannels":0,
+ *  "oversizedPresence":0,"conflatedEvents":0,"conflatedBytes":0,"moreChannels":0,
  *  "channels":[{"name":"lobby","connections":3,"users":2,"history":12,"moreUsers":0,
  *               "userTabs":[{"user":"bob","tabs":2},{"user":"carol","tabs":1}]}]}
  * }</pre>
@@ -74,6 +74,8 @@ final class AdminSnapshot {
                 .add("refusedConnections", stats.refusedConnections())
                 .add("refusedChannels", stats.refusedChannels())
                 .add("oversizedPresence", stats.oversizedPresence())
+                .add("conflatedEvents", stats.conflatedEvents())
+                .add("conflatedBytes", stats.conflatedBytes())
                 .add("moreChannels", channels.size() - shown)
                 .add("channels", list)
                 .build().toString();

@@ -39,6 +39,7 @@ public final class BroadcasterConfig {
     public static final String MAX_PUBLISH_SIZE = "broadcaster.max-publish-size";
     public static final String MAX_LAG = "broadcaster.max-lag";
     public static final String MAX_CHANNELS_PER_STREAM = "broadcaster.max-channels-per-stream";
+    public static final String CONFLATE = "broadcaster.conflate";
     public static final String FAN_OUT_QUEUE_SIZE = "broadcaster.fan-out-queue-size";
     public static final String CLUSTER_ENGINE = "broadcaster.cluster.engine";
     public static final String CLUSTER_REDIS_URI = "broadcaster.cluster.redis.uri";
@@ -89,7 +90,29 @@ public final class BroadcasterConfig {
                 read(config, MAX_LAG, Duration.ofSeconds(30), BroadcasterConfig::positiveDuration),
                 read(config, FAN_OUT_QUEUE_SIZE, 10_000, BroadcasterConfig::positiveInt),
                 read(config, MAX_CHANNELS_PER_STREAM, BroadcasterSettings.DEFAULT_MAX_CHANNELS_PER_STREAM,
-                        BroadcasterConfig::positiveInt));
+                        BroadcasterConfig::positiveInt),
+                read(config, CONFLATE, List.of(), BroadcasterConfig::channelPatterns));
+    }
+
+    /**
+     * A comma-separated list of channel names, or of prefixes ending in {@code *} ({@code dashboard-*}); each a
+     * valid channel name once its {@code *} is taken off (a lone {@code *}: every channel).
+     */
+    static List<String> channelPatterns(String text) {
+        List<String> patterns = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String pattern = part.trim();
+            if (pattern.isEmpty()) {
+                continue;
+            }
+            String name = pattern.endsWith("*") ? pattern.substring(0, pattern.length() - 1) : pattern;
+            if (!name.isEmpty() && !ChannelNames.valid(name)) {
+                throw new IllegalArgumentException("expected channel names or prefixes ending in *, separated by"
+                        + " commas, such as dashboard-*,prices");
+            }
+            patterns.add(pattern);
+        }
+        return List.copyOf(patterns);
     }
 
     /**

@@ -183,6 +183,8 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
                 .add("laggingConnections", stats.laggingConnections())
                 .add("lagResyncs", stats.lagResyncs())
                 .add("publishesRefused", stats.publishesRefused())
+                .add("conflatedEvents", stats.conflatedEvents())
+                .add("conflatedBytes", stats.conflatedBytes())
                 .add("perChannel", perChannel)
                 .build().toString();
     }

@@ -30,6 +30,7 @@ import java.util.List;
  *               {@code resync} instead of the events it is waiting for
  * @param fanOutQueueSize events a channel may have waiting for fan-out before publishing to it is refused
  * @param maxChannelsPerStream channels one stream of several channels may name
+ * @param conflate the channels that conflate ({@link Conflation}): names, or prefixes ending in {@code *}
  */
 public record BroadcasterSettings(Duration heartbeatInterval, int queueSize, long queueBytes, int historySize,
                                   Duration sendTimeout, String path, boolean allowAnonymous, boolean endpointsEnabled,
@@ -37,16 +38,17 @@ public record BroadcasterSettings(Duration heartbeatInterval, int queueSize, lon
                                   List<String> allowedOrigins, int maxConnectionsPerUser, int maxConnections,
                                   int maxChannels, Duration presenceLeaveGrace, Duration replayTimeout,
                                   long maxReplayBytes, long maxPublishSize, Duration maxLag, int fanOutQueueSize,
-                                  int maxChannelsPerStream) {
+                                  int maxChannelsPerStream, List<String> conflate) {
 
     /** The most channels one stream may name when nothing says otherwise. */
     public static final int DEFAULT_MAX_CHANNELS_PER_STREAM = 16;
 
     public BroadcasterSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
+        conflate = List.copyOf(conflate);
     }
 
-    /** With the default {@code max-channels-per-stream}. */
+    /** With the default {@code max-channels-per-stream}, and no channel conflating. */
     public BroadcasterSettings(Duration heartbeatInterval, int queueSize, long queueBytes, int historySize,
                                Duration sendTimeout, String path, boolean allowAnonymous, boolean endpointsEnabled,
                                Duration channelLinger, int maxMessageSize, ClusterSettings cluster,
@@ -56,7 +58,18 @@ public record BroadcasterSettings(Duration heartbeatInterval, int queueSize, lon
         this(heartbeatInterval, queueSize, queueBytes, historySize, sendTimeout, path, allowAnonymous, endpointsEnabled,
                 channelLinger, maxMessageSize, cluster, allowedOrigins, maxConnectionsPerUser, maxConnections,
                 maxChannels, presenceLeaveGrace, replayTimeout, maxReplayBytes, maxPublishSize, maxLag,
-                fanOutQueueSize, DEFAULT_MAX_CHANNELS_PER_STREAM);
+                fanOutQueueSize, DEFAULT_MAX_CHANNELS_PER_STREAM, List.of());
+    }
+
+    /** Whether {@code channel} conflates: it is named in {@code conflate}, or starts with a prefix given there. */
+    boolean conflates(String channel) {
+        for (String pattern : conflate) {
+            if (pattern.endsWith("*") ? channel.startsWith(pattern.substring(0, pattern.length() - 1))
+                    : channel.equals(pattern)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The main settings in one line, for the start-up log. */

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 
 /**
  * A named stream: its connections in connection order, its log and its presence renderer.
@@ -46,9 +47,16 @@ final class Channel {
      * @param maxReplayBytes the most bytes replayed to one connection on connect; a longer catch-up is a
      *                       {@code resync} event (reason {@code too-large}) instead
      * @param maxMessageSize the largest presence event, in bytes ({@code broadcaster.max-message-size})
+     * @param conflates which channels conflate ({@code broadcaster.conflate}, see {@link Conflation})
      */
     record Context(Executor executor, PresenceUpdater.Factory presence, Runnable resyncSent, int fanOutQueueSize,
-                   long maxReplayBytes, int maxMessageSize) {
+                   long maxReplayBytes, int maxMessageSize, Predicate<String> conflates) {
+
+        /** A context of channels that do not conflate. */
+        Context(Executor executor, PresenceUpdater.Factory presence, Runnable resyncSent, int fanOutQueueSize,
+                long maxReplayBytes, int maxMessageSize) {
+            this(executor, presence, resyncSent, fanOutQueueSize, maxReplayBytes, maxMessageSize, name -> false);
+        }
     }
 
     /** How long a publisher refused for a full fan-out queue is told to wait (HTTP {@code Retry-After}). */
@@ -60,6 +68,7 @@ final class Channel {
     private static final System.Logger LOG = System.getLogger(Channel.class.getName());
 
     private final String name;
+    private final boolean conflates; // its live events supersede older ones waiting in a connection's backlog
     private final boolean explicit;
     private final ChannelLog log; // guarded by this
     private final Context context;
@@ -76,6 +85,7 @@ final class Channel {
 
     Channel(String name, PresenceRenderer renderer, boolean explicit, ChannelLog log, Context context) {
         this.name = name;
+        this.conflates = context.conflates().test(name);
         this.renderer = renderer;
         this.explicit = explicit;
         this.log = log;
@@ -334,7 +344,7 @@ final class Channel {
             for (int i = 0; i < count; i++) {
                 Connection connection = targets[i];
                 if (excluded.isEmpty() || !excluded.contains(connection.id())) {
-                    connection.deliver(name, frame);
+                    connection.deliver(name, frame, conflates);
                 }
             }
         });

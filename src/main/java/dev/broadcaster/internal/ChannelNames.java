@@ -20,9 +20,14 @@ final class ChannelNames {
     private ChannelNames() {
     }
 
+    /** Whether {@code name} follows the rule. */
+    static boolean valid(String name) {
+        return name != null && VALID.matcher(name).matches();
+    }
+
     /** Returns {@code name} if valid; otherwise an {@link IllegalArgumentException} saying what is allowed. */
     static String require(String name) {
-        if (name == null || !VALID.matcher(name).matches()) {
+        if (!valid(name)) {
             String shown = name == null ? "null" : "'" + (name.length() > 40 ? name.substring(0, 40) + "…" : name) + "'";
             throw new IllegalArgumentException("Invalid channel name " + shown + ": " + RULE);
         }

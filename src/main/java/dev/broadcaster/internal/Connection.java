@@ -6,12 +6,14 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * One SSE stream. Frames are queued and written in order, one write at a time, on the library's
@@ -65,13 +67,21 @@ final class Connection {
      *                       to evict
      * @param maxLagNanos the age of its oldest waiting event past which a lagging connection gets {@code resync}
      * @param lagResynced told each time a lagging connection's backlog is replaced by {@code resync}
+     * @param conflated told the size of each waiting event a newer one of a conflating channel made useless
      */
     record Limits(int maxEvents, long maxBytes, long sendTimeoutNanos, Frame evictionHint, long replayTimeoutNanos,
-                  long slowAfterNanos, long maxLagNanos, Runnable lagResynced) {
+                  long slowAfterNanos, long maxLagNanos, Runnable lagResynced, LongConsumer conflated) {
 
         Limits(int maxEvents, long maxBytes, long sendTimeoutNanos, Frame evictionHint) {
             this(maxEvents, maxBytes, sendTimeoutNanos, evictionHint, sendTimeoutNanos, sendTimeoutNanos / 2,
                     Long.MAX_VALUE, () -> { });
+        }
+
+        /** Limits that count no conflation. */
+        Limits(int maxEvents, long maxBytes, long sendTimeoutNanos, Frame evictionHint, long replayTimeoutNanos,
+               long slowAfterNanos, long maxLagNanos, Runnable lagResynced) {
+            this(maxEvents, maxBytes, sendTimeoutNanos, evictionHint, replayTimeoutNanos, slowAfterNanos, maxLagNanos,
+                    lagResynced, bytes -> { });
         }
     }
 
@@ -250,16 +260,31 @@ final class Connection {
 
     /** As {@link #deliver(Frame)}, for a frame of {@code channel} (a member channel of this connection). */
     boolean deliver(String channel, Frame frame) {
-        return deliver(multi ? indexOf(channel) : 0, frame);
+        return deliver(channel, frame, false);
+    }
+
+    /**
+     * As {@link #deliver(String, Frame)}; with {@code conflate} (the channel conflates), first drops the frames of
+     * that channel still waiting that {@code frame} supersedes ({@link Conflation}).
+     */
+    boolean deliver(String channel, Frame frame, boolean conflate) {
+        return deliver(multi ? indexOf(channel) : 0, frame, conflate);
     }
 
     private boolean deliver(int channel, Frame frame) {
+        return deliver(channel, frame, false);
+    }
+
+    private boolean deliver(int channel, Frame frame, boolean conflate) {
         synchronized (this) {
             if (closing) {
                 return false;
             }
             if (channel >= 0 && frame.position() != 0 && frame.position() <= skipUpTo[channel]) {
                 return true; // in the replay this connection started with
+            }
+            if (conflate && backlogEvents > 0 && frame.conflation() != Conflation.NONE) {
+                dropSupersededLocked(channel, frame.conflation());
             }
             long now = System.nanoTime();
             boolean overEvents = frame.event() != null && backlogEvents >= limits.maxEvents();
@@ -276,6 +301,32 @@ final class Connection {
         }
         evicted("backlog full");
         return false;
+    }
+
+    /**
+     * Drops the live frames of {@code channel} waiting in the backlog that {@code newer} supersedes (not those being
+     * replayed, and not a lag resync), with their place in the counts and in {@link #queuedAt}.
+     */
+    private void dropSupersededLocked(int channel, Conflation newer) {
+        int live = 0; // index among the live events waiting, as queuedAt holds their times
+        for (Iterator<Object> items = backlog.iterator(); items.hasNext(); ) {
+            Object item = items.next();
+            boolean exempt = item instanceof Tagged tagged && tagged.exempt();
+            int itemChannel = item instanceof Tagged tagged ? tagged.channel() : multi ? -1 : 0;
+            Object waiting = item instanceof Tagged tagged ? tagged.item() : item;
+            if (exempt || !(waiting instanceof Frame queued) || queued.event() == null) {
+                continue;
+            }
+            if (itemChannel == channel && queued != queuedResync[channel] && newer.supersedes(queued.conflation())) {
+                items.remove();
+                backlogBytes -= queued.size();
+                backlogEvents--;
+                queuedAt.remove(live);
+                limits.conflated().accept(queued.size());
+            } else {
+                live++;
+            }
+        }
     }
 
     /** How a live frame of {@code channel} (-1: none) waits in the backlog: bare unless a multi stream's. */
@@ -693,6 +744,17 @@ final class Connection {
                 head = (head + 1) % times.length;
                 size--;
             }
+        }
+
+        /** Removes the {@code index}-th time (0: the oldest), keeping the others in order. */
+        void remove(int index) {
+            if (index < 0 || index >= size) {
+                return;
+            }
+            for (int i = index; i < size - 1; i++) {
+                times[(head + i) % times.length] = times[(head + i + 1) % times.length];
+            }
+            size--;
         }
 
         void clear() {

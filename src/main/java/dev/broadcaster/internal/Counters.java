@@ -27,11 +27,22 @@ final class Counters {
     final LongAdder lagResyncs = new LongAdder();
     /** Publishes refused because the channel's fan-out queue was full. */
     final LongAdder publishesRefused = new LongAdder();
+    /** Waiting events a newer one of a conflating channel made useless, dropped unsent. */
+    final LongAdder conflatedEvents = new LongAdder();
+    /** The bytes of those. */
+    final LongAdder conflatedBytes = new LongAdder();
+
+    /** Counts one conflated event of {@code bytes}. */
+    void conflated(long bytes) {
+        conflatedEvents.increment();
+        conflatedBytes.add(bytes);
+    }
 
     /** The counters with the gauges the caller measured now. */
     RegistryStats stats(int connections, int channels, long refusedConnections, int laggingConnections) {
         return new RegistryStats(connections, channels, eventsPublished.sum(), framesQueued.sum(), evictions.sum(),
                 resyncs.sum(), presenceRenders.sum(), refusedConnections, refusedChannels.sum(),
-                oversizedPresence.sum(), laggingConnections, lagResyncs.sum(), publishesRefused.sum());
+                oversizedPresence.sum(), laggingConnections, lagResyncs.sum(), publishesRefused.sum(),
+                conflatedEvents.sum(), conflatedBytes.sum());
     }
 }

@@ -77,7 +77,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         limits = new Connection.Limits(settings.queueSize(), settings.queueBytes(), settings.sendTimeout().toNanos(),
                 ControlEvents.closing("evicted: too slow", settings.heartbeatInterval().toMillis()),
                 settings.replayTimeout().toNanos(), settings.sendTimeout().toNanos() / 2, settings.maxLag().toNanos(),
-                counters.lagResyncs::increment);
+                counters.lagResyncs::increment, counters::conflated);
         // a snapshot must never fill an admin page's queue: a quarter of it at most (and never more than 256 KiB)
         int snapshotBytes = (int) Math.min(AdminSnapshot.MAX_BYTES, settings.queueBytes() / 4);
         adminFeed = new AdminFeed(() -> AdminSnapshot.json(stats(), channels.listed(), snapshotBytes), workers, limits,

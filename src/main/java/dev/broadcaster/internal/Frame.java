@@ -24,6 +24,7 @@ final class Frame implements OutboundSseEvent {
     private final int idLineEnd; // just after that line's LF
     private volatile JerseyFrame forJersey;
     private volatile OutboundSseEvent forResteasy;
+    private volatile Conflation conflation; // computed on first use, the same by any thread
 
     Frame(SseEvent event, String comment, byte[] wireBytes) {
         this(event, comment, wireBytes, 0, -1, -1);
@@ -45,6 +46,16 @@ final class Frame implements OutboundSseEvent {
     /** The same frame at {@code position} in its channel's cluster-wide order. */
     Frame at(long newPosition) {
         return new Frame(event, comment, wireBytes, newPosition, idLineStart, idLineEnd);
+    }
+
+    /** What this frame supersedes in the backlog of a conflating channel's connection ({@link Conflation}). */
+    Conflation conflation() {
+        Conflation known = conflation;
+        if (known == null) {
+            known = Conflation.of(event);
+            conflation = known;
+        }
+        return known;
     }
 
     /** Where its {@code id:} line starts in its bytes, -1 if it has none (for {@link SseEncoder#withId}). */

@@ -73,6 +73,7 @@ class MonitoringWithMonitoringApisTest {
                     BroadcasterMetrics.REFUSED_CONNECTIONS, BroadcasterMetrics.REFUSED_CHANNELS,
                     BroadcasterMetrics.OVERSIZED_PRESENCE, BroadcasterMetrics.LAGGING,
                     BroadcasterMetrics.LAG_RESYNCS, BroadcasterMetrics.PUBLISHES_REFUSED,
+                    BroadcasterMetrics.CONFLATED_EVENTS, BroadcasterMetrics.CONFLATED_BYTES,
                     BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
 
             registry.create("metered", PresenceRenderer.html((channel, users) -> "<p id=\"who\">" + users + "</p>"));
@@ -95,6 +96,8 @@ class MonitoringWithMonitoringApisTest {
                     assertEquals(0, metrics.gauge(BroadcasterMetrics.LAGGING).intValue());
                     assertEquals(0L, metrics.gauge(BroadcasterMetrics.LAG_RESYNCS).longValue());
                     assertEquals(0L, metrics.gauge(BroadcasterMetrics.PUBLISHES_REFUSED).longValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.CONFLATED_EVENTS).longValue());
+                    assertEquals(0L, metrics.gauge(BroadcasterMetrics.CONFLATED_BYTES).longValue());
                     long renders = metrics.gauge(BroadcasterMetrics.PRESENCE_RENDERS).longValue();
                     assertTrue(renders >= 1, "presence renders " + renders);
                     assertEquals(0L, metrics.gauge(BroadcasterMetrics.REFUSED_CONNECTIONS).longValue());

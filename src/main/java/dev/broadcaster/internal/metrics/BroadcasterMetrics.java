@@ -50,6 +50,8 @@ public class BroadcasterMetrics {
     public static final String LAGGING = "broadcaster.connections.lagging";
     public static final String LAG_RESYNCS = "broadcaster.lag.resyncs";
     public static final String PUBLISHES_REFUSED = "broadcaster.publishes.refused";
+    public static final String CONFLATED_EVENTS = "broadcaster.conflated.events";
+    public static final String CONFLATED_BYTES = "broadcaster.conflated.bytes";
     public static final String CLUSTER_REJECTED = "broadcaster.cluster.rejected";
     public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
 
@@ -96,6 +98,9 @@ public class BroadcasterMetrics {
                 RegistryStats::lagResyncs);
         gauge(PUBLISHES_REFUSED, "Publishes refused because the channel's fan-out queue was full, since start",
                 RegistryStats::publishesRefused);
+        gauge(CONFLATED_EVENTS, "Waiting events of conflating channels that a newer event made useless, dropped"
+                + " unsent, since start", RegistryStats::conflatedEvents);
+        gauge(CONFLATED_BYTES, "The bytes of those events, since start", RegistryStats::conflatedBytes);
         if (registry.clustered()) {
             metrics.gauge(Metadata.builder().withName(CLUSTER_REJECTED).withDescription("Bus messages and stored events"
                     + " the cluster engine refused from the backplane since start (not signed with the cluster's secret,"
