@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.broadcaster.datastar.PatchSignals;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.NoStackTracesLogged;
 import dev.broadcaster.support.RawHttp;
 import dev.broadcaster.support.ServerBean;
 import dev.broadcaster.support.SseStream;
@@ -19,23 +20,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Input the built-in endpoints must refuse with a 4xx and a reason, never a 500 or a stack trace: raw URI
  * template braces, channel names made of dots, out-of-range retry durations, and publish bodies that are
  * too large, too deep, too long a number, ambiguous (duplicate keys) or followed by more text.
  */
+@ExtendWith(NoStackTracesLogged.class)
 @InProcessServer(config = "broadcaster.max-publish-size=" + MalformedInputTest.MAX_PUBLISH_SIZE)
 class MalformedInputTest {
 
@@ -44,46 +40,16 @@ class MalformedInputTest {
     static TestServer server; // started by @InProcessServer
     @ServerBean
     static ChannelRegistry registry;
-    static final List<LogRecord> thrownLogged = Collections.synchronizedList(new ArrayList<>());
-    static final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getThrown() != null) {
-                thrownLogged.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
     RawHttp http;
-
-    @BeforeAll
-    static void start() {
-        Logger.getLogger("").addHandler(recorder);
-    }
-
-    @AfterAll
-    static void stop() {
-        Logger.getLogger("").removeHandler(recorder);
-    }
 
     @BeforeEach
     void connect() {
         http = new RawHttp(server.base());
-        thrownLogged.clear();
     }
 
     @AfterEach
-    void noStackTraceLogged() {
+    void disconnect() {
         http.close();
-        assertEquals(List.of(), thrownLogged.stream().map(r -> r.getLoggerName() + ": " + r.getThrown()).toList(),
-                "stack traces logged while answering");
     }
 
     // ---- point 8: raw braces ---------------------------------------------------------------------

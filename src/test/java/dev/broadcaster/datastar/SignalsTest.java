@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.InProcessServer;
+import dev.broadcaster.support.NoStackTracesLogged;
 import dev.broadcaster.support.TestServer;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -26,15 +27,9 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link Signals} in an application's own JAX-RS resource, over HTTP: the signals of {@code @get} and
@@ -42,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * {@code @patch} from the JSON body; nothing sent is an empty object; input a page cannot have sent is 400 or 413
  * with a reason, never a 500 and never a logged stack trace.
  */
+@ExtendWith(NoStackTracesLogged.class)
 @InProcessServer(resources = SignalsTest.Echo.class)
 class SignalsTest {
 
@@ -85,36 +81,6 @@ class SignalsTest {
     }
 
     static final String SIGNALS = "{\"text\":\"caf\u00e9 & <b>\",\"count\":3,\"user\":{\"name\":\"bob\",\"tags\":[1,null,true]}}";
-    static final List<LogRecord> thrownLogged = Collections.synchronizedList(new ArrayList<>());
-    static final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getThrown() != null) {
-                thrownLogged.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void record() {
-        thrownLogged.clear();
-        Logger.getLogger("").addHandler(recorder);
-    }
-
-    @AfterEach
-    void noStackTraceLogged() {
-        Logger.getLogger("").removeHandler(recorder);
-        assertEquals(List.of(), thrownLogged.stream().map(r -> r.getLoggerName() + ": " + r.getThrown()).toList(),
-                "stack traces logged while answering");
-    }
 
     @Test
     void getAndDeleteReadTheDatastarQueryParameter() {
