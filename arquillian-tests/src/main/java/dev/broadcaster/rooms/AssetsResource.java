@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Serves the htmx scripts that the WAR build installs from npm (src/main/frontend/package.json), so the htmx page
- * works without a CDN.
+ * works without a CDN, and the pages' stylesheet (src/main/resources/META-INF/rooms-assets/rooms.css).
  * The JAX-RS application sits at the context root, so the container's static files are not reachable.
  */
 @Path("assets")
@@ -21,7 +21,8 @@ public class AssetsResource {
             "htmx.min.js", "META-INF/rooms-assets/htmx.org/htmx.min.js",
             "sse.js", "META-INF/rooms-assets/htmx-ext-sse/sse.js",
             "htmx4.min.js", "META-INF/rooms-assets/htmx4/htmx.min.js",
-            "hx-sse.js", "META-INF/rooms-assets/htmx4/hx-sse.js");
+            "hx-sse.js", "META-INF/rooms-assets/htmx4/hx-sse.js",
+            "rooms.css", "META-INF/rooms-assets/rooms.css");
 
     @GET
     @Path("{name}")
@@ -34,6 +35,7 @@ public class AssetsResource {
         }
         CacheControl cache = new CacheControl();
         cache.setMaxAge(86400);
-        return Response.ok(in, "text/javascript; charset=utf-8").cacheControl(cache).build();
+        String type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+        return Response.ok(in, type).cacheControl(cache).build();
     }
 }

@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.time.Instant;
 
 /**
  * Posts chat messages. Runs in a container-managed JTA transaction: the {@link Broadcast} events it
@@ -52,7 +53,7 @@ public class ChatService {
                 }
             }
         });
-        String line = "<li>" + Html.escape(user) + ": " + Html.escape(text) + "</li>";
+        String line = ChatHtml.messageLine(user, text, Instant.now());
         // htmx pages, 2 and 4 alike, from one unnamed event: the line is appended to #messages (htmx 2:
         // sse-swap="message"; htmx 4: the stream's hx-target), the counter is swapped out of band
         broadcasts.fire(Broadcast.swap(room,
@@ -66,7 +67,7 @@ public class ChatService {
 
     /** Fires a message event, then rolls the transaction back: nobody may ever receive it. */
     public void postAndRollBack(String room, String user, String text) {
-        broadcasts.fire(Broadcast.swap(room, "<li>" + Html.escape(user) + ": " + Html.escape(text) + "</li>"));
+        broadcasts.fire(Broadcast.swap(room, ChatHtml.messageLine(user, text, Instant.now())));
         context.setRollbackOnly();
     }
 }

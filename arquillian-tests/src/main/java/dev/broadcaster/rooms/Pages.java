@@ -30,12 +30,13 @@ final class Pages {
         StringBuilder rooms = new StringBuilder();
         for (String room : Rooms.KNOWN) {
             String base = contextPath + "/rooms/" + room;
-            rooms.append("<li>").append(room).append(": <a href=\"").append(base).append("\">Datastar</a> | <a href=\"")
-                    .append(base).append("/htmx\">htmx</a> | <a href=\"").append(base)
-                    .append("/shared\">htmx, one connection for all tabs</a> | <a href=\"").append(base)
+            rooms.append("<li><span class=\"room-name\">").append(room).append("</span><a href=\"").append(base)
+                    .append("\">Datastar</a><a href=\"").append(base).append("/htmx\">htmx</a><a href=\"")
+                    .append(base).append("/shared\">htmx, one connection for all tabs</a><a href=\"").append(base)
                     .append("/htmx4\">htmx 4</a></li>");
         }
-        return page("Rooms", "", "<h1>Rooms</h1><p>Signed in as " + Html.escape(user) + ".</p><ul>" + rooms + "</ul>");
+        return page(contextPath, "Rooms", "", "<main class=\"index\"><header class=\"topbar\"><h1>Rooms</h1>"
+                + signedIn(user) + "</header><ul class=\"rooms\">" + rooms + "</ul></main>");
     }
 
     /**
@@ -47,22 +48,19 @@ final class Pages {
     static String datastarRoom(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
         String events = base + "/stream?lastEventId=" + URLEncoder.encode(position, StandardCharsets.UTF_8);
-        return page("Room " + Html.escape(room) + " (Datastar)",
+        return page(contextPath, "Room " + Html.escape(room) + " (Datastar)",
                 "<script type=\"module\" src=\"" + DATASTAR_JS + "\"></script>",
-                "<main data-signals='{\"text\": \"\", \"count\": " + count + "}'>"
-                        + "<h1>Room " + Html.escape(room) + "</h1>"
-                        + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"count\" data-text=\"$count\">"
-                        + count + "</span></p>"
-                        + "<div data-events-url=\"" + Html.escape(events) + "\""
+                "<main class=\"chat\" data-signals='{\"text\": \"\", \"count\": " + count + "}'>"
+                        + topbar(room, "Datastar", user,
+                                "<span id=\"count\" data-text=\"$count\">" + count + "</span>")
+                        + "<div class=\"stream\" data-events-url=\"" + Html.escape(events) + "\""
                         + " data-init=\"@get(el.dataset.eventsUrl)\"></div>"
-                        + "<h2>Online</h2><ul id=\"presence\"></ul>"
-                        + "<h2>Notifications</h2><ul id=\"notifications\"></ul>"
-                        + "<h2>Messages</h2><ul id=\"messages\"></ul>"
+                        + sidebar(contextPath, room, "<ul id=\"notifications\"></ul>")
+                        + "<section class=\"conversation\"><h2 class=\"hidden\">Messages</h2><ul id=\"messages\"></ul>"
                         + "<form data-messages-url=\"" + Html.escape(base + "/messages") + "\""
                         + " data-on:submit__prevent=\"@post(el.dataset.messagesUrl); $text = ''\">"
                         + "<input data-bind:text placeholder=\"Say something\" autocomplete=\"off\">"
-                        + "<button>Send</button></form>"
-                        + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx version</a></p></main>");
+                        + "<button>Send</button></form></section></main>");
     }
 
     /**
@@ -74,16 +72,16 @@ final class Pages {
         String events = Html.escape(base + "/stream");
         String eventsFromPosition = Html.escape(base + "/stream?lastEventId="
                 + URLEncoder.encode(position, StandardCharsets.UTF_8));
-        return page("Room " + Html.escape(room) + " (htmx)",
+        return page(contextPath, "Room " + Html.escape(room) + " (htmx)",
                 htmxScripts(contextPath),
-                "<main hx-ext=\"sse\" sse-connect=\"" + eventsFromPosition + "\" data-events-url=\"" + events + "\""
-                        + " data-room=\"" + Html.escape(room) + "\">"
-                        + htmxHeading(room, user, count)
-                        + "<h2>Notifications</h2><ul id=\"notifications\" sse-swap=\"notification\""
-                        + " hx-swap=\"beforeend\"></ul>"
-                        + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
-                        + htmxMessageForm(base)
-                        + "<p><a href=\"" + Html.escape(base) + "\">Datastar version</a></p></main>"
+                "<main class=\"chat\" hx-ext=\"sse\" sse-connect=\"" + eventsFromPosition + "\""
+                        + " data-events-url=\"" + events + "\" data-room=\"" + Html.escape(room) + "\">"
+                        + htmxTopbar(room, "htmx 2", user, count)
+                        + sidebar(contextPath, room,
+                                "<ul id=\"notifications\" sse-swap=\"notification\" hx-swap=\"beforeend\"></ul>")
+                        + conversation("<ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>",
+                                htmxMessageForm(base))
+                        + "</main>"
                         // keep the last event id in sse-connect: htmx-ext-sse re-reads it when it opens a
                         // new EventSource after a refused reconnect, and the server resumes from it
                         + "<script>document.addEventListener('htmx:sseMessage', function (e) {"
@@ -105,19 +103,19 @@ final class Pages {
         String base = contextPath + "/rooms/" + room;
         String stream = Html.escape(base + "/stream?lastEventId="
                 + URLEncoder.encode(position, StandardCharsets.UTF_8));
-        return page("Room " + Html.escape(room) + " (htmx, shared)",
+        return page(contextPath, "Room " + Html.escape(room) + " (htmx, shared)",
                 htmxScripts(contextPath)
                         + "<script src=\"" + Html.escape(contextPath) + "/sse/client.js\"></script>"
                         + "<script>htmx.createEventSource = function (url) {"
                         + " return Broadcaster.source(url, { withCredentials: true }); };"
                         + " " + RELOAD_ON_ROOM_RESYNC + "</script>",
-                "<main hx-ext=\"sse\" sse-connect=\"" + stream + "\" data-room=\"" + Html.escape(room) + "\">"
-                        + htmxHeading(room, user, count)
-                        + "<h2>Messages</h2><ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>"
-                        + "<h2>Notifications</h2>"
-                        + "<ul id=\"notifications\" sse-swap=\"notification\" hx-swap=\"beforeend\"></ul>"
-                        + htmxMessageForm(base)
-                        + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx, one connection per tab</a></p>"
+                "<main class=\"chat\" hx-ext=\"sse\" sse-connect=\"" + stream + "\" data-room=\""
+                        + Html.escape(room) + "\">"
+                        + htmxTopbar(room, "htmx 2, shared", user, count)
+                        + sidebar(contextPath, room,
+                                "<ul id=\"notifications\" sse-swap=\"notification\" hx-swap=\"beforeend\"></ul>")
+                        + conversation("<ul id=\"messages\" sse-swap=\"message\" hx-swap=\"beforeend\"></ul>",
+                                htmxMessageForm(base))
                         + "</main>");
     }
 
@@ -131,16 +129,14 @@ final class Pages {
     static String htmx4Room(String contextPath, String room, String user, long count, String position) {
         String base = contextPath + "/rooms/" + room;
         String stream = Html.escape(base + "/stream?lastEventId=" + URLEncoder.encode(position, StandardCharsets.UTF_8));
-        return page("Room " + Html.escape(room) + " (htmx 4)",
+        return page(contextPath, "Room " + Html.escape(room) + " (htmx 4)",
                 "<script src=\"" + Html.escape(contextPath) + "/assets/htmx4.min.js\"></script>"
                         + "<script src=\"" + Html.escape(contextPath) + "/assets/hx-sse.js\"></script>",
-                "<main id=\"stream\" hx-sse:connect=\"" + stream + "\" hx-sse:close=\"stop\" hx-target=\"#messages\""
-                        + " hx-swap=\"beforeend\" data-room=\"" + Html.escape(room) + "\">"
-                        + htmxHeading(room, user, count)
-                        + "<h2>Notifications</h2><ul id=\"notifications\"></ul>"
-                        + "<h2>Messages</h2><ul id=\"messages\"></ul>"
-                        + messageForm(base, "after:request")
-                        + "<p><a href=\"" + Html.escape(base + "/htmx") + "\">htmx 2 version</a></p></main>"
+                "<main class=\"chat\" id=\"stream\" hx-sse:connect=\"" + stream + "\" hx-sse:close=\"stop\""
+                        + " hx-target=\"#messages\" hx-swap=\"beforeend\" data-room=\"" + Html.escape(room) + "\">"
+                        + htmxTopbar(room, "htmx 4", user, count)
+                        + sidebar(contextPath, room, "<ul id=\"notifications\"></ul>")
+                        + conversation("<ul id=\"messages\"></ul>", messageForm(base, "after:request")) + "</main>"
                         + "<script>(function () { var stream = document.getElementById('stream');"
                         + " stream.addEventListener('notification', function (e) {"
                         + " document.getElementById('notifications').insertAdjacentHTML('beforeend', e.detail.data); });"
@@ -150,18 +146,49 @@ final class Pages {
                         + "</script>");
     }
 
+    /**
+     * A room page's top bar: the room's name, which page this is ({@code variant}), the message counter
+     * ({@code counter}, the element the page updates) and the signed-in user.
+     */
+    private static String topbar(String room, String variant, String user, String counter) {
+        return "<header class=\"topbar\"><h1><span class=\"hash\">#</span>" + Html.escape(room)
+                + " <span class=\"variant\">" + variant + "</span></h1>"
+                + "<p class=\"count\">Messages " + counter + "</p>" + signedIn(user) + "</header>";
+    }
+
+    /** Who is signed in, with the user's initial for an avatar. */
+    private static String signedIn(String user) {
+        return "<p class=\"me\">Signed in as <span class=\"user\"" + ChatHtml.initial(user) + ">"
+                + Html.escape(user) + "</span></p>";
+    }
+
+    /**
+     * A room page's sidebar: who is online ({@code #presence}, replaced by the presence renders), the
+     * notifications list ({@code notifications}, as the page fills it) and links to the room's other pages.
+     */
+    private static String sidebar(String contextPath, String room, String notifications) {
+        String base = Html.escape(contextPath + "/rooms/" + room);
+        return "<aside class=\"sidebar\"><h2>Online</h2><ul id=\"presence\"></ul>"
+                + "<h2>Notifications</h2>" + notifications
+                + "<nav><h2>This room as</h2><a href=\"" + base + "\">Datastar</a><a href=\"" + base
+                + "/htmx\">htmx 2</a><a href=\"" + base + "/shared\">htmx 2, shared</a><a href=\"" + base
+                + "/htmx4\">htmx 4</a><a href=\"" + Html.escape(contextPath) + "/\">All rooms</a></nav></aside>";
+    }
+
+    /** The message list and the form under it. */
+    private static String conversation(String messages, String form) {
+        return "<section class=\"conversation\"><h2 class=\"hidden\">Messages</h2>" + messages + form + "</section>";
+    }
+
     /** The scripts of htmx 2 and its SSE extension, which the application serves. */
     private static String htmxScripts(String contextPath) {
         return "<script src=\"" + Html.escape(contextPath) + "/assets/htmx.min.js\"></script>"
                 + "<script src=\"" + Html.escape(contextPath) + "/assets/sse.js\"></script>";
     }
 
-    /** The htmx pages' heading, message counter and presence list (htmx 2 and 4). */
-    private static String htmxHeading(String room, String user, long count) {
-        return "<h1>Room " + Html.escape(room) + "</h1>"
-                + "<p>Signed in as " + Html.escape(user) + ". Messages: <span id=\"counter\">" + count + "</span></p>"
-                // replaced out of band by the presence renders
-                + "<h2>Online</h2><ul id=\"presence\"></ul>";
+    /** The htmx pages' top bar: their counter is {@code #counter}, replaced out of band with each message. */
+    private static String htmxTopbar(String room, String variant, String user, long count) {
+        return topbar(room, variant, user, "<span id=\"counter\">" + count + "</span>");
     }
 
     /** The htmx 2 pages' form: it posts {@code text} to the room's messages and empties itself. */
@@ -180,8 +207,11 @@ final class Pages {
                 + "<button>Send</button></form>";
     }
 
-    private static String page(String title, String head, String body) {
-        return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title + "</title>"
+    /** A page: its title, what its head adds to the stylesheet ({@code head}), and its body. */
+    private static String page(String contextPath, String title, String head, String body) {
+        return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + title + "</title>"
+                + "<link rel=\"stylesheet\" href=\"" + Html.escape(contextPath) + "/assets/rooms.css\">"
                 + head + "</head><body>" + body + "</body></html>\n";
     }
 }

@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The rooms: one broadcaster channel each, named after the room. Knows how a room's presence and
- * messages look, for the Datastar page (patch-elements, patch-signals) and the htmx page (named events).
+ * The rooms: one broadcaster channel each, named after the room. Renders a room's presence ({@link ChatHtml}) for
+ * the Datastar page (patch-elements) and the htmx pages (an unnamed event, out of band), and counts its messages.
  */
 @ApplicationScoped
 public class Rooms {
@@ -55,16 +55,10 @@ public class Rooms {
      */
     public PresenceRenderer presence() {
         return (room, users) -> {
-            String html = presenceHtml(users);
+            String html = ChatHtml.presenceList(users);
             return PresenceRenderer.events(SseEvent.data(html.replace("<ul id=\"presence\">",
                     "<ul id=\"presence\" hx-swap-oob=\"true\">")), PatchElements.of(html));
         };
-    }
-
-    static String presenceHtml(List<String> users) {
-        StringBuilder html = new StringBuilder("<ul id=\"presence\">");
-        users.forEach(user -> html.append("<li>").append(Html.escape(user)).append("</li>"));
-        return html.append("</ul>").toString();
     }
 
     /** Counts a message posted in {@code room} (which must be valid and the poster a member); see {@link Counted}. */

@@ -18,8 +18,9 @@ final class RoomEvents {
     /** The events one post makes. */
     static final int PER_POST = 3;
 
-    private static final Pattern USER = Pattern.compile("<li>([^<]*)</li>");
-    private static final Pattern POSTED = Pattern.compile("<li>[^<:]*: ([^<]*)</li>");
+    private static final Pattern USER = Pattern.compile("<li data-initial=\"[^\"]*\">([^<]*)</li>");
+    private static final Pattern POSTED = Pattern.compile(
+            "<li data-initial=\"[^\"]*\" data-time=\"\\d\\d:\\d\\d\"><span class=\"author\">[^<]*</span>: ([^<]*)</li>");
 
     private RoomEvents() {
     }
@@ -55,7 +56,10 @@ final class RoomEvents {
         return users;
     }
 
-    /** The text of the message a {@code message} event carries ({@code <li>alice: text</li>...}). */
+    /**
+     * The text of the message a {@code message} event carries
+     * ({@code <li data-initial data-time><span class="author">alice</span>: text</li>...}).
+     */
     static String text(Event message) {
         Matcher matcher = POSTED.matcher(message.data());
         if (!matcher.find()) {

@@ -116,7 +116,7 @@ class CrossSiteIT extends DeployedRooms {
             assertEquals(204, send(post(messages, "bob", "application/json", "{\"text\":\"datastar\"}")
                     .header("Origin", origin())).statusCode());
             assertEquals(204, HttpCalls.postForm(messages, "bob", "text", "curl").statusCode(), "no browser headers");
-            bob.awaitEvent(e -> e.data().contains("bob: curl"), "the third message");
+            bob.awaitEvent(e -> e.data().contains("bob</span>: curl"), "the third message");
             assertTrue(bob.events().stream().noneMatch(e -> e.data().contains("forged")), bob.raw());
         }
     }

@@ -45,7 +45,7 @@ class Http2IT extends DeployedRooms {
             HttpResponse<String> posted = HttpCalls.postForm(uri("rooms/" + room + "/messages"), "bob", "text",
                     "over h2");
             assertEquals(204, posted.statusCode(), posted.body());
-            alice.awaitEvent("message", RoomsIT.messageHtml("bob", "over h2", 1));
+            RoomsIT.awaitMessage(alice, "bob", "over h2", 1);
         }
     }
 

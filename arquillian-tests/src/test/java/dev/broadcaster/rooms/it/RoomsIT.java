@@ -16,10 +16,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +35,9 @@ import org.junit.jupiter.api.Test;
  * {@code -Ppayara}). Each test uses rooms of its own.
  */
 class RoomsIT extends DeployedRooms {
+
+    /** The time a message line carries: hours and minutes, UTC. */
+    private static final Pattern TIME = Pattern.compile(" data-time=\"(\\d\\d):(\\d\\d)\"");
 
     // ---- delivery ----------------------------------------------------------------------------------
 
@@ -50,14 +58,14 @@ class RoomsIT extends DeployedRooms {
             assertEquals(1, count);
 
             for (SseStream tab : List.of(alice, bobTab1, bobTab2)) {
-                tab.awaitEvent("message", messageHtml("alice", "hello &lt;everyone&gt;", count));
-                tab.awaitEvent("datastar-patch-elements", appendData("alice", "hello &lt;everyone&gt;"));
+                awaitMessage(tab, "alice", "hello &lt;everyone&gt;", count);
+                awaitAppend(tab, "alice", "hello &lt;everyone&gt;");
                 tab.awaitEvent("datastar-patch-signals", "signals {\"count\":" + count + "}");
             }
 
             // a later message in the other room reaches carol: what she did not get by then, she never gets
             assertEquals(204, post(other, "carol", "marker").statusCode());
-            carol.awaitEvent("message", messageHtml("carol", "marker", 1));
+            awaitMessage(carol, "carol", "marker", 1);
             carol.awaitEvent("datastar-patch-signals", "signals {\"count\":1}");
             assertTrue(carol.events().stream().noneMatch(e -> e.data().contains("everyone")),
                     "carol (other room) got the message: " + carol.events());
@@ -159,9 +167,9 @@ class RoomsIT extends DeployedRooms {
 
             assertEquals(204, post(room, "carol", "still here").statusCode());
             assertEquals(204, post(other, "bob", "me too").statusCode());
-            alice.awaitEvent("message", messageHtml("carol", "still here", 1));
-            carol.awaitEvent("message", messageHtml("carol", "still here", 1));
-            bobElsewhere.awaitEvent("message", messageHtml("bob", "me too", 1));
+            awaitMessage(alice, "carol", "still here", 1);
+            awaitMessage(carol, "carol", "still here", 1);
+            awaitMessage(bobElsewhere, "bob", "me too", 1);
             assertFalse(alice.ended() || carol.ended() || bobElsewhere.ended(), "a stream that was not bob's in "
                     + room + " ended");
             assertTrue(bobTab1.events().stream().noneMatch(e -> e.data().contains("still here")));
@@ -178,7 +186,7 @@ class RoomsIT extends DeployedRooms {
             dev.broadcaster.support.Eventually.equalTo(true, () -> bob.lastEventId() != null, "the stream's position");
             awaitPresence(bob, 0, "bob");
             assertEquals(204, post(room, "alice", "first").statusCode());
-            bob.awaitEvent("message", messageHtml("alice", "first", 1));
+            awaitMessage(bob, "alice", "first", 1);
             lastSeen = bob.lastEventId();
         }
         assertEquals(204, post(room, "alice", "while away").statusCode());
@@ -186,7 +194,7 @@ class RoomsIT extends DeployedRooms {
         assertEquals(202, HttpCalls.postJson(uri("sse/channels/private-bob"), "alice",
                 "{\"type\":\"event\",\"event\":\"notification\",\"data\":\"<li>for bob</li>\"}").statusCode());
         try (SseStream bob = SseStream.connect(stream, "bob", lastSeen)) {
-            bob.awaitEvent("message", messageHtml("alice", "while away", 2));
+            awaitMessage(bob, "alice", "while away", 2);
             bob.awaitEvent("notification", "<li>for bob</li>");
             assertEquals(1, posted(bob).size(), "the missed message once: " + bob.events());
             HttpResponse<String> answer = HttpCalls.delete(uri("sse/channels/" + room + "/users/bob"), "alice");
@@ -200,7 +208,7 @@ class RoomsIT extends DeployedRooms {
         // the library's own stream of several channels
         try (SseStream both = SseStream.connect(uri("sse/stream?channel=" + room + "&channel=private-carol"), "carol")) {
             assertEquals(204, post(room, "alice", "to both").statusCode());
-            both.awaitEvent("message", messageHtml("alice", "to both", 3));
+            awaitMessage(both, "alice", "to both", 3);
             assertEquals(403, HttpCalls.get(uri("sse/stream?channel=" + room + "&channel=private-bob"), "carol")
                     .statusCode(), "carol may not join bob's notifications");
         }
@@ -224,8 +232,8 @@ class RoomsIT extends DeployedRooms {
             bob.awaitEnd();
 
             assertEquals(204, post(other, "carol", "after the kill").statusCode());
-            aliceElsewhere.awaitEvent("message", messageHtml("carol", "after the kill", 1));
-            carolElsewhere.awaitEvent("message", messageHtml("carol", "after the kill", 1));
+            awaitMessage(aliceElsewhere, "carol", "after the kill", 1);
+            awaitMessage(carolElsewhere, "carol", "after the kill", 1);
             assertFalse(aliceElsewhere.ended() || carolElsewhere.ended(), "a stream of another channel ended");
         }
     }
@@ -245,7 +253,7 @@ class RoomsIT extends DeployedRooms {
             // published after the rolled-back one: once it is here, the other would have been too
             assertEquals(204, post(room, "bob", "marker").statusCode());
             for (SseStream tab : List.of(alice, bob)) {
-                tab.awaitEvent("message", messageHtml("bob", "marker", 1));
+                awaitMessage(tab, "bob", "marker", 1);
                 tab.awaitEvent("datastar-patch-signals", "signals {\"count\":1}");
                 assertTrue(tab.events().stream().noneMatch(e -> e.data().contains("ghost")),
                         tab + " received the rolled-back broadcast: " + tab.events());
@@ -260,13 +268,14 @@ class RoomsIT extends DeployedRooms {
             assertEquals(204, post(room, "bob", "once").statusCode());
             assertEquals(204, post(room, "bob", "fence").statusCode());
             alice.awaitEvent("datastar-patch-signals", "signals {\"count\":2}");
-            List<Event> once = alice.events().stream().filter(e -> e.data().contains("bob: once")).toList();
+            List<Event> once = alice.events().stream().filter(e -> e.data().contains("bob</span>: once"))
+                    .map(RoomsIT::untimed).toList();
             assertEquals(List.of(
                     new Event("message", messageHtml("bob", "once", 1), once.get(0).lastEventId()),
                     new Event("datastar-patch-elements", appendData("bob", "once"), once.get(1).lastEventId())),
                     once);
             assertEquals(1, alice.events().stream().filter(e -> e.data().equals("signals {\"count\":1}")).count());
-            assertEquals(3, alice.events().stream().filter(e -> e.data().contains("bob: fence")
+            assertEquals(3, alice.events().stream().filter(e -> e.data().contains("bob</span>: fence")
                     || e.data().equals("signals {\"count\":2}")).count());
         }
     }
@@ -311,10 +320,30 @@ class RoomsIT extends DeployedRooms {
                 for (Event event : all) {
                     assertTrue(ids.add(event.lastEventId()), "id " + event.lastEventId() + " twice: " + all);
                 }
-                assertEquals(1, all.stream().filter(e -> e.data().equals(messageHtml("bob", "live", 4))).count());
+                assertEquals(1, all.stream().filter(e -> untimed(e.data()).equals(messageHtml("bob", "live", 4))).count());
                 assertEquals(all, sortedById(all), "events out of order: " + all);
             }
         }
+    }
+
+    // ---- the pages --------------------------------------------------------------------------------
+
+    @Test
+    void everyPageLinksTheStylesheetWhichTheApplicationServesAsCss() {
+        String room = Server.room("styled");
+        for (String page : List.of("", "rooms/" + room, "rooms/" + room + "/htmx", "rooms/" + room + "/shared",
+                "rooms/" + room + "/htmx4")) {
+            HttpResponse<String> answer = HttpCalls.get(uri(page), "bob");
+            assertEquals(200, answer.statusCode(), page);
+            assertTrue(answer.body().contains("<link rel=\"stylesheet\" href=\"" + base.getPath() + "assets/rooms.css\">"),
+                    page + ": " + answer.body());
+            assertTrue(answer.body().contains("<span class=\"user\" data-initial=\"B\">bob</span>"), page);
+        }
+        HttpResponse<String> css = HttpCalls.get(uri("assets/rooms.css"), "bob");
+        assertEquals(200, css.statusCode());
+        assertTrue(css.headers().firstValue("Content-Type").orElse("").startsWith("text/css"), css.headers().toString());
+        assertTrue(css.headers().firstValue("Cache-Control").orElse("").contains("max-age=86400"), css.headers().toString());
+        assertTrue(css.body().contains("#messages > li[data-time]::after"), "the stylesheet shows the messages' times");
     }
 
     // ---- access ------------------------------------------------------------------------------------
@@ -439,7 +468,7 @@ class RoomsIT extends DeployedRooms {
         String room = "metrics-" + System.nanoTime();
         try (SseStream tab = SseStream.connect(events(room), "bob")) {
             assertEquals(204, post(room, "alice", "counted").statusCode());
-            tab.awaitEvent("message", "<li>alice: counted</li>\n<span id=\"counter\" hx-swap-oob=\"true\">1</span>");
+            awaitMessage(tab, "alice", "counted", 1);
             HttpResponse<String> metrics = HttpCalls.get(uri("/metrics?scope=application"), null);
             assertEquals(200, metrics.statusCode(), metrics.body());
             for (String name : List.of("broadcaster_connections", "broadcaster_channels", "broadcaster_events_published",
@@ -460,19 +489,62 @@ class RoomsIT extends DeployedRooms {
         return HttpCalls.postForm(uri("rooms/" + room + "/messages"), user, "text", text);
     }
 
-    /** The htmx {@code message} event's data: the line and the out-of-band counter. */
+    /** The htmx {@code message} event's data: the line (its time {@code hh:mm}, see {@link #untimed}) and the counter. */
     static String messageHtml(String user, String escapedText, long count) {
-        return "<li>" + user + ": " + escapedText + "</li>\n<span id=\"counter\" hx-swap-oob=\"true\">" + count + "</span>";
+        return line(user, escapedText) + "\n<span id=\"counter\" hx-swap-oob=\"true\">" + count + "</span>";
     }
 
-    /** The Datastar patch appending the line to {@code #messages}. */
+    /** The Datastar patch appending the line to {@code #messages} (its time {@code hh:mm}, see {@link #untimed}). */
     static String appendData(String user, String escapedText) {
-        return "selector #messages\nmode append\nelements <li>" + user + ": " + escapedText + "</li>";
+        return "selector #messages\nmode append\nelements " + line(user, escapedText);
+    }
+
+    /** A message line: the author's initial and the time in attributes, the text exactly {@code user: text}. */
+    private static String line(String user, String escapedText) {
+        return "<li data-initial=\"" + user.substring(0, 1).toUpperCase(Locale.ROOT) + "\" data-time=\"hh:mm\">"
+                + "<span class=\"author\">" + user + "</span>: " + escapedText + "</li>";
+    }
+
+    /** Waits for the htmx event of {@code user}'s message with the room's count {@code count}. */
+    static Event awaitMessage(SseStream stream, String user, String escapedText, long count) {
+        String expected = messageHtml(user, escapedText, count);
+        return stream.awaitEvent(e -> e.type().equals("message") && untimed(e.data()).equals(expected),
+                "message " + expected);
+    }
+
+    /** Waits for the Datastar patch appending {@code user}'s message. */
+    static Event awaitAppend(SseStream stream, String user, String escapedText) {
+        String expected = appendData(user, escapedText);
+        return stream.awaitEvent(e -> e.type().equals("datastar-patch-elements") && untimed(e.data()).equals(expected),
+                "Datastar append " + expected);
+    }
+
+    /**
+     * {@code data} with the time of its message line as {@code hh:mm}, if that time is the server's clock's (UTC,
+     * within five minutes of now: the test's clock is the server's); any other time stays, and fails a comparison.
+     */
+    static String untimed(String data) {
+        Matcher time = TIME.matcher(data);
+        if (!time.find()) {
+            return data;
+        }
+        LocalTime shown = LocalTime.of(Integer.parseInt(time.group(1)), Integer.parseInt(time.group(2)));
+        long apart = Math.abs(Duration.between(shown, LocalTime.now(ZoneOffset.UTC)).toMinutes());
+        if (Math.min(apart, 24 * 60 - apart) > 5) {
+            return data;
+        }
+        return data.substring(0, time.start()) + " data-time=\"hh:mm\"" + data.substring(time.end());
+    }
+
+    /** {@code event} with its data {@link #untimed}. */
+    static Event untimed(Event event) {
+        return new Event(event.type(), untimed(event.data()), event.lastEventId());
     }
 
     static String presenceHtml(String... users) {
-        return "<ul id=\"presence\">" + List.of(users).stream().map(u -> "<li>" + u + "</li>").collect(Collectors.joining())
-                + "</ul>";
+        return "<ul id=\"presence\">" + List.of(users).stream()
+                .map(u -> "<li data-initial=\"" + u.substring(0, 1).toUpperCase(Locale.ROOT) + "\">" + u + "</li>")
+                .collect(Collectors.joining()) + "</ul>";
     }
 
     /** Waits until {@code stream} shows exactly {@code users} online, on the htmx and the Datastar page alike. */
