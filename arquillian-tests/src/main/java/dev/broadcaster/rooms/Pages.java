@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 final class Pages {
 
     /** No registry serves the Datastar v1 bundle, so the Datastar page loads it from its CDN. */
-    static final String DATASTAR_JS = "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.0/bundles/datastar.js";
+    static final String DATASTAR_JS = "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.2/bundles/datastar.js";
 
     /**
      * The htmx pages' script that reloads the page after a resync of its room (its events were missed, or this tab
