@@ -34,6 +34,18 @@ final class ChannelNames {
         return name;
     }
 
+    /**
+     * Returns {@code name} if it is a valid channel of applications; otherwise an {@link IllegalArgumentException}:
+     * the rule if malformed, or {@code refusal} ("No position of channel", say) with the name if reserved.
+     */
+    static String requireApplications(String name, String refusal) {
+        require(name);
+        if (reserved(name)) {
+            throw new IllegalArgumentException(refusal + " '" + name + "': " + RESERVED_RULE);
+        }
+        return name;
+    }
+
     /** Whether {@code name} is one of the broadcaster's own channels, which applications cannot join or create. */
     static boolean reserved(String name) {
         return name != null && name.startsWith(RESERVED_PREFIX);

@@ -164,10 +164,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public SseBroadcaster broadcaster(String channel) {
-        ChannelNames.require(channel);
-        if (ChannelNames.reserved(channel)) {
-            throw new IllegalArgumentException("No broadcaster of channel '" + channel + "': " + ChannelNames.RESERVED_RULE);
-        }
+        ChannelNames.requireApplications(channel, "No broadcaster of channel");
         return new ChannelSseBroadcaster(this, channel, streamRequest);
     }
 
@@ -188,10 +185,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public String position(String channel) {
-        ChannelNames.require(channel);
-        if (ChannelNames.reserved(channel)) {
-            throw new IllegalArgumentException("No position of channel '" + channel + "': " + ChannelNames.RESERVED_RULE);
-        }
+        ChannelNames.requireApplications(channel, "No position of channel");
         return topology.position(channel);
     }
 
@@ -228,10 +222,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public void create(String channel, PresenceRenderer presence) {
-        ChannelNames.require(channel);
-        if (ChannelNames.reserved(channel)) {
-            throw new IllegalArgumentException("Cannot create channel '" + channel + "': " + ChannelNames.RESERVED_RULE);
-        }
+        ChannelNames.requireApplications(channel, "Cannot create channel");
         channels.create(channel, presence);
     }
 

@@ -19,11 +19,7 @@ public final class PublishRules {
      * @throws IllegalArgumentException saying which rule the name breaks
      */
     public static String requireJoinableChannel(String channel) {
-        ChannelNames.require(channel);
-        if (ChannelNames.reserved(channel)) {
-            throw new IllegalArgumentException("Invalid channel name '" + channel + "': " + ChannelNames.RESERVED_RULE);
-        }
-        return channel;
+        return ChannelNames.requireApplications(channel, "Invalid channel name");
     }
 
     /**
