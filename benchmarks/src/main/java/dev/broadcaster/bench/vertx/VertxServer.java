@@ -110,7 +110,10 @@ public final class VertxServer {
                 .end();
     }
 
-    /** The value of {@code --port P} (1 to 65535); anything else is an {@link IllegalArgumentException} with the usage. */
+    /**
+     * The value of {@code --port P} (1 to 65535); anything else is an {@link IllegalArgumentException} with the
+     * usage.
+     */
     private static int port(String[] args) {
         if (args.length == 2 && args[0].equals("--port")) {
             try {
