@@ -9,9 +9,13 @@ import java.util.function.Function;
 /**
  * Writes BENCHMARKS.md: a generated-file header, the machine and the commands, the chart, one set of tables per
  * section (mode / rate / stalled share; rows = connections, columns = targets), the ratios of each library
- * target to its naive counterpart and to {@code nio}, and the {@link Goals}.
+ * target to its naive counterpart and to {@code vertx} (and to {@code nio}), and the {@link Goals}.
  */
 final class MarkdownReport {
+    /** The ratio tables: a library target and the peer it is divided by. */
+    private static final String[][] RATIO_PAIRS = {{"library", "naive"}, {"library", "vertx"},
+        {"liberty-library", "liberty-naive"}, {"liberty-library", "vertx"}};
+
     private final Results results;
     private final String date;
     private final String machine;
@@ -44,6 +48,10 @@ final class MarkdownReport {
         md.add("Targets: `library` is this library on Jersey/Grizzly (Weld SE); `naive` is the same stack with one"
                 + " JAX-RS `SseBroadcaster` per channel; `nio` is a single-threaded raw NIO server writing the same"
                 + " bytes to every socket (the physical limit: it drops a client whose socket buffer is full);"
+                + " `vertx` is what a user would pick instead, a plain Vert.x 5 (Netty) server as its documentation"
+                + " shows (a vertx-web `Router`, one server instance, so one event loop holds the channel lists and"
+                + " writes the frame to every chunked response; it closes a client whose write queue is full; its"
+                + " heap figures leave out Netty's direct buffers);"
                 + " `liberty-*` are the library and the naive app on Open Liberty. The load generator runs on the"
                 + " same machine (one selector thread for all SSE connections, one publisher thread).");
         md.add("");
@@ -165,11 +173,11 @@ final class MarkdownReport {
     private void ratios(List<String> md) {
         md.add("## Ratios");
         md.add("");
-        md.add("Medians of the library target divided by those of its naive counterpart (and by `nio` for CPU)."
-                + " Below 1 means the library is better.");
+        md.add("Medians of a library target divided by those of a peer, its naive counterpart or the Vert.x server"
+                + " (and by `nio` for CPU). Below 1 means the library is better.");
         md.add("");
         boolean any = false;
-        for (String[] pair : new String[][] {{"library", "naive"}, {"liberty-library", "liberty-naive"}}) {
+        for (String[] pair : RATIO_PAIRS) {
             String a = pair[0];
             String b = pair[1];
             List<String> rows = new ArrayList<>();
@@ -204,7 +212,7 @@ final class MarkdownReport {
             md.add("");
         }
         if (!any) {
-            md.add("(no point where a library target and its naive counterpart were both measured)");
+            md.add("(no point where a library target and a peer were both measured)");
             md.add("");
         }
     }

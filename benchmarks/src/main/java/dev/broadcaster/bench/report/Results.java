@@ -27,7 +27,8 @@ final class Results {
     static final String SIGNED = "heapPerConnectionKiB";
 
     /** The targets in the order the report shows them; others follow alphabetically. */
-    static final List<String> KNOWN_TARGETS = List.of("library", "naive", "nio", "liberty-library", "liberty-naive");
+    static final List<String> KNOWN_TARGETS = List.of("library", "naive", "nio", "vertx", "liberty-library",
+            "liberty-naive");
 
     /** A table section: one mode / rate / stalled share. */
     record Section(String mode, double rate, double stalledPercent) implements Comparable<Section> {

@@ -51,6 +51,19 @@ public final class ReportSelfCheck {
                     + md.substring(Math.max(0, at)));
         }
         check(!md.contains("liberty-library` vs"), "no Liberty section without Liberty runs");
+        check(!md.contains("`library` vs `vertx`"), "no Vert.x ratios without Vert.x runs");
+
+        List<Map<String, Object>> withPeers = new ArrayList<>(runs);
+        withPeers.add(run("vertx", 1000, "max", 0, 0, 1, 9, 0));
+        withPeers.add(run("nio", 1000, "max", 0, 0, 1, 1.5, 0));
+        Results peers = new Results(withPeers);
+        check(peers.targets().equals(List.of("library", "naive", "nio", "vertx")), "targets " + peers.targets());
+        md = new MarkdownReport(peers, "2000-01-01", "cores: 2", "run", null).render();
+        check(md.contains("| connections | library | naive | nio | vertx |"), "a vertx column beside nio:\n" + md);
+        int vertx = md.indexOf("**`library` vs `vertx`**");
+        check(vertx >= 0 && md.indexOf("| max | 1,000 | 0.50× |", vertx) >= 0
+                        && md.indexOf("| 3.00× |", vertx) >= 0,
+                "library vs vertx at 1000 connections, mode max: CPU 4.5 / 9 and 4.5 / 1.5 (nio):\n" + md);
 
         runs.add(run("library", 1000, "max", 0, 0, 5, 10, 3));
         md = new MarkdownReport(new Results(runs), "2000-01-01", "cores: 2", "run", null).render();
