@@ -14,7 +14,7 @@ import org.glassfish.jersey.server.ResourceConfig;
  * accepts connections, and a clean stop on SIGTERM (the application first, then Grizzly with a short
  * grace period).
  */
-final class ServerLauncher {
+public final class ServerLauncher {
 
     private static final long GRACE_SECONDS = 2;
 
@@ -29,7 +29,7 @@ final class ServerLauncher {
     }
 
     /** The value of {@code --port P} (1 to 65535); anything else is an {@link IllegalArgumentException} with the usage. */
-    static int port(String[] args, String main) {
+    public static int port(String[] args, String main) {
         if (args.length == 2 && args[0].equals("--port")) {
             try {
                 int port = Integer.parseInt(args[1]);

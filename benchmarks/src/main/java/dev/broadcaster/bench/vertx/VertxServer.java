@@ -1,5 +1,6 @@
 package dev.broadcaster.bench.vertx;
 
+import dev.broadcaster.bench.servers.ServerLauncher;
 import dev.broadcaster.bench.servers.shared.PublishTiming;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -49,7 +50,7 @@ public final class VertxServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = port(args);
+        int port = ServerLauncher.port(args, VertxServer.class.getName());
         Vertx vertx = Vertx.vertx();
         VertxServer app = new VertxServer();
         Router router = Router.router(vertx);
@@ -108,23 +109,5 @@ public final class VertxServer {
                 .putHeader(PublishTiming.HEADER, String.valueOf(nanos))
                 .putHeader(PublishTiming.CPU_HEADER, String.valueOf(cpuNanos))
                 .end();
-    }
-
-    /**
-     * The value of {@code --port P} (1 to 65535); anything else is an {@link IllegalArgumentException} with the
-     * usage.
-     */
-    private static int port(String[] args) {
-        if (args.length == 2 && args[0].equals("--port")) {
-            try {
-                int port = Integer.parseInt(args[1]);
-                if (port >= 1 && port <= 65535) {
-                    return port;
-                }
-            } catch (NumberFormatException e) {
-                // usage below
-            }
-        }
-        throw new IllegalArgumentException("usage: java -cp ... " + VertxServer.class.getName() + " --port <1-65535>");
     }
 }
