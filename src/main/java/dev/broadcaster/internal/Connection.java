@@ -5,6 +5,7 @@ import dev.broadcaster.ConnectionInfo;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -87,6 +88,8 @@ final class Connection {
 
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private static final Object CLOSE = new Object();
+    /** At most this many bytes of frames waiting one after another are written together (one flush). */
+    static final int MAX_JOINED_BYTES = 32 * 1024;
     /** Written as an {@code id:}-only frame of the stream's position (multi-channel streams). */
     private static final Object STREAM_POSITION = new Object();
 
@@ -98,9 +101,13 @@ final class Connection {
     private record Tagged(Object item, int channel, boolean exempt) {
     }
 
+    /** Which frames waiting one after another a sink's container can take as one event ({@link #drain}). */
+    private enum Joins { ANY, LEADING_FIELD, NONE }
+
     private final ConnectionInfo info;
     private final SseEventSink sink;
     private final Function<Frame, OutboundSseEvent> containerView; // what this sink's container writes fastest
+    private final Joins joins; // which frames this sink's container can take together as one event
     private final Workers workers;
     private final Runnable drainTask = this::drain;
     private final Limits limits;
@@ -153,8 +160,10 @@ final class Connection {
         this.skipUpTo = new long[channels.size()];
         this.queuedResync = new Frame[channels.size()];
         this.sink = sink;
-        this.containerView = JerseyFrame.isJerseySink(sink) ? Frame::forJersey
-                : ResteasyFrame.isResteasySink(sink) ? Frame::forResteasy : frame -> frame;
+        boolean jersey = JerseyFrame.isJerseySink(sink);
+        boolean resteasy = !jersey && ResteasyFrame.isResteasySink(sink);
+        this.containerView = jersey ? Frame::forJersey : resteasy ? Frame::forResteasy : frame -> frame;
+        this.joins = jersey ? Joins.ANY : resteasy ? Joins.LEADING_FIELD : Joins.NONE;
         this.workers = workers;
         this.limits = limits;
         this.listener = listener;
@@ -553,11 +562,19 @@ final class Connection {
         }
     }
 
+    /**
+     * Writes the backlog, one write at a time, until it is empty. Frames waiting one after another are written
+     * together, as one event to the container (one flush, one system call), up to {@link #MAX_JOINED_BYTES}: a
+     * connection that fell behind catches up in a few writes, not one per event. Only one task drains at a time
+     * (handed over under the monitor with {@code draining}).
+     */
     private void drain() {
         while (true) {
             Object item;
             boolean exempt = false;
             int channel = multi ? -1 : 0;
+            Frame frame = null;
+            List<Frame> joined = null; // the frames after the first one written with it, if any
             synchronized (this) {
                 item = backlog.poll();
                 if (item == null) {
@@ -569,14 +586,11 @@ final class Connection {
                     channel = tagged.channel();
                     item = tagged.item();
                 }
-                if (!exempt && item instanceof Frame frame) {
-                    backlogBytes -= frame.size();
-                    if (frame.event() != null) {
-                        backlogEvents--;
-                        queuedAt.poll();
-                    }
-                    if (channel >= 0 && frame == queuedResync[channel]) {
-                        queuedResync[channel] = null;
+                countTakenLocked(item, exempt, channel);
+                if (item != CLOSE) {
+                    frame = asWritten(item, channel); // before the frames joined to it: stream ids advance in order
+                    if (backlog.peek() != null && leadsJoinedWrite(item)) {
+                        joined = takeJoinableLocked(exempt, frame.size());
                     }
                 }
             }
@@ -584,9 +598,8 @@ final class Connection {
                 closeSink();
                 return;
             }
-            if (multi) {
-                item = item == STREAM_POSITION ? SseEncoder.idOnly(StreamIds.join(tokens))
-                        : withStreamId((Frame) item, channel);
+            if (joined != null) {
+                frame = joinedWrite(frame, joined);
             }
             CompletableFuture<?> written;
             try {
@@ -596,7 +609,7 @@ final class Connection {
                 }
                 writeDeadlineNanos = exempt ? limits.replayTimeoutNanos() : limits.sendTimeoutNanos();
                 writeStartedNanos = System.nanoTime();
-                written = toFuture(workers.send(sink, containerView.apply((Frame) item)));
+                written = toFuture(workers.send(sink, containerView.apply(frame)));
             } catch (RuntimeException e) {
                 writeStartedNanos = 0;
                 writeFailure = e;
@@ -624,6 +637,77 @@ final class Connection {
                 return;
             }
         }
+    }
+
+    /** Takes {@code item} (unwrapped) out of the backlog's accounting. Called by the draining task, holding this. */
+    private void countTakenLocked(Object item, boolean exempt, int channel) {
+        if (!exempt && item instanceof Frame frame) {
+            backlogBytes -= frame.size();
+            if (frame.event() != null) {
+                backlogEvents--;
+                queuedAt.poll();
+            }
+            if (channel >= 0 && frame == queuedResync[channel]) {
+                queuedResync[channel] = null;
+            }
+        }
+    }
+
+    /**
+     * Takes the frames waiting right after the one just taken that can be written with it: frames (not the close)
+     * as exempt from the limits as it is, while their bytes stay within {@link #MAX_JOINED_BYTES}. Null if there is
+     * none. Multi-channel streams' frames are given their stream ids in order, as the draining task writes them.
+     * Called by the draining task, holding this.
+     */
+    private List<Frame> takeJoinableLocked(boolean exempt, int firstSize) {
+        List<Frame> taken = null;
+        int bytes = firstSize;
+        while (true) {
+            Object next = backlog.peek();
+            boolean nextExempt = next instanceof Tagged tagged && tagged.exempt();
+            int channel = next instanceof Tagged tagged ? tagged.channel() : multi ? -1 : 0;
+            Object nextItem = next instanceof Tagged tagged ? tagged.item() : next;
+            int size = nextItem instanceof Frame frame ? frame.size() : nextItem == STREAM_POSITION ? 64 : -1;
+            if (next == null || size < 0 || nextExempt != exempt || bytes + size > MAX_JOINED_BYTES) {
+                return taken;
+            }
+            backlog.poll();
+            countTakenLocked(nextItem, exempt, channel);
+            if (taken == null) {
+                taken = new ArrayList<>();
+            }
+            taken.add(asWritten(nextItem, channel));
+            bytes += size;
+        }
+    }
+
+    /** A backlog item as written: a multi-channel stream's frames carry stream ids. Called by the draining task. */
+    private Frame asWritten(Object item, int channel) {
+        if (!multi) {
+            return (Frame) item;
+        }
+        return item == STREAM_POSITION ? SseEncoder.idOnly(StreamIds.join(tokens)) : withStreamId((Frame) item, channel);
+    }
+
+    /**
+     * Whether this sink's container can take {@code item} (a backlog item, as queued) and the frames after it as
+     * one event: Jersey any frames ({@link FrameWriter} writes the bytes), RESTEasy those whose first line is
+     * their {@code event:} or {@code id:} field ({@link ResteasyFrame}), other containers none.
+     */
+    private boolean leadsJoinedWrite(Object item) {
+        return switch (joins) {
+            case ANY -> item instanceof Frame || item == STREAM_POSITION;
+            case LEADING_FIELD -> item == STREAM_POSITION || item instanceof Frame frame && ResteasyFrame.leadsWithField(frame);
+            case NONE -> false;
+        };
+    }
+
+    /** {@code first} and {@code more} as one frame of their bytes one after another. */
+    private static Frame joinedWrite(Frame first, List<Frame> more) {
+        List<Frame> all = new ArrayList<>(more.size() + 1);
+        all.add(first);
+        all.addAll(more);
+        return SseEncoder.joined(all);
     }
 
     /**

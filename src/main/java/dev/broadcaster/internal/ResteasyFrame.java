@@ -42,6 +42,27 @@ final class ResteasyFrame implements OutboundSseEvent {
         return frame;
     }
 
+    /**
+     * Whether {@code frame}'s first line is its {@code event:} or {@code id:} field: then this view writes it, and
+     * any frames joined after it ({@link SseEncoder#joined}), as their bytes.
+     */
+    static boolean leadsWithField(Frame frame) {
+        byte[] bytes = frame.wireBytesUnsafe();
+        return startsWith(bytes, NAME_LEAD) || startsWith(bytes, ID_LEAD);
+    }
+
+    private static boolean startsWith(byte[] bytes, String ascii) {
+        if (bytes.length < ascii.length()) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length(); i++) {
+            if (bytes[i] != ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** True if {@code sink} is RESTEasy's. */
     static boolean isResteasySink(Object sink) {
         return sink.getClass().getName().startsWith("org.jboss.resteasy.");

@@ -2,6 +2,7 @@ package dev.broadcaster.internal;
 
 import dev.broadcaster.SseEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The one place that writes SSE field syntax. Field values were validated by {@link SseEvent}
@@ -65,6 +66,25 @@ final class SseEncoder {
             throw new IllegalArgumentException("an id must be a single line without NUL");
         }
         return new Frame(null, null, ("id: " + id + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code frames} written as one: their bytes one after another, each ending with its blank line, so a client
+     * reads the same events. Only for a container's view that writes a frame's bytes as they are (Jersey's and
+     * RESTEasy's, see {@code Connection}); it has no event or comment of its own.
+     */
+    static Frame joined(List<Frame> frames) {
+        int size = 0;
+        for (Frame frame : frames) {
+            size += frame.size();
+        }
+        byte[] bytes = new byte[size];
+        int at = 0;
+        for (Frame frame : frames) {
+            System.arraycopy(frame.wireBytesUnsafe(), 0, bytes, at, frame.size());
+            at += frame.size();
+        }
+        return new Frame(null, null, bytes);
     }
 
     /** A comment frame ({@code : text}), e.g. a heartbeat; {@code text} must be one line. */
