@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -126,7 +125,7 @@ final class AdminFeed {
             if (wait <= 0) {
                 workers.execute(this::publish);
             } else {
-                workers.scheduler().schedule(() -> workers.execute(this::publish), wait, TimeUnit.NANOSECONDS);
+                workers.runLater(this::publish, wait);
             }
         } catch (RejectedExecutionException e) {
             scheduled.set(false); // stopping: no more snapshots

@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -479,12 +478,7 @@ final class Channels {
 
     /** Once the leave grace is over, the users of {@code channel} who did not come back leave presence. */
     private void endGraceLater(Channel channel) {
-        try {
-            workers.scheduler().schedule(() -> workers.execute(() -> endGrace(channel)),
-                    settings.presenceLeaveGrace().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RuntimeException e) {
-            // stopping: every connection is being closed anyway
-        }
+        workers.runLater(() -> endGrace(channel), settings.presenceLeaveGrace().toNanos());
     }
 
     private void endGrace(Channel channel) {

@@ -8,9 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -112,11 +110,11 @@ final class Connection {
     private final Runnable drainTask = this::drain;
     private final Limits limits;
     private final Listener listener;
-    private final ArrayDeque<Object> backlog = new ArrayDeque<>(); // guarded by this
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>(4); // grows as needed; guarded by this
     private final List<String> channels; // the stream's channels, in its order
     private final boolean multi; // a stream of several channels (GET /sse/stream): its ids are stream ids
-    private final String[] tokens; // multi: each channel's position written so far (see the class comment)
-    private final Set<String> memberOf; // the channels it is still a member of; guarded by this
+    private final String[] tokens; // multi: each channel's position written so far (see the class comment); else null
+    private final boolean[] left; // per channel: it is no longer a member of it; guarded by this
     private final long[] skipUpTo; // per channel: clustered events at or before it were replayed already; guarded by this
     private final Frame[] queuedResync; // per channel: the lag resync waiting in the backlog, if any; guarded by this
     private volatile int tabs = 1; // browser tabs this stream serves (client.js shares one stream between tabs)
@@ -154,9 +152,11 @@ final class Connection {
         this.info = info;
         this.channels = List.copyOf(channels);
         this.multi = multi;
-        this.tokens = new String[channels.size()];
-        Arrays.fill(tokens, "");
-        this.memberOf = new LinkedHashSet<>(channels);
+        this.tokens = multi ? new String[channels.size()] : null;
+        if (multi) {
+            Arrays.fill(tokens, "");
+        }
+        this.left = new boolean[channels.size()];
         this.skipUpTo = new long[channels.size()];
         this.queuedResync = new Frame[channels.size()];
         this.sink = sink;
@@ -212,13 +212,27 @@ final class Connection {
 
     /** The channels it is still a member of, in its order. */
     synchronized List<String> memberships() {
-        return List.copyOf(memberOf);
+        List<String> still = new ArrayList<>(channels.size());
+        for (int i = 0; i < left.length; i++) {
+            if (!left[i]) {
+                still.add(channels.get(i));
+            }
+        }
+        return still;
     }
 
     /** It is no longer a member of {@code channel}; true if it is a member of none now. */
     synchronized boolean leave(String channel) {
-        memberOf.remove(channel);
-        return memberOf.isEmpty();
+        int index = channels.indexOf(channel);
+        if (index >= 0) {
+            left[index] = true;
+        }
+        for (boolean gone : left) {
+            if (!gone) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -798,7 +812,8 @@ final class Connection {
 
     /** When each live event of the backlog was queued, oldest first: a ring of {@code long}s (guarded by the connection). */
     private static final class QueuedTimes {
-        private long[] times = new long[16];
+        private static final long[] NONE = new long[0];
+        private long[] times = NONE; // allocated with the first event waiting: most connections have none waiting
         private int head;
         private int size;
 
@@ -812,7 +827,7 @@ final class Connection {
 
         void add(long nanos) {
             if (size == times.length) {
-                long[] grown = new long[times.length * 2];
+                long[] grown = new long[Math.max(16, times.length * 2)];
                 for (int i = 0; i < size; i++) {
                     grown[i] = times[(head + i) % times.length];
                 }
@@ -845,7 +860,7 @@ final class Connection {
             head = 0;
             size = 0;
             if (times.length > 64) {
-                times = new long[16];
+                times = NONE;
             }
         }
     }

@@ -91,7 +91,7 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         topology.start(channels, counters, adminFeed::changed);
         running = true;
         LOG.log(System.Logger.Level.INFO, () -> "Broadcaster started: " + settings.summary() + ", "
-                + (workers.managed() ? "managed" : "own") + " executors");
+                + (workers.managed() ? "the server's managed thread factory" : "its own threads"));
     }
 
     /** Starts the registry with the application, so invalid configuration stops deployment. */

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  *       over.</li>
  *   <li>Write watchdog, every quarter of the send timeout (5 to 25 ms): evicts connections whose write has been
  *       seen in progress for longer than the send timeout ({@link Connection#checkWriteTimeout}).</li>
- *   <li>With the library's own pool (not a managed executor): a thread more for each call stuck longer than
+ *   <li>A thread more for each call stuck longer than
  *       {@link Workers#STUCK_AFTER} ({@link Workers#replaceStuckThreads}).</li>
  * </ul>
  *
@@ -62,7 +62,7 @@ final class Housekeeping {
         timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
         timers.add(workers.scheduler().scheduleWithFixedDelay(this::watchWrites, watchTickNanos, watchTickNanos,
                 TimeUnit.NANOSECONDS));
-        if (!workers.managed()) { // a managed executor is sized by the server: nothing to resize
+        if (workers.ownsPool()) { // a test's executor is sized by the test
             timers.add(workers.scheduler().scheduleAtFixedRate(workers::replaceStuckThreads,
                     Workers.STUCK_AFTER.toMillis(), Workers.STUCK_AFTER.toMillis(), TimeUnit.MILLISECONDS));
         }

@@ -3,6 +3,7 @@ package dev.broadcaster.internal;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +22,14 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
 /**
- * The threads the library runs on: the server's default Jakarta Concurrency managed executors where
- * there are some, otherwise (e.g. Weld SE) a small pool of daemon threads owned by the library.
+ * The threads the library runs on: a pool of its own, {@code broadcaster-worker-N} (delivery, presence), whose
+ * threads come from the server's default Jakarta Concurrency {@code ManagedThreadFactory} where there is one
+ * (they run with the application's context, captured once, not per task as a managed executor would for every
+ * write), otherwise (e.g. Weld SE) plain daemon threads. Timers run on the server's default managed scheduled
+ * executor where there is one, otherwise on {@code broadcaster-timer-1}.
  *
- * <p>Threads: on the library's own pool, {@code broadcaster-worker-N} (delivery, presence) and
- * {@code broadcaster-timer-1} (heartbeat, watchdog, pool sizing). One {@code broadcaster-stop-watch} thread
+ * <p>Threads: the pool has {@link #baseThreads} threads, plus one for each call stuck in the container for
+ * longer than {@link #STUCK_AFTER} ({@link #replaceStuckThreads}). One {@code broadcaster-stop-watch} thread
  * asks the executor every {@link #PROBE_INTERVAL} whether it still takes tasks (a managed one by submitting a
  * no-op task), so a server that quiesces (Open Liberty shuts its managed executors down then, long before it
  * destroys applications) is noticed at once, not when the next heartbeat is refused. Once the executor refuses, tasks run on
@@ -37,6 +42,7 @@ final class Workers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Workers.class.getName());
     private static final String MANAGED_EXECUTOR = "java:comp/DefaultManagedExecutorService";
     private static final String MANAGED_SCHEDULER = "java:comp/DefaultManagedScheduledExecutorService";
+    private static final String MANAGED_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
 
     /** How long stopping waits for final frames to be written: never for the streams themselves. */
     static final Duration FINAL_WRITES = Duration.ofMillis(500);
@@ -53,26 +59,34 @@ final class Workers implements AutoCloseable {
     /** A container call that has not returned after this long counts as stuck (a write to a client not reading). */
     static final Duration STUCK_AFTER = Duration.ofMillis(20);
 
-    private final ExecutorService executor;
+    private final ExecutorService executor; // runs the library's tasks: its own pool, except in tests (on)
+    private final ExecutorService probed; // asked whether it still takes tasks: the server's, if not the library's
     private final int baseThreads;
-    // the library's own pool threads (empty with managed executors): each says when its container call started
-    private final Set<PoolThread> poolThreads;
+    // the library's own pool threads, each with when its current container call started
+    private final Map<Thread, CallClock> poolThreads;
     private final ScheduledExecutorService scheduler;
-    private final boolean owned;
+    private final boolean ownsPool;
+    private final boolean ownsScheduler;
+    private final boolean managed; // threads and timers come from the server's Jakarta Concurrency resources
     private final AtomicBoolean gone = new AtomicBoolean();
     private volatile Runnable onExecutorGone = () -> { };
     private volatile boolean closed;
     private volatile Thread stopWatch;
+    private final Set<Later> waiting = ConcurrentHashMap.newKeySet(); // runLater's tasks not run yet
     private final ThreadPoolExecutor stopping; // runs what the executor refuses once the server stops
     private final ThreadPoolExecutor aborting; // closes, after the stop's budget, the sinks still open
 
-    private Workers(ExecutorService executor, ScheduledExecutorService scheduler, boolean owned,
-                    Set<PoolThread> poolThreads) {
+    private Workers(ExecutorService executor, boolean ownsPool, ExecutorService probed,
+                    ScheduledExecutorService scheduler, boolean ownsScheduler, boolean managed,
+                    Map<Thread, CallClock> poolThreads) {
         this.executor = executor;
+        this.probed = probed;
         this.poolThreads = poolThreads;
         this.baseThreads = executor instanceof ThreadPoolExecutor pool ? pool.getCorePoolSize() : 0;
         this.scheduler = scheduler;
-        this.owned = owned;
+        this.ownsPool = ownsPool;
+        this.ownsScheduler = ownsScheduler;
+        this.managed = managed;
         // no thread until the server stops; at most STOP_THREADS each, idle ones end after a second
         this.stopping = stopPool("broadcaster-stopping");
         this.aborting = stopPool("broadcaster-abort");
@@ -83,25 +97,30 @@ final class Workers implements AutoCloseable {
      * owns both executors.
      */
     static Workers on(ExecutorService executor, ScheduledExecutorService scheduler) {
-        return new Workers(executor, scheduler, false, Set.of());
+        return new Workers(executor, false, null, scheduler, false, false, Map.of());
     }
 
+    /**
+     * The library's pool, on the server's managed thread factory and scheduler where there are both (and a managed
+     * executor to tell when the server stops), otherwise on threads of its own.
+     */
     static Workers create() {
-        ExecutorService managed = lookup(MANAGED_EXECUTOR, ExecutorService.class);
+        ExecutorService managedExecutor = lookup(MANAGED_EXECUTOR, ExecutorService.class);
         ScheduledExecutorService managedScheduler = lookup(MANAGED_SCHEDULER, ScheduledExecutorService.class);
-        if (managed != null && managedScheduler != null) {
-            LOG.log(System.Logger.Level.DEBUG, "Using the server's managed executors");
-            Workers workers = new Workers(managed, managedScheduler, false, Set.of());
-            workers.watchForStop();
-            return workers;
-        }
+        ThreadFactory managedThreads = lookup(MANAGED_THREAD_FACTORY, ThreadFactory.class);
+        boolean managed = managedExecutor != null && managedScheduler != null && managedThreads != null;
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-        Set<PoolThread> poolThreads = ConcurrentHashMap.newKeySet();
+        Map<Thread, CallClock> poolThreads = new ConcurrentHashMap<>();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon("broadcaster-worker", poolThreads));
+                new LinkedBlockingQueue<>(), named("broadcaster-worker", managed ? managedThreads : null, poolThreads));
         pool.allowCoreThreadTimeOut(false);
-        Workers workers = new Workers(pool, Executors.newSingleThreadScheduledExecutor(daemon("broadcaster-timer", null)),
-                true, poolThreads);
+        Workers workers = managed
+                ? new Workers(pool, true, managedExecutor, managedScheduler, false, true, poolThreads)
+                : new Workers(pool, true, null,
+                        Executors.newSingleThreadScheduledExecutor(named("broadcaster-timer", null, null)), true, false,
+                        poolThreads);
+        LOG.log(System.Logger.Level.DEBUG, () -> managed ? "Threads from the server's managed thread factory"
+                : "Threads of the library's own");
         workers.watchForStop();
         return workers;
     }
@@ -111,30 +130,30 @@ final class Workers implements AutoCloseable {
      * client does not read when the container bounds what it buffers.
      */
     CompletionStage<?> send(SseEventSink sink, OutboundSseEvent event) {
-        PoolThread thread = Thread.currentThread() instanceof PoolThread own ? own : null;
-        if (thread != null) {
-            thread.callStartedNanos = System.nanoTime();
+        CallClock clock = poolThreads.isEmpty() ? null : poolThreads.get(Thread.currentThread());
+        if (clock != null) {
+            clock.callStartedNanos = System.nanoTime();
         }
         try {
             return sink.send(event);
         } finally {
-            if (thread != null) {
-                thread.callStartedNanos = 0;
+            if (clock != null) {
+                clock.callStartedNanos = 0;
             }
         }
     }
 
     /** Closes {@code sink}: a call into the container that may block as {@link #send} may. */
     void close(SseEventSink sink) {
-        PoolThread thread = Thread.currentThread() instanceof PoolThread own ? own : null;
-        if (thread != null) {
-            thread.callStartedNanos = System.nanoTime();
+        CallClock clock = poolThreads.isEmpty() ? null : poolThreads.get(Thread.currentThread());
+        if (clock != null) {
+            clock.callStartedNanos = System.nanoTime();
         }
         try {
             sink.close();
         } finally {
-            if (thread != null) {
-                thread.callStartedNanos = 0;
+            if (clock != null) {
+                clock.callStartedNanos = 0;
             }
         }
     }
@@ -142,8 +161,7 @@ final class Workers implements AutoCloseable {
     /**
      * Sizes the library's own pool so that threads stuck in a container call for longer than
      * {@link #STUCK_AFTER} do not take work from the others: one thread more per stuck call, up to
-     * {@link #MAX_EXTRA_THREADS}. Only for the library's own pool (a managed executor is sized by the server,
-     * and this is not scheduled there).
+     * {@link #MAX_EXTRA_THREADS}. Only for the library's own pool (not a test's executor).
      */
     void replaceStuckThreads() {
         if (!(executor instanceof ThreadPoolExecutor pool)) {
@@ -152,8 +170,8 @@ final class Workers implements AutoCloseable {
         long now = System.nanoTime();
         long stuckAfterNanos = STUCK_AFTER.toNanos();
         int stuck = 0;
-        for (PoolThread thread : poolThreads) {
-            long nanos = thread.callStartedNanos;
+        for (CallClock clock : poolThreads.values()) {
+            long nanos = clock.callStartedNanos;
             if (nanos != 0 && now - nanos > stuckAfterNanos) {
                 stuck++;
             }
@@ -178,7 +196,8 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on the executor. If the executor refuses it, the server is stopping: the task runs on a
+     * Runs {@code task} on the executor. If the executor refuses it (or the server's thread factory refuses a thread
+     * for it), the server is stopping: the task runs on a
      * {@code broadcaster-stopping} thread, never on the calling thread (it may be the container's, which a write
      * to a client that does not read would block), and the first refusal starts {@link #onExecutorGone} on the
      * {@code broadcaster-stop} thread, so streams are closed while quiesce waits for them.
@@ -190,7 +209,7 @@ final class Workers implements AutoCloseable {
         }
         try {
             executor.execute(task);
-        } catch (RejectedExecutionException e) {
+        } catch (RuntimeException refused) { // RejectedExecutionException, or the thread factory's refusal
             executorGone();
             runWhileStopping(task);
         }
@@ -229,9 +248,49 @@ final class Workers implements AutoCloseable {
         return scheduler;
     }
 
-    /** Whether these are the server's managed executors rather than the library's own threads. */
+    /**
+     * Runs {@code task} on the executor after {@code delayNanos}, unless the library stops first: {@link #close}
+     * cancels what is still waiting, so no timer of a stopped application fires in the server (Open Liberty logs
+     * an error for a managed task whose application is gone).
+     */
+    void runLater(Runnable task, long delayNanos) {
+        Later later = new Later(task);
+        waiting.add(later);
+        try {
+            later.future = scheduler.schedule(later, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            waiting.remove(later); // stopping: nothing waits any more
+            return;
+        }
+        if (closed) {
+            later.future.cancel(false);
+        }
+    }
+
+    /** A task of {@link #runLater}, listed in {@link #waiting} until it runs or is cancelled. */
+    private final class Later implements Runnable {
+        private final Runnable task;
+        private volatile ScheduledFuture<?> future;
+
+        Later(Runnable task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            waiting.remove(this);
+            execute(task);
+        }
+    }
+
+    /** Whether the threads and timers come from the server's managed resources rather than the library's own. */
     boolean managed() {
-        return !owned;
+        return managed;
+    }
+
+    /** Whether the pool is the library's own, sized by {@link #replaceStuckThreads} (not a test's executor). */
+    boolean ownsPool() {
+        return ownsPool;
     }
 
     /**
@@ -242,7 +301,7 @@ final class Workers implements AutoCloseable {
         if (gone.get()) {
             return false;
         }
-        if (owned) {
+        if (probed == null) {
             return !executor.isShutdown() && !scheduler.isShutdown();
         }
         probe();
@@ -250,14 +309,14 @@ final class Workers implements AutoCloseable {
     }
 
     private void probe() {
-        if (owned) {
+        if (probed == null) {
             if (executor.isShutdown()) {
                 executorGone();
             }
             return;
         }
         try {
-            executor.execute(() -> { });
+            probed.execute(() -> { });
         } catch (RejectedExecutionException e) {
             executorGone();
         } catch (RuntimeException e) {
@@ -294,10 +353,19 @@ final class Workers implements AutoCloseable {
         if (watch != null) {
             watch.interrupt();
         }
+        for (Later later : waiting) {
+            ScheduledFuture<?> future = later.future;
+            if (future != null) {
+                future.cancel(false);
+            }
+        }
+        waiting.clear();
         stopping.shutdown(); // writes running there finish or fail when their sinks are closed
         aborting.shutdown();
-        if (owned) {
+        if (ownsScheduler) {
             scheduler.shutdownNow();
+        }
+        if (ownsPool) {
             executor.shutdown();
             try {
                 executor.awaitTermination(Math.max(0, budget.toMillis()), TimeUnit.MILLISECONDS);
@@ -315,18 +383,14 @@ final class Workers implements AutoCloseable {
 
     private static ThreadPoolExecutor stopPool(String prefix) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(STOP_THREADS, STOP_THREADS, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon(prefix, null));
+                new LinkedBlockingQueue<>(), named(prefix, null, null));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
 
-    /** A thread of the library's own pool; says when its current container call started (0: none). */
-    private static final class PoolThread extends Thread {
+    /** When a pool thread's current container call started (0: none); written by that thread, read by the timer. */
+    private static final class CallClock {
         volatile long callStartedNanos;
-
-        PoolThread(Runnable target, String name) {
-            super(target, name);
-        }
     }
 
     private static <T> T lookup(String name, Class<T> type) {
@@ -338,26 +402,31 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    /** Daemon threads named {@code prefix-N}; with {@code pool}, library pool threads listed there while they run. */
-    private static ThreadFactory daemon(String prefix, Set<PoolThread> pool) {
+    /**
+     * Threads named {@code prefix-N}: from {@code managed} (the server's thread factory) if given, otherwise daemon
+     * threads of the library's own; with {@code pool}, each listed there with its call clock while it runs.
+     */
+    private static ThreadFactory named(String prefix, ThreadFactory managed, Map<Thread, CallClock> pool) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
+            Runnable target = pool == null ? runnable : () -> {
+                pool.put(Thread.currentThread(), new CallClock());
+                try {
+                    runnable.run();
+                } finally {
+                    pool.remove(Thread.currentThread());
+                }
+            };
             String name = prefix + "-" + count.incrementAndGet();
-            Thread thread;
-            if (pool == null) {
-                thread = new Thread(runnable, name);
-            } else {
-                PoolThread[] self = new PoolThread[1];
-                self[0] = new PoolThread(() -> {
-                    pool.add(self[0]);
-                    try {
-                        runnable.run();
-                    } finally {
-                        pool.remove(self[0]);
-                    }
-                }, name);
-                thread = self[0];
+            if (managed != null) {
+                Thread thread = managed.newThread(target); // throws, or gives null, once the application stops
+                if (thread == null) {
+                    throw new RejectedExecutionException("the server's thread factory gave no thread");
+                }
+                thread.setName(name);
+                return thread;
             }
+            Thread thread = new Thread(target, name);
             thread.setDaemon(true);
             return thread;
         };

@@ -53,7 +53,10 @@ final class MarkdownReport {
                 + " writes the frame to every chunked response; it closes a client whose write queue is full; its"
                 + " heap figures leave out Netty's direct buffers);"
                 + " `liberty-*` are the library and the naive app on Open Liberty. The load generator runs on the"
-                + " same machine (one selector thread for all SSE connections, one publisher thread).");
+                + " same machine (one selector thread for all SSE connections, one publisher thread). Before it is"
+                + " measured, every server start runs its case once unrecorded (4 s in mode max, 6 s at a rate), so the"
+                + " JIT compiler is mostly done (a shorter warm-up left it at 20-45% of the CPU measured:"
+                + " `benchmarks/PROFILE.md`).");
         md.add("");
         md.add("Each figure is the median over the runs of a point; `(a–b)` is the range over the runs. Delivered/s:"
                 + " events received by healthy connections per second from the first publish to the last delivery."
