@@ -623,7 +623,7 @@ final class Connection {
                 }
                 writeDeadlineNanos = exempt ? limits.replayTimeoutNanos() : limits.sendTimeoutNanos();
                 writeStartedNanos = System.nanoTime();
-                written = toFuture(workers.send(sink, containerView.apply(frame)));
+                written = toFuture(workers.send(this, sink, containerView.apply(frame)));
             } catch (RuntimeException e) {
                 writeStartedNanos = 0;
                 writeFailure = e;
@@ -631,9 +631,11 @@ final class Connection {
                 return;
             }
             if (!written.isDone()) {
+                workers.completingLater(this, true);
                 written.whenComplete((ignored, failure) -> {
                     lastWriteDoneNanos = System.nanoTime();
                     writeStartedNanos = 0;
+                    workers.completingLater(this, false);
                     if (failure != null) {
                         writeFailure = failure;
                         lost();

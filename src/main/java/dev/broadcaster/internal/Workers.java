@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
@@ -73,6 +74,7 @@ final class Workers implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread stopWatch;
     private final Set<Later> waiting = ConcurrentHashMap.newKeySet(); // runLater's tasks not run yet
+    private final Set<Connection> completingLater = ConcurrentHashMap.newKeySet(); // writes in progress, no thread
     private final ThreadPoolExecutor stopping; // runs what the executor refuses once the server stops
     private final ThreadPoolExecutor aborting; // closes, after the stop's budget, the sinks still open
 
@@ -129,9 +131,10 @@ final class Workers implements AutoCloseable {
      * Sends {@code event} to {@code sink}: a call into the container, which may block for as long as the
      * client does not read when the container bounds what it buffers.
      */
-    CompletionStage<?> send(SseEventSink sink, OutboundSseEvent event) {
+    CompletionStage<?> send(Connection writer, SseEventSink sink, OutboundSseEvent event) {
         CallClock clock = poolThreads.isEmpty() ? null : poolThreads.get(Thread.currentThread());
         if (clock != null) {
+            clock.writer = writer;
             clock.callStartedNanos = System.nanoTime();
         }
         try {
@@ -139,6 +142,42 @@ final class Workers implements AutoCloseable {
         } finally {
             if (clock != null) {
                 clock.callStartedNanos = 0;
+                clock.writer = null;
+            }
+        }
+    }
+
+    /**
+     * Lists {@code writer} while its write goes on after {@link #send} returned (a container whose writes complete
+     * later), until {@code pending} is false.
+     */
+    void completingLater(Connection writer, boolean pending) {
+        if (pending) {
+            completingLater.add(writer);
+        } else {
+            completingLater.remove(writer);
+        }
+    }
+
+    /**
+     * Whether {@link #writing} sees every connection with a write in progress: writes run on the library's own
+     * pool (not a test's executor).
+     */
+    boolean seesEveryWrite() {
+        return ownsPool;
+    }
+
+    /**
+     * Gives {@code each} the connections whose write is in progress now: those in a {@link #send} call on a pool
+     * thread and those whose write completes later. A connection may be missed for the moment it moves from one to
+     * the other (the watchdog counts only time it saw). Called by the watchdog.
+     */
+    void writing(Consumer<Connection> each) {
+        completingLater.forEach(each);
+        for (CallClock clock : poolThreads.values()) {
+            Connection writer = clock.writer;
+            if (writer != null) {
+                each.accept(writer);
             }
         }
     }
@@ -391,6 +430,7 @@ final class Workers implements AutoCloseable {
     /** When a pool thread's current container call started (0: none); written by that thread, read by the timer. */
     private static final class CallClock {
         volatile long callStartedNanos;
+        volatile Connection writer; // whose write the call is, if it is one
     }
 
     private static <T> T lookup(String name, Class<T> type) {

@@ -81,6 +81,57 @@ class WriteWatchdogTest {
         assertEquals(List.of(true), goneReports(), "evicted once the write stays stuck while the watchdog runs");
     }
 
+    @Test
+    void theWatchdogSeesAWriteThatCompletesLater() {
+        assertEquals(List.of(connection), writingNow(), "the connections the watchdog looks at");
+    }
+
+    @Test
+    void theWatchdogSeesAWriteBlockedInTheContainerAndForgetsItOnceDone() throws InterruptedException {
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        SseEventSink blocking = new SseEventSink() { // a container whose write returns once the client read
+            @Override
+            public CompletionStage<?> send(OutboundSseEvent event) {
+                inWrite.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Connection blocked = new Connection(new ConnectionInfo("c2", "ch", "bob", Instant.now()), blocking, workers,
+                new Connection.Limits(100, 1 << 20, TIMEOUT, SseEncoder.comment("evicted")), (conn, evicted) -> { });
+        blocked.start();
+        blocked.deliver(SseEncoder.encode(SseEvent.data("hello")));
+        assertTrue(inWrite.await(10, TimeUnit.SECONDS), "the write started");
+        assertTrue(writingNow().contains(blocked), "a write blocked on a pool thread is looked at");
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (writingNow().contains(blocked)) {
+            assertTrue(System.nanoTime() < deadline, "still looked at after its write returned");
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(connection), writingNow(), "only the write still in progress");
+    }
+
+    private List<Connection> writingNow() {
+        List<Connection> writing = new ArrayList<>();
+        workers.writing(writing::add);
+        return writing;
+    }
+
     private List<Boolean> goneReports() {
         synchronized (gone) {
             return List.copyOf(gone);
