@@ -323,6 +323,7 @@ final class Connection {
                 backlogEvents--;
                 queuedAt.remove(live);
                 limits.conflated().accept(queued.size());
+                queued.finished(); // delivery latency
             } else {
                 live++;
             }
@@ -363,6 +364,7 @@ final class Connection {
                 continue; // a heartbeat
             }
             Object dropping = item instanceof Tagged tagged ? tagged.item() : item;
+            Frame.finish(dropping); // delivery latency
             if (dropping instanceof Frame frame && frame.event() != null) {
                 dropped[channel] = true;
                 if (frame.event().id() != null) {
@@ -523,6 +525,7 @@ final class Connection {
     private void enqueueLocked(Object item, Frame frame, long now) {
         backlog.add(item);
         if (frame != null) {
+            frame.queued(); // delivery latency
             backlogBytes += frame.size();
             if (frame.event() != null) {
                 backlogEvents++;
@@ -584,6 +587,7 @@ final class Connection {
                 closeSink();
                 return;
             }
+            Object counted = exempt ? null : item; // delivery latency: a live frame, before a stream id is added
             if (multi) {
                 item = item == STREAM_POSITION ? SseEncoder.idOnly(StreamIds.join(tokens))
                         : withStreamId((Frame) item, channel);
@@ -591,6 +595,7 @@ final class Connection {
             CompletableFuture<?> written;
             try {
                 if (sink.isClosed()) {
+                    Frame.finish(counted); // delivery latency
                     lost();
                     return;
                 }
@@ -598,6 +603,7 @@ final class Connection {
                 writeStartedNanos = System.nanoTime();
                 written = toFuture(workers.send(sink, containerView.apply((Frame) item)));
             } catch (RuntimeException e) {
+                Frame.finish(counted); // delivery latency
                 writeStartedNanos = 0;
                 writeFailure = e;
                 lost();
@@ -605,6 +611,7 @@ final class Connection {
             }
             if (!written.isDone()) {
                 written.whenComplete((ignored, failure) -> {
+                    Frame.finish(counted); // delivery latency
                     lastWriteDoneNanos = System.nanoTime();
                     writeStartedNanos = 0;
                     if (failure != null) {
@@ -616,6 +623,7 @@ final class Connection {
                 });
                 return;
             }
+            Frame.finish(counted); // delivery latency
             lastWriteDoneNanos = System.nanoTime();
             writeStartedNanos = 0;
             if (written.isCompletedExceptionally()) {
@@ -640,6 +648,9 @@ final class Connection {
 
     /** Forgets everything queued and its accounting (the connection is ending). Called holding this. */
     private void dropBacklogLocked() {
+        for (Object item : backlog) { // delivery latency: the live frames waiting are dropped
+            Frame.finish(item instanceof Tagged tagged ? (tagged.exempt() ? null : tagged.item()) : item);
+        }
         backlog.clear();
         backlogBytes = 0;
         backlogEvents = 0;
