@@ -19,6 +19,8 @@ public class OptionalMonitoringExtension implements Extension {
     static final String HEALTH_API = "org.eclipse.microprofile.health.HealthCheck";
     static final String METRICS_API = "org.eclipse.microprofile.metrics.MetricRegistry";
     static final String TELEMETRY_API = "io.opentelemetry.api.metrics.Meter";
+    /** In the OpenTelemetry API since 1.15: an older one (a server's tracing-only Telemetry 1.x) is not used. */
+    static final String TELEMETRY_BATCH_API = "io.opentelemetry.api.metrics.BatchCallback";
 
     private static final System.Logger LOG = System.getLogger(OptionalMonitoringExtension.class.getName());
 
@@ -31,7 +33,7 @@ public class OptionalMonitoringExtension implements Extension {
             discovery.addAnnotatedType(BroadcasterMetrics.class, BroadcasterMetrics.class.getName())
                     .add(ApplicationScoped.Literal.INSTANCE);
         }
-        if (present(TELEMETRY_API)) {
+        if (present(TELEMETRY_API) && present(TELEMETRY_BATCH_API)) {
             discovery.addAnnotatedType(BroadcasterTelemetry.class, BroadcasterTelemetry.class.getName())
                     .add(ApplicationScoped.Literal.INSTANCE);
         }

@@ -55,7 +55,12 @@ public class BroadcasterTelemetry {
             LOG.log(System.Logger.Level.DEBUG, "OpenTelemetry API without a Meter: no OpenTelemetry metrics");
             return;
         }
-        start(meters.get(), channels);
+        try {
+            start(meters.get(), channels);
+        } catch (RuntimeException | LinkageError e) { // e.g. an OpenTelemetry API older than 1.32
+            LOG.log(System.Logger.Level.WARNING, "OpenTelemetry metrics of the broadcaster not registered", e);
+            stop();
+        }
     }
 
     /** Registers the instruments of {@code channels}' metrics on {@code meter}. */
