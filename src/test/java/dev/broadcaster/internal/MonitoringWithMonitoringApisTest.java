@@ -31,10 +31,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
- * The readiness check and the metrics, with the MicroProfile Health and Metrics APIs on the classpath
+ * The readiness check and the metrics, with the MicroProfile Health and Metrics and the OpenTelemetry APIs on the
+ * classpath
  * (the surefire execution {@code with-monitoring-apis}; the default run excludes the APIs). No
  * implementation is present: the check is called directly and {@link RecordingMetricRegistry} stands
- * in for the application metric registry. The app-server tests cover the real endpoints.
+ * in for the application metric registry. The OpenTelemetry instruments are registered on an SDK meter with an
+ * in-memory reader ({@code opentelemetry-sdk-testing}). The app-server tests cover the real endpoints and exports.
  */
 @EnabledIf("monitoringApisPresent")
 class MonitoringWithMonitoringApisTest {
