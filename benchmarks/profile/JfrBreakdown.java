@@ -42,7 +42,7 @@ public final class JfrBreakdown {
         {"dev\\.broadcaster\\.internal\\.Workers\\..*", "library: executor hand-off (Workers)"},
         {"dev\\.broadcaster\\.internal\\.(Connection|Outbound|Conflation)\\..*", "library: per-connection queue and drain"},
         {"dev\\.broadcaster\\.internal\\.(Housekeeping|PresenceUpdater)\\..*", "library: timers (heartbeat, watchdog)"},
-        {"dev\\.broadcaster\\.internal\\.(Channel|Channels|ChannelLog|LocalLog|LocalTopology|Topology|ChannelHistory|RecentEvents|DefaultChannelRegistry|CdiEventObserver|BroadcastListener|Counters)\\..*", "library: publish and fan-out"},
+        {"dev\\.broadcaster\\.internal\\.(Channel|Channels|ChannelLog|LocalLog|LocalTopology|Topology|ChannelHistory|RecentEvents|DefaultChannelRegistry|CdiEventObserver|Latencies|Counters)\\..*", "library: publish and fan-out"},
         {"dev\\.broadcaster\\.bench\\..*", "benchmark publish endpoint"},
         {"dev\\.broadcaster\\..*", "library: other"},
         {"(java\\.util\\.concurrent\\.(ThreadPoolExecutor|ScheduledThreadPoolExecutor|LinkedBlockingQueue|ArrayBlockingQueue|SynchronousQueue|LinkedTransferQueue|ConcurrentLinkedQueue|ForkJoin|CompletableFuture|FutureTask|locks\\.)|jdk\\.internal\\.misc\\.Unsafe\\.(park|unpark)|java\\.util\\.concurrent\\.Executors).*", "JDK executors, queues and locks"},

@@ -3,9 +3,12 @@ package dev.broadcaster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.internal.DefaultChannelRegistry;
+import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.SseReaders;
 import dev.broadcaster.support.TestServer;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,8 @@ class LagResyncTest {
                 .config("broadcaster.max-lag", "2ms")
                 .start()) {
             ChannelRegistry registry = server.bean(ChannelRegistry.class);
+            LongAdder deliveries = new LongAdder(); // broadcasts whose delivery latency was told
+            server.bean(DefaultChannelRegistry.class).deliveryLatency().add(nanos -> deliveries.increment());
             try (SseReaders readers = SseReaders.open(server.uri("sse/channels/lag"), "bob", CONNECTIONS)) {
                 OverloadTest.awaitNoProgress(readers::connectedCount, CONNECTIONS);
                 assertEquals(CONNECTIONS, readers.connectedCount(), "every stream registered");
@@ -63,6 +68,8 @@ class LagResyncTest {
                 assertEquals(readers.readers().stream().mapToLong(r -> r.others().size()).sum(), stats.lagResyncs(),
                         "every lag resync counted");
                 assertEquals(0, stats.evictions(), "nobody evicted");
+                // dropped frames count down too: every broadcast is told, also those a lag resync replaced
+                Eventually.equalTo((long) published, deliveries::sum, "broadcasts with a delivery latency");
                 assertEquals(CONNECTIONS, registry.connections("lag").size(), "every connection still open");
             }
         }

@@ -48,9 +48,17 @@ final class Channel {
      *                       {@code resync} event (reason {@code too-large}) instead
      * @param maxMessageSize the largest presence event, in bytes ({@code broadcaster.max-message-size})
      * @param conflates which channels conflate ({@code broadcaster.conflate}, see {@link Conflation})
+     * @param deliveryLatency told each broadcast's delivery latency ({@link Frame#track})
      */
     record Context(Executor executor, PresenceUpdater.Factory presence, Runnable resyncSent, int fanOutQueueSize,
-                   long maxReplayBytes, int maxMessageSize, Predicate<String> conflates) {
+                   long maxReplayBytes, int maxMessageSize, Predicate<String> conflates, Latencies deliveryLatency) {
+
+        /** A context without delivery latency listeners. */
+        Context(Executor executor, PresenceUpdater.Factory presence, Runnable resyncSent, int fanOutQueueSize,
+                long maxReplayBytes, int maxMessageSize, Predicate<String> conflates) {
+            this(executor, presence, resyncSent, fanOutQueueSize, maxReplayBytes, maxMessageSize, conflates,
+                    new Latencies());
+        }
 
         /** A context of channels that do not conflate. */
         Context(Executor executor, PresenceUpdater.Factory presence, Runnable resyncSent, int fanOutQueueSize,
@@ -302,6 +310,9 @@ final class Channel {
     /** As {@link #deliver}, telling the id the event got (null if the log had delivered it already). */
     synchronized Published deliverWithId(ChannelLog.Publication publication, Set<String> exclude) {
         Frame frame = log.record(publication);
+        if (frame != null && context.deliveryLatency().listened()) {
+            frame.track(context.deliveryLatency(), System.nanoTime()); // a broadcast's delivery, from now
+        }
         return frame == null ? new Published(0, null) : new Published(queueToMembers(frame, exclude),
                 frame.event().id());
     }
@@ -347,6 +358,7 @@ final class Channel {
                     connection.deliver(name, frame, conflates);
                 }
             }
+            frame.fannedOut(); // a tracked broadcast's delivery may end now
         });
         return addressed;
     }

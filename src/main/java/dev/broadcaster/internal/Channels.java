@@ -72,7 +72,7 @@ final class Channels {
         this.context = new Channel.Context(workers::execute, ch -> new PresenceUpdater(ch, topology.presence(),
                 workers::execute, counters.presenceRenders::increment, changed, counters.oversizedPresence::increment),
                 counters.resyncs::increment, settings.fanOutQueueSize(), settings.maxReplayBytes(),
-                settings.maxMessageSize(), settings::conflates);
+                settings.maxMessageSize(), settings::conflates, counters.deliveryLatency);
     }
 
     // ---- lookups ----

@@ -346,6 +346,7 @@ final class Connection {
                 backlogEvents--;
                 queuedAt.remove(live);
                 limits.conflated().accept(queued.size());
+                queued.finished(); // delivery latency
             } else {
                 live++;
             }
@@ -386,6 +387,7 @@ final class Connection {
                 continue; // a heartbeat
             }
             Object dropping = item instanceof Tagged tagged ? tagged.item() : item;
+            Frame.finish(dropping); // delivery latency
             if (dropping instanceof Frame frame && frame.event() != null) {
                 dropped[channel] = true;
                 if (frame.event().id() != null) {
@@ -546,6 +548,7 @@ final class Connection {
     private void enqueueLocked(Object item, Frame frame, long now) {
         backlog.add(item);
         if (frame != null) {
+            frame.queued(); // delivery latency
             backlogBytes += frame.size();
             if (frame.event() != null) {
                 backlogEvents++;
@@ -587,8 +590,7 @@ final class Connection {
             Object item;
             boolean exempt = false;
             int channel = multi ? -1 : 0;
-            Frame frame = null;
-            List<Frame> joined = null; // the frames after the first one written with it, if any
+            List<Object> joined = null; // the backlog items written with the first one, as queued
             synchronized (this) {
                 item = backlog.poll();
                 if (item == null) {
@@ -601,23 +603,34 @@ final class Connection {
                     item = tagged.item();
                 }
                 countTakenLocked(item, exempt, channel);
-                if (item != CLOSE) {
-                    frame = asWritten(item, channel); // before the frames joined to it: stream ids advance in order
-                    if (backlog.peek() != null && leadsJoinedWrite(item)) {
-                        joined = takeJoinableLocked(exempt, frame.size());
-                    }
+                if (item != CLOSE && backlog.peek() != null && leadsJoinedWrite(item)) {
+                    joined = takeJoinableLocked(exempt, item instanceof Frame first ? first.size() : 64);
                 }
             }
             if (item == CLOSE) {
                 closeSink();
                 return;
             }
+            Frame frame = asWritten(item, channel); // before the frames joined to it: stream ids advance in order
+            // delivery latency: the live frames of this write as queued (before a stream id is added)
+            Object counted = exempt ? null : item;
             if (joined != null) {
-                frame = joinedWrite(frame, joined);
+                List<Frame> all = new ArrayList<>(joined.size() + 1);
+                all.add(frame);
+                List<Object> queued = new ArrayList<>(joined.size() + 1);
+                queued.add(item);
+                for (Object next : joined) {
+                    Object nextItem = next instanceof Tagged tagged ? tagged.item() : next;
+                    all.add(asWritten(nextItem, next instanceof Tagged tagged ? tagged.channel() : multi ? -1 : 0));
+                    queued.add(nextItem);
+                }
+                frame = SseEncoder.joined(all);
+                counted = exempt ? null : queued;
             }
             CompletableFuture<?> written;
             try {
                 if (sink.isClosed()) {
+                    finish(counted); // delivery latency
                     lost();
                     return;
                 }
@@ -625,6 +638,7 @@ final class Connection {
                 writeStartedNanos = System.nanoTime();
                 written = toFuture(workers.send(this, sink, containerView.apply(frame)));
             } catch (RuntimeException e) {
+                finish(counted); // delivery latency
                 writeStartedNanos = 0;
                 writeFailure = e;
                 lost();
@@ -632,7 +646,9 @@ final class Connection {
             }
             if (!written.isDone()) {
                 workers.completingLater(this, true);
+                Object countedLater = counted;
                 written.whenComplete((ignored, failure) -> {
+                    finish(countedLater); // delivery latency
                     lastWriteDoneNanos = System.nanoTime();
                     writeStartedNanos = 0;
                     workers.completingLater(this, false);
@@ -645,6 +661,7 @@ final class Connection {
                 });
                 return;
             }
+            finish(counted); // delivery latency
             lastWriteDoneNanos = System.nanoTime();
             writeStartedNanos = 0;
             if (written.isCompletedExceptionally()) {
@@ -670,13 +687,12 @@ final class Connection {
     }
 
     /**
-     * Takes the frames waiting right after the one just taken that can be written with it: frames (not the close)
-     * as exempt from the limits as it is, while their bytes stay within {@link #MAX_JOINED_BYTES}. Null if there is
-     * none. Multi-channel streams' frames are given their stream ids in order, as the draining task writes them.
-     * Called by the draining task, holding this.
+     * Takes the backlog items waiting right after the one just taken that can be written with it: frames (not the
+     * close) as exempt from the limits as it is, while their bytes stay within {@link #MAX_JOINED_BYTES}. Null if
+     * there is none. Called by the draining task, holding this.
      */
-    private List<Frame> takeJoinableLocked(boolean exempt, int firstSize) {
-        List<Frame> taken = null;
+    private List<Object> takeJoinableLocked(boolean exempt, int firstSize) {
+        List<Object> taken = null;
         int bytes = firstSize;
         while (true) {
             Object next = backlog.peek();
@@ -692,8 +708,17 @@ final class Connection {
             if (taken == null) {
                 taken = new ArrayList<>();
             }
-            taken.add(asWritten(nextItem, channel));
+            taken.add(next);
             bytes += size;
+        }
+    }
+
+    /** The delivery latency's count-down of each live frame a write took ({@link Frame#finish}). */
+    private static void finish(Object counted) {
+        if (counted instanceof List<?> frames) {
+            frames.forEach(Frame::finish);
+        } else {
+            Frame.finish(counted);
         }
     }
 
@@ -718,14 +743,6 @@ final class Connection {
         };
     }
 
-    /** {@code first} and {@code more} as one frame of their bytes one after another. */
-    private static Frame joinedWrite(Frame first, List<Frame> more) {
-        List<Frame> all = new ArrayList<>(more.size() + 1);
-        all.add(first);
-        all.addAll(more);
-        return SseEncoder.joined(all);
-    }
-
     /**
      * A multi-channel stream's frame as written: an event of one of its channels with an id advances that channel's
      * position and carries the stream's id instead of the channel's. Called by the draining task only.
@@ -740,6 +757,9 @@ final class Connection {
 
     /** Forgets everything queued and its accounting (the connection is ending). Called holding this. */
     private void dropBacklogLocked() {
+        for (Object item : backlog) { // delivery latency: the live frames waiting are dropped
+            Frame.finish(item instanceof Tagged tagged ? (tagged.exempt() ? null : tagged.item()) : item);
+        }
         backlog.clear();
         backlogBytes = 0;
         backlogEvents = 0;

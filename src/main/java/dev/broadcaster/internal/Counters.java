@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The registry's cumulative counters, for {@link RegistryStats}, the admin page and the metrics. Each is a
- * {@link LongAdder}: counted from any thread without a lock, read as a sum.
+ * {@link LongAdder}: counted from any thread without a lock, read as a sum. With them, the latencies the metrics
+ * listen to.
  */
 final class Counters {
 
@@ -31,6 +32,11 @@ final class Counters {
     final LongAdder conflatedEvents = new LongAdder();
     /** The bytes of those. */
     final LongAdder conflatedBytes = new LongAdder();
+
+    /** How long each {@code broadcast} call took to encode and queue its event. */
+    final Latencies broadcastLatency = new Latencies();
+    /** Per broadcast: from when its channel took it to the last write (or drop) of it ({@link Frame#track}). */
+    final Latencies deliveryLatency = new Latencies();
 
     /** Counts one conflated event of {@code bytes}. */
     void conflated(long bytes) {

@@ -67,7 +67,6 @@ public class DefaultChannelRegistry implements ChannelRegistry {
     private Channels channels;
     private AdminFeed adminFeed;
     private Housekeeping housekeeping;
-    private volatile BroadcastListener broadcastListener;
     private volatile boolean running;
 
     @PostConstruct
@@ -233,13 +232,13 @@ public class DefaultChannelRegistry implements ChannelRegistry {
 
     @Override
     public int broadcast(String channel, SseMessage message, Set<String> exclude) {
-        BroadcastListener listener = broadcastListener;
-        long started = listener == null ? 0 : System.nanoTime();
+        boolean timed = counters.broadcastLatency.listened();
+        long started = timed ? System.nanoTime() : 0;
         ChannelNames.require(channel);
         SseEvent event = PublishRules.requireUnreservedName(message.toEvent());
         int sent = topology.publish(channel, event, exclude == null ? Set.of() : exclude);
-        if (listener != null) {
-            listener.broadcastQueued(System.nanoTime() - started);
+        if (timed) {
+            counters.broadcastLatency.record(System.nanoTime() - started);
         }
         return sent;
     }
@@ -362,9 +361,17 @@ public class DefaultChannelRegistry implements ChannelRegistry {
         return running && workers.acceptingTasks();
     }
 
-    /** Sets the one listener told how long each broadcast took ({@code null} for none). */
-    public void broadcastListener(BroadcastListener listener) {
-        this.broadcastListener = listener;
+    /** Told how long each {@code broadcast} call took to encode its event and queue it to every connection. */
+    public Latencies broadcastLatency() {
+        return counters.broadcastLatency;
+    }
+
+    /**
+     * Told, per broadcast that reached at least one connection, the time from when its channel took it (on this
+     * node) to when the last connection it was queued to finished writing it or dropped it.
+     */
+    public Latencies deliveryLatency() {
+        return counters.deliveryLatency;
     }
 
     /** Events kept for resume on {@code channel} (0 if it does not exist). */

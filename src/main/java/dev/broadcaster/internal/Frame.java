@@ -5,6 +5,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 
 /**
@@ -13,8 +15,25 @@ import java.lang.reflect.Type;
  * {@link OutboundSseEvent} getters, which yield the same bytes. On Jersey and RESTEasy a view is sent
  * instead ({@link #forJersey()}, {@link #forResteasy()}) that has the container write the pre-encoded
  * bytes rather than serialise the event again for every connection.
+ *
+ * <p><b>Delivery latency.</b> A broadcast's frame may be {@linkplain #track tracked}: it then counts the connections
+ * it is queued to ({@link #queued}) and those done with it ({@link #finished}: written, or dropped unsent), and
+ * tells its {@link Latencies} the time from {@code track} to the last of them. One atomic operation per queueing and
+ * per finish, nothing allocated; a frame that is not tracked costs a field read.
  */
 final class Frame implements OutboundSseEvent {
+
+    private static final VarHandle PENDING;
+    /** Added by each queueing: one more connection holds it (low half) and one more was reached (high half). */
+    private static final long QUEUED = (1L << 32) + 1;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(Frame.class, "pending", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final SseEvent event;
     private final String comment;
@@ -25,6 +44,11 @@ final class Frame implements OutboundSseEvent {
     private volatile JerseyFrame forJersey;
     private volatile OutboundSseEvent forResteasy;
     private volatile Conflation conflation; // computed on first use, the same by any thread
+    // tracked broadcasts only: set by track before the frame is handed to any connection, read after PENDING
+    private Latencies latency;
+    private long trackedSinceNanos;
+    @SuppressWarnings("unused") // through PENDING
+    private volatile long pending; // low half: holders (connections and the fan-out); high half: connections reached
 
     Frame(SseEvent event, String comment, byte[] wireBytes) {
         this(event, comment, wireBytes, 0, -1, -1);
@@ -46,6 +70,52 @@ final class Frame implements OutboundSseEvent {
     /** The same frame at {@code position} in its channel's cluster-wide order. */
     Frame at(long newPosition) {
         return new Frame(event, comment, wireBytes, newPosition, idLineStart, idLineEnd);
+    }
+
+    /**
+     * Measures this broadcast's delivery from {@code nowNanos}: {@code latency} is told when the fan-out is over
+     * ({@link #fannedOut}) and every connection it was queued to has finished with it. Called once, before the
+     * fan-out.
+     */
+    void track(Latencies latency, long nowNanos) {
+        this.latency = latency;
+        this.trackedSinceNanos = nowNanos;
+        PENDING.setVolatile(this, 1L); // the fan-out's own hold
+    }
+
+    /** A connection queued this frame as a live event (counted only if tracked). */
+    void queued() {
+        if (latency != null) {
+            PENDING.getAndAdd(this, QUEUED);
+        }
+    }
+
+    /** A connection that {@linkplain #queued queued} it wrote it, failed to, or dropped it unsent. */
+    void finished() {
+        if (latency != null) {
+            release();
+        }
+    }
+
+    /** As {@link #finished} if {@code item} is a frame (a connection's backlog holds other items too). */
+    static void finish(Object item) {
+        if (item instanceof Frame frame) {
+            frame.finished();
+        }
+    }
+
+    /** The fan-out queued this frame to every connection it goes to. */
+    void fannedOut() {
+        if (latency != null) {
+            release();
+        }
+    }
+
+    private void release() {
+        long left = (long) PENDING.getAndAdd(this, -1L) - 1;
+        if ((int) left == 0 && left != 0) { // no holder left, and some connection was reached
+            latency.record(System.nanoTime() - trackedSinceNanos);
+        }
     }
 
     /** What this frame supersedes in the backlog of a conflating channel's connection ({@link Conflation}). */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.broadcaster.PresenceRenderer;
 import dev.broadcaster.SseEvent;
 import dev.broadcaster.internal.metrics.BroadcasterMetrics;
+import dev.broadcaster.internal.metrics.BroadcasterTelemetry;
+import dev.broadcaster.support.Eventually;
 import dev.broadcaster.support.HttpCalls;
 import dev.broadcaster.support.RecordingMetricRegistry;
 import dev.broadcaster.support.SseStream;
@@ -19,14 +21,22 @@ import java.util.Set;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.util.Collection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
- * The readiness check and the metrics, with the MicroProfile Health and Metrics APIs on the classpath
+ * The readiness check and the metrics, with the MicroProfile Health and Metrics and the OpenTelemetry APIs on the
+ * classpath
  * (the surefire execution {@code with-monitoring-apis}; the default run excludes the APIs). No
  * implementation is present: the check is called directly and {@link RecordingMetricRegistry} stands
- * in for the application metric registry. The app-server tests cover the real endpoints.
+ * in for the application metric registry. The OpenTelemetry instruments are registered on an SDK meter with an
+ * in-memory reader ({@code opentelemetry-sdk-testing}). The app-server tests cover the real endpoints and exports.
  */
 @EnabledIf("monitoringApisPresent")
 class MonitoringWithMonitoringApisTest {
@@ -35,6 +45,7 @@ class MonitoringWithMonitoringApisTest {
         try {
             Class.forName(OptionalMonitoringExtension.HEALTH_API);
             Class.forName(OptionalMonitoringExtension.METRICS_API);
+            Class.forName(OptionalMonitoringExtension.TELEMETRY_API);
             return true;
         } catch (ClassNotFoundException e) {
             return false;
@@ -74,7 +85,7 @@ class MonitoringWithMonitoringApisTest {
                     BroadcasterMetrics.OVERSIZED_PRESENCE, BroadcasterMetrics.LAGGING,
                     BroadcasterMetrics.LAG_RESYNCS, BroadcasterMetrics.PUBLISHES_REFUSED,
                     BroadcasterMetrics.CONFLATED_EVENTS, BroadcasterMetrics.CONFLATED_BYTES,
-                    BroadcasterMetrics.BROADCAST_LATENCY), metrics.names());
+                    BroadcasterMetrics.BROADCAST_LATENCY, BroadcasterMetrics.DELIVERY_LATENCY), metrics.names());
 
             registry.create("metered", PresenceRenderer.html((channel, users) -> "<p id=\"who\">" + users + "</p>"));
             URI channel = server.uri("sse/channels/metered");
@@ -106,6 +117,10 @@ class MonitoringWithMonitoringApisTest {
                     List<Duration> latencies = metrics.timerUpdates(BroadcasterMetrics.BROADCAST_LATENCY);
                     assertEquals(1, latencies.size());
                     assertTrue(latencies.get(0).toNanos() > 0, latencies.toString());
+                    // told once the write to bob completed, which may be just after bob read it
+                    Eventually.equalTo(1, () -> metrics.timerUpdates(BroadcasterMetrics.DELIVERY_LATENCY).size(),
+                            "delivery latencies");
+                    assertTrue(metrics.timerUpdates(BroadcasterMetrics.DELIVERY_LATENCY).get(0).toNanos() > 0);
 
                     String status = HttpCalls.get(server.uri("sse/status"), "alice").body();
                     assertTrue(status.contains("\"resyncs\":1,"), status);
@@ -113,5 +128,57 @@ class MonitoringWithMonitoringApisTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theOpenTelemetryInstrumentsFollowTheRegistry() {
+        InMemoryMetricReader reader = InMemoryMetricReader.create();
+        try (SdkMeterProvider meters = SdkMeterProvider.builder().registerMetricReader(reader).build();
+             TestServer server = TestServer.start()) {
+            // no Meter bean here: the bean the extension added registered nothing; this one is given a meter
+            DefaultChannelRegistry registry = server.bean(DefaultChannelRegistry.class);
+            BroadcasterTelemetry telemetry = new BroadcasterTelemetry();
+            telemetry.start(meters.get("dev.broadcaster"), registry);
+            try (SseStream bob = SseStream.connect(server.uri("sse/channels/otel"), "bob");
+                 SseStream carol = SseStream.connect(server.uri("sse/channels/otel"), "carol")) {
+                Eventually.equalTo(2, () -> registry.stats().connections(), "connections");
+                assertEquals(2, registry.broadcast("otel", SseEvent.data("one")));
+                bob.awaitData("one");
+                carol.awaitData("one");
+                Eventually.equalTo(1L, () -> histogramCount(reader.collectAllMetrics(),
+                        BroadcasterMetrics.DELIVERY_LATENCY), "delivery latencies recorded");
+
+                Collection<MetricData> collected = reader.collectAllMetrics();
+                assertEquals(2L, longValue(collected, BroadcasterMetrics.CONNECTIONS));
+                assertEquals(1L, longValue(collected, BroadcasterMetrics.CHANNELS));
+                assertEquals(1L, longValue(collected, BroadcasterMetrics.EVENTS_PUBLISHED));
+                assertEquals(2L, longValue(collected, BroadcasterMetrics.FRAMES_QUEUED));
+                assertEquals(0L, longValue(collected, BroadcasterMetrics.EVICTIONS));
+                assertEquals(1L, histogramCount(collected, BroadcasterMetrics.BROADCAST_LATENCY));
+                assertEquals(15 + 2, collected.size(), collected.toString());
+            } finally {
+                telemetry.stop();
+            }
+        }
+    }
+
+    private static long longValue(Collection<MetricData> metrics, String name) {
+        MetricData metric = metric(metrics, name);
+        Collection<LongPointData> points = metric.getType() == io.opentelemetry.sdk.metrics.data.MetricDataType.LONG_SUM
+                ? metric.getLongSumData().getPoints() : metric.getLongGaugeData().getPoints();
+        return points.iterator().next().getValue();
+    }
+
+    private static long histogramCount(Collection<MetricData> metrics, String name) {
+        if (metrics.stream().noneMatch(metric -> metric.getName().equals(name))) {
+            return 0; // nothing recorded yet
+        }
+        Collection<HistogramPointData> points = metric(metrics, name).getHistogramData().getPoints();
+        return points.isEmpty() ? 0 : points.iterator().next().getCount();
+    }
+
+    private static MetricData metric(Collection<MetricData> metrics, String name) {
+        return metrics.stream().filter(metric -> metric.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " not in " + metrics));
     }
 }

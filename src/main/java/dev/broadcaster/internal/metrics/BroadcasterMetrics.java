@@ -3,6 +3,7 @@ package dev.broadcaster.internal.metrics;
 import jakarta.enterprise.inject.spi.CDI;
 import dev.broadcaster.RegistryStats;
 import dev.broadcaster.internal.DefaultChannelRegistry;
+import dev.broadcaster.internal.Latencies;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
@@ -23,8 +25,9 @@ import org.eclipse.microprofile.metrics.Timer;
  * Gauges read {@link DefaultChannelRegistry#stats()} when scraped, all of them the same reading: a reading serves
  * every gauge read within {@link #READING_LIFETIME} (1 s) of it, so one scrape reads the registry (and, in a
  * cluster, asks the backplane for the channel count) once, not once per gauge. The cumulative ones only grow
- * (MicroProfile Metrics has no counter backed by a function). The timer is fed through a
- * {@link dev.broadcaster.internal.BroadcastListener}.
+ * (MicroProfile Metrics has no counter backed by a function). The timers are fed through the registry's
+ * {@link dev.broadcaster.internal.Latencies}: {@value #BROADCAST_LATENCY} times each {@code broadcast} call,
+ * {@value #DELIVERY_LATENCY} each broadcast from its channel taking it to its last connection's write.
  *
  * <p><b>Threads.</b> Gauges are read on the metrics implementation's threads (a scrape's request thread); one lock,
  * {@code readingLock}, guards the last reading, and is held while a new one is taken, so gauges read meanwhile wait
@@ -54,6 +57,7 @@ public class BroadcasterMetrics {
     public static final String CONFLATED_BYTES = "broadcaster.conflated.bytes";
     public static final String CLUSTER_REJECTED = "broadcaster.cluster.rejected";
     public static final String BROADCAST_LATENCY = "broadcaster.broadcast.latency";
+    public static final String DELIVERY_LATENCY = "broadcaster.delivery.latency";
 
     /** How long one reading of the registry's figures serves the gauges: longer than a scrape, shorter than two. */
     public static final Duration READING_LIFETIME = Duration.ofSeconds(1);
@@ -68,6 +72,7 @@ public class BroadcasterMetrics {
     private MetricRegistry metrics;
     private final List<String> registered = new ArrayList<>();
     private final Object readingLock = new Object();
+    private final List<LongConsumer> listening = new ArrayList<>();
     private RegistryStats reading; // guarded by readingLock
     private long readingTakenNanos; // guarded by readingLock
 
@@ -107,18 +112,19 @@ public class BroadcasterMetrics {
                     + " or not in its format)").withUnit(MetricUnits.NONE).build(), registry::clusterRejected);
             registered.add(CLUSTER_REJECTED);
         }
-        Timer latency = metrics.timer(Metadata.builder().withName(BROADCAST_LATENCY)
-                .withDescription("Time to encode one broadcast and queue it to every connection of its channel")
-                .build());
-        registered.add(BROADCAST_LATENCY);
-        registry.broadcastListener(nanos -> {
-            try {
-                latency.update(Duration.ofNanos(nanos));
-            } catch (RuntimeException e) {
-                // a metrics failure must not fail the broadcast
-            }
-        });
+        timer(BROADCAST_LATENCY, "Time to encode one broadcast and queue it to every connection of its channel",
+                registry.broadcastLatency());
+        timer(DELIVERY_LATENCY, "Per broadcast reaching a connection: time from its channel taking it to the last"
+                + " connection it was queued to writing it (or dropping it unsent)", registry.deliveryLatency());
         LOG.log(System.Logger.Level.DEBUG, "Registered broadcaster.* metrics");
+    }
+
+    private void timer(String name, String description, Latencies latencies) {
+        Timer timer = metrics.timer(Metadata.builder().withName(name).withDescription(description).build());
+        registered.add(name);
+        LongConsumer listener = nanos -> timer.update(Duration.ofNanos(nanos));
+        latencies.add(listener);
+        listening.add(listener);
     }
 
     private void gauge(String name, String description, Function<RegistryStats, Number> value) {
@@ -142,7 +148,10 @@ public class BroadcasterMetrics {
     @PreDestroy
     void unregister() {
         try {
-            registry.broadcastListener(null);
+            listening.forEach(listener -> {
+                registry.broadcastLatency().remove(listener);
+                registry.deliveryLatency().remove(listener);
+            });
         } catch (RuntimeException e) {
             // the registry may already be destroyed
         }

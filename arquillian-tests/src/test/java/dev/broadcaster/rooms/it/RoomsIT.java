@@ -473,7 +473,7 @@ class RoomsIT extends DeployedRooms {
             assertEquals(200, metrics.statusCode(), metrics.body());
             for (String name : List.of("broadcaster_connections", "broadcaster_channels", "broadcaster_events_published",
                     "broadcaster_evictions", "broadcaster_resyncs", "broadcaster_presence_renders",
-                    "broadcaster_broadcast_latency")) {
+                    "broadcaster_broadcast_latency", "broadcaster_delivery_latency")) {
                 assertTrue(metrics.body().contains(name), name + " missing from:\n" + metrics.body());
             }
         }
