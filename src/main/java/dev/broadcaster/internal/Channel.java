@@ -352,12 +352,14 @@ final class Channel {
             }
         }
         inOrder(count, () -> {
+            DrainStarts starts = new DrainStarts();
             for (int i = 0; i < count; i++) {
                 Connection connection = targets[i];
                 if (excluded.isEmpty() || !excluded.contains(connection.id())) {
-                    connection.deliver(name, frame, conflates);
+                    connection.deliver(name, frame, conflates, starts);
                 }
             }
+            starts.start(); // the last, partial chunk
             frame.fannedOut(); // a tracked broadcast's delivery may end now
         });
         return addressed;

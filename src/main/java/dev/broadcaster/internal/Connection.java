@@ -291,14 +291,23 @@ final class Connection {
      * that channel still waiting that {@code frame} supersedes ({@link Conflation}).
      */
     boolean deliver(String channel, Frame frame, boolean conflate) {
-        return deliver(multi ? indexOf(channel) : 0, frame, conflate);
+        return deliver(multi ? indexOf(channel) : 0, frame, conflate, null);
+    }
+
+    /**
+     * As {@link #deliver(String, Frame, boolean)}, for a fan-out: if this starts the connection's drain, the drain
+     * task is added to {@code starts} (which the fan-out hands to the executor, several to a task) instead of being
+     * handed to the executor alone.
+     */
+    boolean deliver(String channel, Frame frame, boolean conflate, DrainStarts starts) {
+        return deliver(multi ? indexOf(channel) : 0, frame, conflate, starts);
     }
 
     private boolean deliver(int channel, Frame frame) {
-        return deliver(channel, frame, false);
+        return deliver(channel, frame, false, null);
     }
 
-    private boolean deliver(int channel, Frame frame, boolean conflate) {
+    private boolean deliver(int channel, Frame frame, boolean conflate, DrainStarts starts) {
         synchronized (this) {
             if (closing) {
                 return false;
@@ -318,7 +327,7 @@ final class Connection {
                 if (overBytes || (queuedAt.size() > 0 && now - queuedAt.oldest() > limits.maxLagNanos())) {
                     resyncLaggingLocked(now);
                 }
-                enqueueLocked(live(channel, frame), frame, now);
+                enqueueLocked(live(channel, frame), frame, now, starts);
                 return true;
             }
         }
@@ -546,6 +555,11 @@ final class Connection {
 
     /** Queues {@code item} (bare or {@link Tagged}), counting {@code frame} (null: none) in the limits. */
     private void enqueueLocked(Object item, Frame frame, long now) {
+        enqueueLocked(item, frame, now, null);
+    }
+
+    /** As {@link #enqueueLocked(Object, Frame, long)}; a drain it starts goes to {@code starts} if not null. */
+    private void enqueueLocked(Object item, Frame frame, long now, DrainStarts starts) {
         backlog.add(item);
         if (frame != null) {
             frame.queued(); // delivery latency
@@ -558,7 +572,11 @@ final class Connection {
         lastQueuedNanos = now;
         if (!draining) {
             draining = true;
-            workers.execute(drainTask);
+            if (starts != null) {
+                starts.add(drainTask, workers);
+            } else {
+                workers.execute(drainTask);
+            }
         }
     }
 

@@ -3,6 +3,8 @@ package dev.broadcaster.internal;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -200,7 +202,8 @@ final class Workers implements AutoCloseable {
     /**
      * Sizes the library's own pool so that threads stuck in a container call for longer than
      * {@link #STUCK_AFTER} do not take work from the others: one thread more per stuck call, up to
-     * {@link #MAX_EXTRA_THREADS}. Only for the library's own pool (not a test's executor).
+     * {@link #MAX_EXTRA_THREADS}; and the rest of a stuck thread's chunk of tasks ({@link #executeChunk}) to another
+     * thread. Only for the library's own pool (not a test's executor).
      */
     void replaceStuckThreads() {
         if (!(executor instanceof ThreadPoolExecutor pool)) {
@@ -209,10 +212,19 @@ final class Workers implements AutoCloseable {
         long now = System.nanoTime();
         long stuckAfterNanos = STUCK_AFTER.toNanos();
         int stuck = 0;
+        List<Chunk> handOver = null;
         for (CallClock clock : poolThreads.values()) {
             long nanos = clock.callStartedNanos;
             if (nanos != 0 && now - nanos > stuckAfterNanos) {
                 stuck++;
+                Chunk chunk = clock.chunk;
+                if (chunk != null && clock.helpedCall != nanos && chunk.hasMore()) {
+                    clock.helpedCall = nanos; // once per stuck call
+                    if (handOver == null) {
+                        handOver = new ArrayList<>();
+                    }
+                    handOver.add(chunk);
+                }
             }
         }
         int size = baseThreads + Math.min(stuck, MAX_EXTRA_THREADS);
@@ -222,6 +234,9 @@ final class Workers implements AutoCloseable {
         } else if (size < pool.getCorePoolSize()) {
             pool.setCorePoolSize(size);
             pool.setMaximumPoolSize(size);
+        }
+        if (handOver != null) {
+            handOver.forEach(this::execute); // the rest of a stuck thread's chunk, on a thread of its own
         }
     }
 
@@ -252,6 +267,15 @@ final class Workers implements AutoCloseable {
             executorGone();
             runWhileStopping(task);
         }
+    }
+
+    /**
+     * Runs {@code tasks[from, to)} one after another as one task ({@link DrainStarts}). The tasks are claimed one at a
+     * time, so while the thread running them is stuck in a container call, {@link #replaceStuckThreads} hands the
+     * rest to another thread. A task that throws is logged and the others still run.
+     */
+    void executeChunk(Runnable[] tasks, int from, int to) {
+        execute(new Chunk(tasks, from, to));
     }
 
     private void runWhileStopping(Runnable task) {
@@ -431,6 +455,46 @@ final class Workers implements AutoCloseable {
     private static final class CallClock {
         volatile long callStartedNanos;
         volatile Connection writer; // whose write the call is, if it is one
+        volatile Chunk chunk; // the chunk of tasks the thread is running, if it is one
+        long helpedCall; // the call start for which the chunk was handed to another thread; the timer's only
+    }
+
+    /** Tasks run one after another, each claimed once, by one thread or several ({@link #executeChunk}). */
+    private final class Chunk implements Runnable {
+        private final Runnable[] tasks;
+        private final int to;
+        private final AtomicInteger next;
+
+        Chunk(Runnable[] tasks, int from, int to) {
+            this.tasks = tasks;
+            this.to = to;
+            this.next = new AtomicInteger(from);
+        }
+
+        boolean hasMore() {
+            return next.get() < to;
+        }
+
+        @Override
+        public void run() {
+            CallClock clock = poolThreads.isEmpty() ? null : poolThreads.get(Thread.currentThread());
+            if (clock != null) {
+                clock.chunk = this;
+            }
+            try {
+                for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
+                    try {
+                        tasks[i].run();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "A task of the library failed", e);
+                    }
+                }
+            } finally {
+                if (clock != null) {
+                    clock.chunk = null;
+                }
+            }
+        }
     }
 
     private static <T> T lookup(String name, Class<T> type) {
