@@ -25,8 +25,9 @@ public class StreamRequestFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!HttpMethod.GET.equals(request.getMethod()) || !EventStreamResources.producesEvents(resource)) {
-            return;
+        if (!HttpMethod.GET.equals(request.getMethod()) || !EventStreamResources.producesEvents(resource)
+                || BuiltInEndpoint.class.isAssignableFrom(resource.getResourceClass())) {
+            return; // the built-in endpoints read the request themselves: no request-scoped bean kept per stream
         }
         CDI.current().select(StreamRequest.class).get().capture(request.getSecurityContext(),
                 request.getHeaderString("Last-Event-ID"), ClientAddresses.current());
