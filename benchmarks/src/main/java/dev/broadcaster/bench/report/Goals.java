@@ -41,7 +41,7 @@ final class Goals {
     }
 
     /** The outcome of one goal: its lines, and whether any part failed / was measured / was not. */
-    private static final class Outcome {
+    static final class Outcome {
         final List<String> lines = new ArrayList<>();
         boolean failed;
         int measured;
@@ -117,7 +117,7 @@ final class Goals {
         return md;
     }
 
-    private static void write(List<String> md, String goal, Outcome o) {
+    static void write(List<String> md, String goal, Outcome o) {
         md.add("**" + goal + "**: **" + o.status() + "**");
         md.add("");
         for (String line : o.lines) {

@@ -54,7 +54,8 @@ final class MarkdownReport {
                 + " heap figures leave out Netty's direct buffers);"
                 + " `liberty-*` are the library and the naive app on Open Liberty. The load generator runs on the"
                 + " same machine (one selector thread for all SSE connections, one publisher thread). Before it is"
-                + " measured, every server start runs its case once unrecorded (4 s in mode max, 6 s at a rate), so the"
+                + " measured, every server start runs its case once unrecorded (4 s in mode max, 6 s at a rate, at most"
+                + " 5,000 connections), so the"
                 + " JIT compiler is mostly done (a shorter warm-up left it at 20-45% of the CPU measured:"
                 + " `benchmarks/PROFILE.md`).");
         md.add("");
@@ -89,6 +90,8 @@ final class MarkdownReport {
         }
         ratios(md);
         md.addAll(new Goals(results).markdown());
+        md.add("");
+        md.addAll(new DistanceGoals(results).markdown());
         return String.join("\n", md).stripTrailing() + "\n";
     }
 
