@@ -88,36 +88,14 @@ class WriteWatchdogTest {
 
     @Test
     void theWatchdogSeesAWriteBlockedInTheContainerAndForgetsItOnceDone() throws InterruptedException {
-        CountDownLatch inWrite = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        SseEventSink blocking = new SseEventSink() { // a container whose write returns once the client read
-            @Override
-            public CompletionStage<?> send(OutboundSseEvent event) {
-                inWrite.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public boolean isClosed() {
-                return false;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        BlockedWriteSink blocking = new BlockedWriteSink();
         Connection blocked = new Connection(new ConnectionInfo("c2", "ch", "bob", Instant.now()), blocking, workers,
                 new Connection.Limits(100, 1 << 20, TIMEOUT, SseEncoder.comment("evicted")), (conn, evicted) -> { });
         blocked.start();
         blocked.deliver(SseEncoder.encode(SseEvent.data("hello")));
-        assertTrue(inWrite.await(10, TimeUnit.SECONDS), "the write started");
+        assertTrue(blocking.inWrite.await(10, TimeUnit.SECONDS), "the write started");
         assertTrue(writingNow().contains(blocked), "a write blocked on a pool thread is looked at");
-        release.countDown();
+        blocking.release();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (writingNow().contains(blocked)) {
             assertTrue(System.nanoTime() < deadline, "still looked at after its write returned");
