@@ -88,6 +88,8 @@ final class Connection {
     private static final Object CLOSE = new Object();
     /** At most this many bytes of frames waiting one after another are written together (one flush). */
     static final int MAX_JOINED_BYTES = 32 * 1024;
+    /** A write that takes longer than this (10 ms; healthy ones take microseconds) marks its connection as blocking. */
+    static final long BLOCKED_WRITE = Workers.STUCK_AFTER.toNanos() / 2;
     /** Written as an {@code id:}-only frame of the stream's position (multi-channel streams). */
     private static final Object STREAM_POSITION = new Object();
 
@@ -134,6 +136,7 @@ final class Connection {
     // take longer than a short send timeout, and a connection that was just accepted has not fallen behind
     private volatile long writeDeadlineNanos;
     private volatile long lastWriteDoneNanos = System.nanoTime();
+    private volatile boolean blockedOnce; // a write of its took longer than BLOCKED_WRITE: drained alone since
     private volatile long lastQueuedNanos = System.nanoTime();
     // written by the watchdog thread only; read by deliver to tell a slow connection from a lagging one
     private volatile long watchedWrite; // start of the write the watchdog saw last
@@ -572,7 +575,7 @@ final class Connection {
         lastQueuedNanos = now;
         if (!draining) {
             draining = true;
-            if (starts != null) {
+            if (starts != null && !blockedOnce) { // one that blocked runs alone: its chunk-mates never wait on it
                 starts.add(drainTask, workers);
             } else {
                 workers.execute(drainTask);
@@ -667,7 +670,7 @@ final class Connection {
                 Object countedLater = counted;
                 written.whenComplete((ignored, failure) -> {
                     finish(countedLater); // delivery latency
-                    lastWriteDoneNanos = System.nanoTime();
+                    noteWriteDone(System.nanoTime());
                     writeStartedNanos = 0;
                     workers.completingLater(this, false);
                     if (failure != null) {
@@ -680,7 +683,7 @@ final class Connection {
                 return;
             }
             finish(counted); // delivery latency
-            lastWriteDoneNanos = System.nanoTime();
+            noteWriteDone(System.nanoTime());
             writeStartedNanos = 0;
             if (written.isCompletedExceptionally()) {
                 writeFailure = written.handle((ignored, failure) -> failure).join();
@@ -688,6 +691,19 @@ final class Connection {
                 return;
             }
         }
+    }
+
+    /**
+     * A write ended at {@code now}: remembers it, and whether it took longer than {@link #BLOCKED_WRITE} (the client
+     * stopped reading, or the container held the call), after which this connection's drains run alone rather than
+     * in a fan-out's chunk ({@link DrainStarts}). Called by the thread that saw the write end.
+     */
+    private void noteWriteDone(long now) {
+        long started = writeStartedNanos;
+        if (started != 0 && now - started > BLOCKED_WRITE) {
+            blockedOnce = true;
+        }
+        lastWriteDoneNanos = now;
     }
 
     /** Takes {@code item} (unwrapped) out of the backlog's accounting. Called by the draining task, holding this. */

@@ -3,15 +3,24 @@ package dev.broadcaster.internal;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.broadcaster.ConnectionInfo;
 import dev.broadcaster.SseEvent;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A fan-out's drains run several to a task ({@link DrainStarts}); a write to a client that does not read, stuck in
- * the container, must not hold up the drains queued after it in the same task: once the call has been stuck for
+ * the container, must not hold up the drains queued after it in the same task: a connection whose write once took
+ * longer than {@link Connection#BLOCKED_WRITE} is drained alone from then on, and once a call has been stuck for
  * {@link Workers#STUCK_AFTER}, the pool's sizing timer hands the rest of that chunk to another thread.
  */
 class StuckChunkTest {
@@ -37,5 +46,67 @@ class StuckChunkTest {
                 "the chunk's other drains wait while nothing hands them over");
         workers.replaceStuckThreads(); // the timer's tick, once the call is stuck
         assertTrue(othersRan.await(10, TimeUnit.SECONDS), "the rest of the chunk ran while the write is stuck");
+    }
+
+    @Test
+    void aConnectionWhoseWriteBlockedOnceIsDrainedAloneSoItsChunkMatesDoNotWait() throws InterruptedException {
+        Semaphore writesAllowed = new Semaphore(0);
+        CountDownLatch inSecondWrite = new CountDownLatch(2);
+        SseEventSink slowReader = new SseEventSink() { // each write returns once the client has read it
+            @Override
+            public CompletionStage<?> send(OutboundSseEvent event) {
+                inSecondWrite.countDown();
+                writesAllowed.acquireUninterruptibly();
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RecordingSink reader = new RecordingSink();
+        Connection slow = connection("slow", slowReader);
+        Connection healthy = connection("healthy", reader);
+        fanOut(SseEncoder.encode(SseEvent.data("1")), slow, healthy);
+        long started = System.nanoTime();
+        LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // the client does not read for 20 ms: part of the case
+        assertTrue(System.nanoTime() - started > Connection.BLOCKED_WRITE);
+        writesAllowed.release();
+        awaitEvents(reader, 1, "the first event, once the slow reader's write returned");
+
+        fanOut(SseEncoder.encode(SseEvent.data("2")), slow, healthy);
+        assertTrue(inSecondWrite.await(10, TimeUnit.SECONDS), "the slow reader's second write started");
+        awaitEvents(reader, 2, "the second event while the slow reader's write is blocked, nothing handing it over");
+        writesAllowed.release();
+    }
+
+    private Connection connection(String id, SseEventSink sink) {
+        Connection connection = new Connection(new ConnectionInfo(id, "ch", "bob", Instant.now()), sink, workers,
+                new Connection.Limits(100, 1 << 20, TimeUnit.SECONDS.toNanos(30), SseEncoder.comment("evicted")),
+                (conn, evicted) -> { });
+        connection.start();
+        return connection;
+    }
+
+    /** Queues {@code frame} to {@code members} as a fan-out does, their drains in one chunk, in this order. */
+    private static void fanOut(Frame frame, Connection... members) {
+        DrainStarts starts = new DrainStarts();
+        for (Connection member : members) {
+            member.deliver("ch", frame, false, starts);
+        }
+        starts.start();
+    }
+
+    private static void awaitEvents(RecordingSink sink, int count, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (sink.events().size() < count) {
+            assertTrue(System.nanoTime() < deadline, what + ": not written within 2 s");
+            Thread.onSpinWait();
+        }
     }
 }
