@@ -32,12 +32,13 @@ final class ResteasyFrame implements OutboundSseEvent {
         if (frame.event() == null && frame.getComment() != null) {
             return frame;
         }
-        String text = new String(frame.wireBytesUnsafe(), 0, frame.size() - 2, StandardCharsets.UTF_8);
-        if (text.startsWith(NAME_LEAD)) {
-            return new ResteasyFrame(text.substring(NAME_LEAD.length()), null);
+        // the value is decoded straight from the bytes after the lead: one copy of a joined write's up to 32 KiB, not two
+        byte[] bytes = frame.wireBytesUnsafe();
+        if (startsWith(bytes, NAME_LEAD)) {
+            return new ResteasyFrame(valueAfter(bytes, frame.size(), NAME_LEAD), null);
         }
-        if (text.startsWith(ID_LEAD)) {
-            return new ResteasyFrame(null, text.substring(ID_LEAD.length()));
+        if (startsWith(bytes, ID_LEAD)) {
+            return new ResteasyFrame(null, valueAfter(bytes, frame.size(), ID_LEAD));
         }
         return frame;
     }
@@ -49,6 +50,11 @@ final class ResteasyFrame implements OutboundSseEvent {
     static boolean leadsWithField(Frame frame) {
         byte[] bytes = frame.wireBytesUnsafe();
         return startsWith(bytes, NAME_LEAD) || startsWith(bytes, ID_LEAD);
+    }
+
+    /** The text after {@code lead} up to the frame's closing blank line (which RESTEasy writes itself). */
+    private static String valueAfter(byte[] bytes, int size, String lead) {
+        return new String(bytes, lead.length(), size - 2 - lead.length(), StandardCharsets.UTF_8);
     }
 
     private static boolean startsWith(byte[] bytes, String ascii) {

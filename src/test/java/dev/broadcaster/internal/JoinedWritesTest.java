@@ -48,7 +48,7 @@ class JoinedWritesTest {
         var sink = new org.jboss.resteasy.broadcastertest.RecordedSink();
         List<Frame> frames = new ArrayList<>();
         frames.add(SseEncoder.comment("heartbeat"));
-        frames.add(SseEncoder.encode(SseEvent.named("message", "a")));
+        frames.add(SseEncoder.encode(SseEvent.named("message", "a é ✓"))); // not ASCII: decoded as UTF-8
         frames.add(SseEncoder.encode(SseEvent.data("b"))); // no event: or id: line, joined after one that has
         frames.add(SseEncoder.encode(SseEvent.data("c").withId("7")));
         List<OutboundSseEvent> sent = writeAfterStart(sink, frames, sink::sent);
