@@ -14,7 +14,7 @@ import java.util.function.Function;
 final class MarkdownReport {
     /** The ratio tables: a library target and the peer it is divided by. */
     private static final String[][] RATIO_PAIRS = {{"library", "naive"}, {"library", "vertx"},
-        {"liberty-library", "liberty-naive"}, {"liberty-library", "vertx"}};
+        {"liberty-library", "liberty-naive"}, {"liberty-library", "vertx"}, {"liberty-library", "liberty-servlet"}};
 
     private final Results results;
     private final String date;
@@ -52,7 +52,10 @@ final class MarkdownReport {
                 + " shows (a vertx-web `Router`, one server instance, so one event loop holds the channel lists and"
                 + " writes the frame to every chunked response; it closes a client whose write queue is full; its"
                 + " heap figures leave out Netty's direct buffers);"
-                + " `liberty-*` are the library and the naive app on Open Liberty. The load generator runs on the"
+                + " `liberty-library` and `liberty-naive` are the library and the naive app on Open Liberty;"
+                + " `liberty-servlet` is Liberty's own floor, a plain asynchronous servlet without JAX-RS that writes"
+                + " the same bytes to every stream in turn on the publishing thread (what one SSE write through"
+                + " Liberty's web container costs; not run with stalled readers). The load generator runs on the"
                 + " same machine (one selector thread for all SSE connections, one publisher thread). Before it is"
                 + " measured, every server start runs its case once unrecorded (4 s in mode max, 6 s at a rate, at most"
                 + " 5,000 connections), so the"

@@ -28,7 +28,7 @@ final class Results {
 
     /** The targets in the order the report shows them; others follow alphabetically. */
     static final List<String> KNOWN_TARGETS = List.of("library", "naive", "nio", "vertx", "liberty-library",
-            "liberty-naive");
+            "liberty-naive", "liberty-servlet");
 
     /** A table section: one mode / rate / stalled share. */
     record Section(String mode, double rate, double stalledPercent) implements Comparable<Section> {
