@@ -96,9 +96,8 @@ public class ServletFloor extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String channel = after(request, STREAM_PREFIX);
+        String channel = channel(request, response, STREAM_PREFIX);
         if (channel == null) {
-            response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return;
         }
         response.setContentType("text/event-stream");
@@ -136,9 +135,8 @@ public class ServletFloor extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String channel = after(request, PUBLISH_PREFIX);
+        String channel = channel(request, response, PUBLISH_PREFIX);
         if (channel == null) {
-            response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return;
         }
         byte[] body = request.getInputStream().readAllBytes();
@@ -160,10 +158,15 @@ public class ServletFloor extends HttpServlet {
         channels.clear();
     }
 
-    /** The part of the request's path after {@code prefix} (below the servlet's mapping), or null if it has none. */
-    private static String after(HttpServletRequest request, String prefix) {
+    /**
+     * The channel: the part of the request's path after {@code prefix} (below the servlet's mapping); null, having
+     * answered 404, if the path has none.
+     */
+    private static String channel(HttpServletRequest request, HttpServletResponse response, String prefix)
+            throws IOException {
         String path = request.getPathInfo();
         if (path == null || !path.startsWith(prefix) || path.length() == prefix.length()) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return null;
         }
         return path.substring(prefix.length());
