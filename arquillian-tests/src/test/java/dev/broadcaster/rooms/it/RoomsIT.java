@@ -198,7 +198,12 @@ class RoomsIT extends DeployedRooms {
             bob.awaitEvent("notification", "<li>for bob</li>");
             assertEquals(1, posted(bob).size(), "the missed message once: " + bob.events());
             HttpResponse<String> answer = HttpCalls.delete(uri("sse/channels/" + room + "/users/bob"), "alice");
-            assertEquals("{\"closed\":1}", answer.body());
+            // bob's first stream, which this client closed, counts until the server's next write to it fails (a
+            // container sees a closed socket only then: Payara did not yet once in CI)
+            assertTrue(answer.body().equals("{\"closed\":1}") || answer.body().equals("{\"closed\":2}"),
+                    answer.body());
+            HttpResponse<String> users = HttpCalls.get(uri("sse/channels/" + room + "/users"), "alice");
+            assertFalse(users.body().contains("\"bob\""), "bob is gone from the room: " + users.body());
             bob.awaitEvent("resync", "{\"channel\":\"" + room + "\",\"reason\":\"removed\"}");
             assertEquals(202, HttpCalls.postJson(uri("sse/channels/private-bob"), "alice",
                     "{\"type\":\"event\",\"event\":\"notification\",\"data\":\"<li>still yours</li>\"}").statusCode());
