@@ -8,8 +8,9 @@
  * Per absolute stream URL, one tab (the one holding the Web Lock "broadcaster <url>") opens the real EventSource
  * and relays its events to the other tabs over the BroadcastChannel of the same name. When that tab closes, the
  * next one in the lock's queue takes over and reopens the stream with ?lastEventId=<the last id it saw>; when it
- * hangs (no word for about 5 s, pings unanswered), a waiting tab takes the lock by force, and the old holder, once
- * it wakes, closes its EventSource and follows. Events carrying an id already seen are dropped, so a takeover
+ * hangs (no word for about 5 s, pings unanswered, and still the same tab holding the lock), a waiting tab takes the
+ * lock by force, and the old holder, once it wakes, closes its EventSource and follows. A lock that changed hands
+ * meanwhile (the holder closed, the next tab is busy) gives its new holder as long to speak. Events carrying an id already seen are dropped, so a takeover
  * neither loses nor repeats an event. Events without an id are current state (the library's presence): the latest
  * of each type is replayed to a tab that joins. A named event type reaches the tabs once some tab listens to it.
  * The holder tells the server how many tabs it serves: tabs=<n>&client=<key> on the stream URL, then
@@ -125,6 +126,7 @@
             this.state = CONNECTING;       // of the shared stream, as this tab knows it
             this.top = '';                  // the newest holder term heard of
             this.heard = Date.now();        // when the holder last said anything
+            this.speaker = undefined;       // the client (LockInfo.clientId) holding the lock when a new holder spoke
             this.jitter = Math.random() * 1500;
             this.seen = new Set();
             this.current = new Map();      // type -> the latest event of that type without an id (state, e.g. presence)
@@ -374,6 +376,12 @@
             }
             if (m.h > this.top) {
                 this.top = m.h;
+                const top = m.h;
+                this.lockHolder().then(client => {
+                    if (this.top === top) {
+                        this.speaker = client;
+                    }
+                });
                 if (this.role === 'holder') {
                     this.demote(); // a newer holder: step down
                 } else if (this.pending && m.t === 'holder') {
@@ -461,13 +469,44 @@
                 }
                 const silent = Date.now() - this.heard;
                 if (silent > STEAL_AFTER + this.jitter) {
-                    this.abort.abort();
-                    this.heard = Date.now();
-                    this.queue(true);
+                    this.takeOverIfHung();
                 } else if (silent > PING_AFTER) {
                     this.post({ t: 'ping' });
                 }
             }
+        }
+
+        /**
+         * Takes the lock by force from a silent holder, unless the lock changed hands since a holder last spoke (the
+         * holder closed and the next tab in the queue has it, but is busy): that one gets as long to speak.
+         */
+        takeOverIfHung() {
+            if (this.checking) {
+                return;
+            }
+            this.checking = true;
+            const ticket = this.ticket;
+            this.lockHolder().then(client => {
+                this.checking = false;
+                if (ticket !== this.ticket || this.role !== 'follower' || Date.now() - this.heard <= STEAL_AFTER) {
+                    return;
+                }
+                this.heard = Date.now();
+                if (client !== this.speaker) {
+                    this.speaker = client;
+                    return;
+                }
+                this.abort.abort();
+                this.queue(true);
+            });
+        }
+
+        /** The client holding the shared stream's lock: null when none does, undefined if the browser cannot tell. */
+        lockHolder() {
+            return navigator.locks.query().then(({ held }) => {
+                const lock = held.find(info => info.name === this.name);
+                return lock ? lock.clientId : null;
+            }, () => undefined);
         }
 
         /** Stops holding (taken over): closes the EventSource and waits in the queue again. */
