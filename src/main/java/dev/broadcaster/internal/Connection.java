@@ -136,7 +136,7 @@ final class Connection {
     // take longer than a short send timeout, and a connection that was just accepted has not fallen behind
     private volatile long writeDeadlineNanos;
     private volatile long lastWriteDoneNanos = System.nanoTime();
-    private volatile boolean blockedOnce; // a write of its took longer than BLOCKED_WRITE: drained alone since
+    private volatile boolean blockedOnce; // a write of its took longer than BLOCKED_WRITE: drained alone, aside, since
     private volatile long lastQueuedNanos = System.nanoTime();
     // written by the watchdog thread only; read by deliver to tell a slow connection from a lagging one
     private volatile long watchedWrite; // start of the write the watchdog saw last
@@ -578,7 +578,7 @@ final class Connection {
             if (starts != null && !blockedOnce) { // one that blocked runs alone: its chunk-mates never wait on it
                 starts.add(drainTask, workers);
             } else {
-                workers.execute(drainTask);
+                startDrain();
             }
         }
     }
@@ -593,10 +593,22 @@ final class Connection {
             backlog.add(CLOSE);
             if (!draining) {
                 draining = true;
-                workers.execute(drainTask);
+                startDrain();
             }
         } else {
-            workers.execute(this::closeSink);
+            workers.executeAside(this::closeSink); // as stuck as the write, maybe
+        }
+    }
+
+    /**
+     * Runs the drain task: on the pool kept for connections whose write once blocked if this one's did, so that a
+     * client that stopped reading holds none of the threads the others are written on ({@link Workers#executeAside}).
+     */
+    private void startDrain() {
+        if (blockedOnce) {
+            workers.executeAside(drainTask);
+        } else {
+            workers.execute(drainTask);
         }
     }
 
@@ -677,7 +689,7 @@ final class Connection {
                         writeFailure = failure;
                         lost();
                     } else {
-                        workers.execute(drainTask);
+                        startDrain();
                     }
                 });
                 return;

@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  *       seen in progress for longer than the send timeout ({@link Connection#checkWriteTimeout}). It looks only at
  *       the connections writing at that moment ({@link Workers#writing}), not at every connection: a walk of all
  *       of them 40 times a second was 5-8% of the server's CPU at 10 events/s ({@code benchmarks/PROFILE.md}).</li>
- *   <li>A thread more for each call stuck longer than
- *       {@link Workers#STUCK_AFTER} ({@link Workers#replaceStuckThreads}).</li>
+ *   <li>A thread more for each call stuck longer than {@link Workers#STUCK_AFTER}, in whichever of the two pools
+ *       it is stuck ({@link Workers#replaceStuckThreads}).</li>
  * </ul>
  *
  * <p>Threads: every timer task runs on the one scheduler thread of {@link Workers} and never throws (that would

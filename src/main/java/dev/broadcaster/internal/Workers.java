@@ -32,7 +32,11 @@ import javax.naming.NamingException;
  * executor where there is one, otherwise on {@code broadcaster-timer-1}.
  *
  * <p>Threads: the pool has {@link #baseThreads} threads, plus one for each call stuck in the container for
- * longer than {@link #STUCK_AFTER} ({@link #replaceStuckThreads}). One {@code broadcaster-stop-watch} thread
+ * longer than {@link #STUCK_AFTER} ({@link #replaceStuckThreads}). A second pool, {@code broadcaster-aside-N}
+ * ({@link #ASIDE_THREADS} threads, sized the same way), runs the writes of connections whose write once blocked
+ * ({@link #executeAside}): clients that stopped reading block a thread in every write (Open Liberty's RESTEasy
+ * flushes with a blocking socket write), and a few of them at once would otherwise hold every thread of the pool,
+ * and every other connection's delivery, until the stuck threads are replaced. One {@code broadcaster-stop-watch} thread
  * asks the executor every {@link #PROBE_INTERVAL} whether it still takes tasks (a managed one by submitting a
  * no-op task), so a server that quiesces (Open Liberty shuts its managed executors down then, long before it
  * destroys applications) is noticed at once, not when the next heartbeat is refused. Once the executor refuses, tasks run on
@@ -62,7 +66,11 @@ final class Workers implements AutoCloseable {
     /** A container call that has not returned after this long counts as stuck (a write to a client not reading). */
     static final Duration STUCK_AFTER = Duration.ofMillis(20);
 
+    /** The threads of the pool for connections whose write once blocked, before any is stuck. */
+    static final int ASIDE_THREADS = 2;
+
     private final ExecutorService executor; // runs the library's tasks: its own pool, except in tests (on)
+    private final ExecutorService aside; // writes of connections whose write once blocked; the executor in tests
     private final ExecutorService probed; // asked whether it still takes tasks: the server's, if not the library's
     private final int baseThreads;
     // the library's own pool threads, each with when its current container call started
@@ -80,10 +88,11 @@ final class Workers implements AutoCloseable {
     private final ThreadPoolExecutor stopping; // runs what the executor refuses once the server stops
     private final ThreadPoolExecutor aborting; // closes, after the stop's budget, the sinks still open
 
-    private Workers(ExecutorService executor, boolean ownsPool, ExecutorService probed,
+    private Workers(ExecutorService executor, ExecutorService aside, boolean ownsPool, ExecutorService probed,
                     ScheduledExecutorService scheduler, boolean ownsScheduler, boolean managed,
                     Map<Thread, CallClock> poolThreads) {
         this.executor = executor;
+        this.aside = aside;
         this.probed = probed;
         this.poolThreads = poolThreads;
         this.baseThreads = executor instanceof ThreadPoolExecutor pool ? pool.getCorePoolSize() : 0;
@@ -101,7 +110,7 @@ final class Workers implements AutoCloseable {
      * owns both executors.
      */
     static Workers on(ExecutorService executor, ScheduledExecutorService scheduler) {
-        return new Workers(executor, false, null, scheduler, false, false, Map.of());
+        return new Workers(executor, executor, false, null, scheduler, false, false, Map.of());
     }
 
     /**
@@ -116,13 +125,16 @@ final class Workers implements AutoCloseable {
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
         Map<Thread, CallClock> poolThreads = new ConcurrentHashMap<>();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), named("broadcaster-worker", managed ? managedThreads : null, poolThreads));
-        pool.allowCoreThreadTimeOut(false);
+                new LinkedBlockingQueue<>(),
+                named("broadcaster-worker", managed ? managedThreads : null, poolThreads, false));
+        ThreadPoolExecutor aside = new ThreadPoolExecutor(ASIDE_THREADS, ASIDE_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                named("broadcaster-aside", managed ? managedThreads : null, poolThreads, true));
         Workers workers = managed
-                ? new Workers(pool, true, managedExecutor, managedScheduler, false, true, poolThreads)
-                : new Workers(pool, true, null,
-                        Executors.newSingleThreadScheduledExecutor(named("broadcaster-timer", null, null)), true, false,
-                        poolThreads);
+                ? new Workers(pool, aside, true, managedExecutor, managedScheduler, false, true, poolThreads)
+                : new Workers(pool, aside, true, null,
+                        Executors.newSingleThreadScheduledExecutor(named("broadcaster-timer", null, null, false)), true,
+                        false, poolThreads);
         LOG.log(System.Logger.Level.DEBUG, () -> managed ? "Threads from the server's managed thread factory"
                 : "Threads of the library's own");
         workers.watchForStop();
@@ -202,8 +214,8 @@ final class Workers implements AutoCloseable {
     /**
      * Sizes the library's own pool so that threads stuck in a container call for longer than
      * {@link #STUCK_AFTER} do not take work from the others: one thread more per stuck call, up to
-     * {@link #MAX_EXTRA_THREADS}; and the rest of a stuck thread's chunk of tasks ({@link #executeChunk}) to another
-     * thread. Only for the library's own pool (not a test's executor).
+     * {@link #MAX_EXTRA_THREADS}, in the pool it is stuck in; and the rest of a stuck thread's chunk of tasks
+     * ({@link #executeChunk}) to another thread. Only for the library's own pools (not a test's executor).
      */
     void replaceStuckThreads() {
         if (!(executor instanceof ThreadPoolExecutor pool)) {
@@ -212,10 +224,13 @@ final class Workers implements AutoCloseable {
         long now = System.nanoTime();
         long stuckAfterNanos = STUCK_AFTER.toNanos();
         int stuck = 0;
+        int stuckAside = 0;
         List<Chunk> handOver = null;
         for (CallClock clock : poolThreads.values()) {
             long nanos = clock.callStartedNanos;
-            if (nanos != 0 && now - nanos > stuckAfterNanos) {
+            if (nanos != 0 && now - nanos > stuckAfterNanos && clock.aside) {
+                stuckAside++;
+            } else if (nanos != 0 && now - nanos > stuckAfterNanos) {
                 stuck++;
                 Chunk chunk = clock.chunk;
                 if (chunk != null && clock.helpedCall != nanos && chunk.hasMore()) {
@@ -227,7 +242,16 @@ final class Workers implements AutoCloseable {
                 }
             }
         }
-        int size = baseThreads + Math.min(stuck, MAX_EXTRA_THREADS);
+        resize(pool, baseThreads + Math.min(stuck, MAX_EXTRA_THREADS));
+        if (aside != executor && aside instanceof ThreadPoolExecutor asidePool) {
+            resize(asidePool, ASIDE_THREADS + Math.min(stuckAside, MAX_EXTRA_THREADS));
+        }
+        if (handOver != null) {
+            handOver.forEach(this::execute); // the rest of a stuck thread's chunk, on a thread of its own
+        }
+    }
+
+    private static void resize(ThreadPoolExecutor pool, int size) {
         if (size > pool.getMaximumPoolSize()) {
             pool.setMaximumPoolSize(size);
             pool.setCorePoolSize(size);
@@ -235,13 +259,15 @@ final class Workers implements AutoCloseable {
             pool.setCorePoolSize(size);
             pool.setMaximumPoolSize(size);
         }
-        if (handOver != null) {
-            handOver.forEach(this::execute); // the rest of a stuck thread's chunk, on a thread of its own
-        }
     }
 
     ExecutorService executor() {
         return executor;
+    }
+
+    /** The threads of the library's pool before any is stuck (0 for a test's executor). */
+    int baseThreads() {
+        return baseThreads;
     }
 
     /** What to do, once, when the executor stops taking tasks (a server shutting down quiesces it first). */
@@ -257,12 +283,25 @@ final class Workers implements AutoCloseable {
      * {@code broadcaster-stop} thread, so streams are closed while quiesce waits for them.
      */
     void execute(Runnable task) {
+        execute(executor, task);
+    }
+
+    /**
+     * Runs {@code task}, a write or close of a connection whose write once blocked, on the pool kept for those
+     * (on the executor in tests), so that its client, if it stopped reading, holds none of the threads the other
+     * connections are written on. Refused as {@link #execute} is.
+     */
+    void executeAside(Runnable task) {
+        execute(aside, task);
+    }
+
+    private void execute(ExecutorService on, Runnable task) {
         if (gone.get()) { // stopping: no refusal (and its stack trace) per task
             runWhileStopping(task);
             return;
         }
         try {
-            executor.execute(task);
+            on.execute(task);
         } catch (RuntimeException refused) { // RejectedExecutionException, or the thread factory's refusal
             executorGone();
             runWhileStopping(task);
@@ -365,7 +404,7 @@ final class Workers implements AutoCloseable {
             return false;
         }
         if (probed == null) {
-            return !executor.isShutdown() && !scheduler.isShutdown();
+            return !executor.isShutdown() && !aside.isShutdown() && !scheduler.isShutdown();
         }
         probe();
         return !gone.get();
@@ -430,12 +469,16 @@ final class Workers implements AutoCloseable {
         }
         if (ownsPool) {
             executor.shutdown();
+            aside.shutdown();
+            long deadline = System.nanoTime() + Math.max(0, budget.toNanos());
             try {
-                executor.awaitTermination(Math.max(0, budget.toMillis()), TimeUnit.MILLISECONDS);
+                executor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                aside.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             executor.shutdownNow();
+            aside.shutdownNow();
         }
     }
 
@@ -446,17 +489,22 @@ final class Workers implements AutoCloseable {
 
     private static ThreadPoolExecutor stopPool(String prefix) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(STOP_THREADS, STOP_THREADS, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), named(prefix, null, null));
+                new LinkedBlockingQueue<>(), named(prefix, null, null, false));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
 
     /** When a pool thread's current container call started (0: none); written by that thread, read by the timer. */
     private static final class CallClock {
+        final boolean aside; // a thread of the pool for connections whose write once blocked
         volatile long callStartedNanos;
         volatile Connection writer; // whose write the call is, if it is one
         volatile Chunk chunk; // the chunk of tasks the thread is running, if it is one
         long helpedCall; // the call start for which the chunk was handed to another thread; the timer's only
+
+        CallClock(boolean aside) {
+            this.aside = aside;
+        }
     }
 
     /** Tasks run one after another, each claimed once, by one thread or several ({@link #executeChunk}). */
@@ -508,13 +556,15 @@ final class Workers implements AutoCloseable {
 
     /**
      * Threads named {@code prefix-N}: from {@code managed} (the server's thread factory) if given, otherwise daemon
-     * threads of the library's own; with {@code pool}, each listed there with its call clock while it runs.
+     * threads of the library's own; with {@code pool}, each listed there with its call clock while it runs
+     * ({@code aside}: a thread of the pool for connections whose write once blocked).
      */
-    private static ThreadFactory named(String prefix, ThreadFactory managed, Map<Thread, CallClock> pool) {
+    private static ThreadFactory named(String prefix, ThreadFactory managed, Map<Thread, CallClock> pool,
+                                       boolean aside) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Runnable target = pool == null ? runnable : () -> {
-                pool.put(Thread.currentThread(), new CallClock());
+                pool.put(Thread.currentThread(), new CallClock(aside));
                 try {
                     runnable.run();
                 } finally {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * A fan-out's drains run several to a task ({@link DrainStarts}); a write to a client that does not read, stuck in
  * the container, must not hold up the drains queued after it in the same task: a connection whose write once took
  * longer than {@link Connection#BLOCKED_WRITE} is drained alone from then on, and once a call has been stuck for
- * {@link Workers#STUCK_AFTER}, the pool's sizing timer hands the rest of that chunk to another thread.
+ * {@link Workers#STUCK_AFTER}, the pool's sizing timer hands the rest of that chunk to another thread. Those drained
+ * alone run on a pool of their own, so however many of them block, the others are written at once.
  */
 class StuckChunkTest {
 
@@ -83,6 +84,62 @@ class StuckChunkTest {
         assertTrue(inSecondWrite.await(10, TimeUnit.SECONDS), "the slow reader's second write started");
         awaitEvents(reader, 2, "the second event while the slow reader's write is blocked, nothing handing it over");
         writesAllowed.release();
+    }
+
+    @Test
+    void clientsThatStoppedReadingCannotHoldEveryThreadTheOthersAreWrittenOn() throws InterruptedException {
+        // more clients than the pool has threads stop reading: each write to them blocks, once briefly (they are
+        // drained alone from then on), then for good
+        int stalled = workers.baseThreads() + 1;
+        CountDownLatch inBlockedWrite = new CountDownLatch(1);
+        CountDownLatch clientsGone = new CountDownLatch(1);
+        Connection[] members = new Connection[stalled + 1];
+        for (int i = 0; i < stalled; i++) {
+            members[i] = connection("stalled-" + i, new SseEventSink() {
+                private int writes;
+
+                @Override
+                public CompletionStage<?> send(OutboundSseEvent event) {
+                    if (++writes == 1) {
+                        LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // part of the case, not a wait
+                    } else {
+                        inBlockedWrite.countDown();
+                        awaitQuietly(clientsGone);
+                    }
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public boolean isClosed() {
+                    return false;
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+        }
+        RecordingSink reader = new RecordingSink();
+        members[stalled] = connection("healthy", reader);
+        try {
+            fanOut(SseEncoder.encode(SseEvent.data("1")), members);
+            awaitEvents(reader, 1, "the first event");
+
+            // every stalled client's write now blocks, and no timer replaces the stuck threads
+            fanOut(SseEncoder.encode(SseEvent.data("2")), members);
+            assertTrue(inBlockedWrite.await(10, TimeUnit.SECONDS), "a stalled client's second write started");
+            awaitEvents(reader, 2, "the second event while " + stalled + " writes are blocked");
+        } finally {
+            clientsGone.countDown();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Connection connection(String id, SseEventSink sink) {

@@ -32,6 +32,7 @@ final class DeliveryTracker {
     private long[] sendNanos = new long[4096];
     private long[] scheduledNanos = new long[4096];
     private long[] lastReceiveNanos = new long[4096];
+    private long[] fanoutNanos = new long[4096]; // once complete: its last healthy delivery's time from its send
     private boolean[] done = new boolean[4096];
     private int highestSeen = -1;
     private int lowestIncomplete;
@@ -169,7 +170,8 @@ final class DeliveryTracker {
 
     private void complete(int s) {
         done[s] = true;
-        fanoutFromSend.record(lastReceiveNanos[s] - sendNanos[s]);
+        fanoutNanos[s] = lastReceiveNanos[s] - sendNanos[s];
+        fanoutFromSend.record(fanoutNanos[s]);
         fanoutFromSchedule.record(lastReceiveNanos[s] - scheduledNanos[s]);
         while (lowestIncomplete <= highestSeen && done[lowestIncomplete]) {
             lowestIncomplete++;
@@ -184,6 +186,19 @@ final class DeliveryTracker {
         }
     }
 
+    /**
+     * Writes a line per event that completed: its seq, when it was sent (ms after the first event) and its fan-out
+     * (µs), to see when in a run the slow ones were. Called by the main thread once the run is over.
+     */
+    void writeTrace(StringBuilder out) {
+        for (int s = 0; s <= highestSeen; s++) {
+            if (done[s]) {
+                out.append(String.format(java.util.Locale.ROOT, "%d %.1f %.1f%n", s,
+                        (sendNanos[s] - sendNanos[0]) / 1e6, fanoutNanos[s] / 1e3));
+            }
+        }
+    }
+
     private void ensureCapacity(int s) {
         if (s < received.length) {
             return;
@@ -193,6 +208,7 @@ final class DeliveryTracker {
         sendNanos = Arrays.copyOf(sendNanos, n);
         scheduledNanos = Arrays.copyOf(scheduledNanos, n);
         lastReceiveNanos = Arrays.copyOf(lastReceiveNanos, n);
+        fanoutNanos = Arrays.copyOf(fanoutNanos, n);
         done = Arrays.copyOf(done, n);
     }
 }

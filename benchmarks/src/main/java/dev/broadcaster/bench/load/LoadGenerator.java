@@ -207,6 +207,13 @@ public final class LoadGenerator {
                     .put("ok", missing == 0 && duplicates == 0);
             System.out.println(summary(published, deliveries, elapsedS, cpuMs, selfCpuMs, missing, duplicates,
                     tracker, stalledClosed, clients.stalledTotal()));
+            if (o.trace() != null) {
+                StringBuilder trace = new StringBuilder(String.format(java.util.Locale.ROOT,
+                        "# %s conns=%d mode=%s stalled=%s%% run=%d: seq, sent (ms), fan-out (us)%n", o.target(),
+                        o.connections(), o.mode(), o.stalledPercent(), o.run()));
+                tracker.writeTrace(trace);
+                Files.writeString(o.trace(), trace, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
             return json.toString();
         } finally {
             if (!clientsClosed) {

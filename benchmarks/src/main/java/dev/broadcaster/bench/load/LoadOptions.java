@@ -19,14 +19,15 @@ import java.nio.file.Path;
  * @param window         at most this many events in flight in mode {@code max}
  * @param run            the run's number, copied into the result
  * @param out            the JSONL file the result is appended to
+ * @param trace          a text file every event's fan-out is appended to, or null ({@link DeliveryTracker#writeTrace})
  */
 public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long pid, int connections, String mode,
                           double rate, double durationS, int payloadBytes, double stalledPercent, int window,
-                          int run, Path out) {
+                          int run, Path out, Path trace) {
 
     static final String USAGE = "usage: LoadGenerator --target NAME --subscribe-url URL --publish-url URL"
             + " [--pid PID] --connections N --mode max|rate [--rate R] --duration S [--payload-bytes 500]"
-            + " [--stalled-percent 0] [--window 8] [--run 1] --out results.jsonl";
+            + " [--stalled-percent 0] [--window 8] [--run 1] --out results.jsonl [--trace events.txt]";
 
     /** The smallest payload that still holds {@code seq=<n> t=<nanos> s=<nanos> }. */
     static final int MIN_PAYLOAD_BYTES = 64;
@@ -50,6 +51,7 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
         int window = 8;
         int run = 1;
         Path out = null;
+        Path trace = null;
         for (int i = 0; i < args.length; i += 2) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -70,6 +72,7 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
                 case "--window" -> window = Integer.parseInt(v);
                 case "--run" -> run = Integer.parseInt(v);
                 case "--out" -> out = Path.of(v);
+                case "--trace" -> trace = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown flag " + flag + "; " + USAGE);
             }
         }
@@ -87,7 +90,7 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
         require(window > 0, "--window must be > 0");
         require(out != null, "--out is required");
         return new LoadOptions(target, subscribe, publish, pid, connections, mode, rate, duration, payload, stalled,
-                window, run, out);
+                window, run, out, trace);
     }
 
     /** At most this many connections: the generator is for a benchmark on one machine. */
