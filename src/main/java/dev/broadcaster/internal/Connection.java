@@ -276,6 +276,11 @@ final class Connection {
         workers.execute(drainTask);
     }
 
+    /** Whether nothing is queued or being written (started, and its drain task has ended). */
+    synchronized boolean idle() {
+        return !draining && backlog.isEmpty();
+    }
+
     /**
      * Queues a live frame; false if the connection is closing. A frame that finds the backlog full evicts a
      * slow connection; a lagging one keeps queueing, or gets {@code resync} instead of what it waits for.
@@ -694,12 +699,18 @@ final class Connection {
                 });
                 return;
             }
+            boolean blockedBefore = blockedOnce;
             finish(counted); // delivery latency
             noteWriteDone(System.nanoTime());
             writeStartedNanos = 0;
             if (written.isCompletedExceptionally()) {
                 writeFailure = written.handle((ignored, failure) -> failure).join();
                 lost();
+                return;
+            }
+            if (blockedOnce && !blockedBefore) {
+                // this write blocked: the rest is written aside, not on a thread a fan-out's chunk waits for
+                workers.executeAside(drainTask);
                 return;
             }
         }

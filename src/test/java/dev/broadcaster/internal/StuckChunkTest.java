@@ -134,6 +134,51 @@ class StuckChunkTest {
         }
     }
 
+    @Test
+    void aConnectionWhoseWriteJustBlockedWritesTheRestOfItsBacklogAsideSoItsChunkMatesDoNotWait()
+            throws InterruptedException {
+        CountDownLatch inFirstWrite = new CountDownLatch(1);
+        CountDownLatch secondQueued = new CountDownLatch(1);
+        CountDownLatch clientGone = new CountDownLatch(1);
+        SseEventSink stopsReading = new SseEventSink() { // the first write is slow, the client then stops reading
+            private int writes;
+
+            @Override
+            public CompletionStage<?> send(OutboundSseEvent event) {
+                if (++writes == 1) {
+                    inFirstWrite.countDown();
+                    awaitQuietly(secondQueued);
+                    LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // part of the case, not a wait
+                } else {
+                    awaitQuietly(clientGone);
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RecordingSink reader = new RecordingSink();
+        Connection stalled = connection("stalled", stopsReading);
+        Connection healthy = connection("healthy", reader);
+        try {
+            fanOut(SseEncoder.encode(SseEvent.data("1")), stalled, healthy);
+            assertTrue(inFirstWrite.await(10, TimeUnit.SECONDS), "the first write started");
+            // queued behind the write in progress, on both: the chunk's thread has not reached the healthy one
+            fanOut(SseEncoder.encode(SseEvent.data("2")), stalled, healthy);
+            secondQueued.countDown();
+            awaitEvents(reader, 2, "both events, while the stalled client's second write blocks");
+        } finally {
+            clientGone.countDown();
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);
@@ -147,6 +192,12 @@ class StuckChunkTest {
                 new Connection.Limits(100, 1 << 20, TimeUnit.SECONDS.toNanos(30), SseEncoder.comment("evicted")),
                 (conn, evicted) -> { });
         connection.start();
+        // its first drain ran, so a fan-out's drains of it start in the fan-out's chunk, as a live connection's do
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!connection.idle()) {
+            assertTrue(System.nanoTime() < deadline, "connection " + id + " started within 2 s");
+            Thread.onSpinWait();
+        }
         return connection;
     }
 
