@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,23 +54,10 @@ class StuckChunkTest {
     void aConnectionWhoseWriteBlockedOnceIsDrainedAloneSoItsChunkMatesDoNotWait() throws InterruptedException {
         Semaphore writesAllowed = new Semaphore(0);
         CountDownLatch inSecondWrite = new CountDownLatch(2);
-        SseEventSink slowReader = new SseEventSink() { // each write returns once the client has read it
-            @Override
-            public CompletionStage<?> send(OutboundSseEvent event) {
-                inSecondWrite.countDown();
-                writesAllowed.acquireUninterruptibly();
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public boolean isClosed() {
-                return false;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        SseEventSink slowReader = client(write -> { // each write returns once the client has read it
+            inSecondWrite.countDown();
+            writesAllowed.acquireUninterruptibly();
+        });
         RecordingSink reader = new RecordingSink();
         Connection slow = connection("slow", slowReader);
         Connection healthy = connection("healthy", reader);
@@ -95,29 +83,14 @@ class StuckChunkTest {
         CountDownLatch clientsGone = new CountDownLatch(1);
         Connection[] members = new Connection[stalled + 1];
         for (int i = 0; i < stalled; i++) {
-            members[i] = connection("stalled-" + i, new SseEventSink() {
-                private int writes;
-
-                @Override
-                public CompletionStage<?> send(OutboundSseEvent event) {
-                    if (++writes == 1) {
-                        LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // part of the case, not a wait
-                    } else {
-                        inBlockedWrite.countDown();
-                        awaitQuietly(clientsGone);
-                    }
-                    return CompletableFuture.completedFuture(null);
+            members[i] = connection("stalled-" + i, client(write -> {
+                if (write == 1) {
+                    LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // part of the case, not a wait
+                } else {
+                    inBlockedWrite.countDown();
+                    awaitQuietly(clientsGone);
                 }
-
-                @Override
-                public boolean isClosed() {
-                    return false;
-                }
-
-                @Override
-                public void close() {
-                }
-            });
+            }));
         }
         RecordingSink reader = new RecordingSink();
         members[stalled] = connection("healthy", reader);
@@ -140,30 +113,15 @@ class StuckChunkTest {
         CountDownLatch inFirstWrite = new CountDownLatch(1);
         CountDownLatch secondQueued = new CountDownLatch(1);
         CountDownLatch clientGone = new CountDownLatch(1);
-        SseEventSink stopsReading = new SseEventSink() { // the first write is slow, the client then stops reading
-            private int writes;
-
-            @Override
-            public CompletionStage<?> send(OutboundSseEvent event) {
-                if (++writes == 1) {
-                    inFirstWrite.countDown();
-                    awaitQuietly(secondQueued);
-                    LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // part of the case, not a wait
-                } else {
-                    awaitQuietly(clientGone);
-                }
-                return CompletableFuture.completedFuture(null);
+        SseEventSink stopsReading = client(write -> { // the first write is slow, the client then stops reading
+            if (write == 1) {
+                inFirstWrite.countDown();
+                awaitQuietly(secondQueued);
+                LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // part of the case, not a wait
+            } else {
+                awaitQuietly(clientGone);
             }
-
-            @Override
-            public boolean isClosed() {
-                return false;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        });
         RecordingSink reader = new RecordingSink();
         Connection stalled = connection("stalled", stopsReading);
         Connection healthy = connection("healthy", reader);
@@ -177,6 +135,28 @@ class StuckChunkTest {
         } finally {
             clientGone.countDown();
         }
+    }
+
+    /** A client that stays connected; each write (numbered from 1) runs {@code write}, then completes. */
+    private static SseEventSink client(IntConsumer write) {
+        return new SseEventSink() {
+            private int writes; // a connection's writes never overlap
+
+            @Override
+            public CompletionStage<?> send(OutboundSseEvent event) {
+                write.accept(++writes);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
