@@ -6,10 +6,11 @@ import dev.broadcaster.ChannelRegistry;
 import dev.broadcaster.MessageTooLargeException;
 import dev.broadcaster.RegistryStats;
 import dev.broadcaster.SseMessage;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -35,7 +36,7 @@ import java.util.List;
  * lets a batch be refused before any of it is sent).
  */
 @Path(BroadcasterEndpoints.ROOT)
-@RequestScoped
+@ApplicationScoped
 public class BroadcasterEndpoints extends BuiltInEndpoint {
 
     /** The fixed path the routing filter maps {@code broadcaster.path} to; not reachable directly. */
@@ -49,15 +50,15 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     public void subscribe(@PathParam("channel") String channel, @HeaderParam("Last-Event-ID") String lastEventId,
                           @QueryParam("lastEventId") String lastEventIdParameter,
                           @QueryParam("history") String historyParameter,
-                          @Context SseEventSink sink, @Context Sse sse) {
-        refuseCrossSiteStream();
+                          @Context SseEventSink sink, @Context Sse sse, @BeanParam EndpointRequest request) {
+        request.refuseCrossSiteStream(settings);
         int history = history(historyParameter);
         // Reserved names (prefix "broadcaster:", e.g. the admin feed "broadcaster:admin") are refused by
         // connect with 403 Forbidden, not 400: the name is well-formed, joining it is what is not allowed.
         // The refusal is for every user, admins included (after the usual 401 for anonymous requests):
         // admins join the feed through admin/events, which sends them the current snapshot first.
-        registry.connect(channel, security, sink, sse,
-                streamOptions(lastEventId, lastEventIdParameter).withHistory(history));
+        registry.connect(channel, request.security(), sink, sse,
+                request.streamOptions(lastEventId, lastEventIdParameter).withHistory(history));
     }
 
     /**
@@ -83,10 +84,11 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @Path("channels/{channel}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response publish(@PathParam("channel") String channel, InputStream body) {
-        refuseCrossSiteWrite();
-        requireRole(PUBLISHER_ROLE);
-        String text = PublishBody.read(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), declaredLength(), body,
+    public Response publish(@PathParam("channel") String channel, InputStream body,
+                            @BeanParam EndpointRequest caller) {
+        caller.refuseCrossSiteWrite(settings);
+        caller.requireRole(PUBLISHER_ROLE);
+        String text = PublishBody.read(caller.header(HttpHeaders.CONTENT_TYPE), caller.declaredLength(), body,
                 settings.maxPublishSize());
         checkChannel(channel);
         PublishRequest request;
@@ -118,8 +120,8 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @GET
     @Path("channels")
     @Produces(MediaType.APPLICATION_JSON)
-    public String channels() {
-        requireRole(ADMIN_ROLE);
+    public String channels(@BeanParam EndpointRequest request) {
+        request.requireRole(ADMIN_ROLE);
         JsonArrayBuilder list = Json.createArrayBuilder();
         registry.channels().forEach(info -> list.add(channelJson(info)));
         return Json.createObjectBuilder().add("channels", list).build().toString();
@@ -128,8 +130,8 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @GET
     @Path("channels/{channel}/users")
     @Produces(MediaType.APPLICATION_JSON)
-    public String users(@PathParam("channel") String channel) {
-        requireRole(ADMIN_ROLE);
+    public String users(@PathParam("channel") String channel, @BeanParam EndpointRequest request) {
+        request.requireRole(ADMIN_ROLE);
         checkChannel(channel);
         return Json.createObjectBuilder()
                 .add("channel", channel)
@@ -141,9 +143,9 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @DELETE
     @Path("channels/{channel}")
     @Produces(MediaType.APPLICATION_JSON)
-    public String kill(@PathParam("channel") String channel) {
-        refuseCrossSiteWrite();
-        requireRole(ADMIN_ROLE);
+    public String kill(@PathParam("channel") String channel, @BeanParam EndpointRequest request) {
+        request.refuseCrossSiteWrite(settings);
+        request.requireRole(ADMIN_ROLE);
         checkChannel(channel);
         return Json.createObjectBuilder().add("closed", registry.kill(channel)).build().toString();
     }
@@ -151,9 +153,10 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @DELETE
     @Path("channels/{channel}/users/{user}")
     @Produces(MediaType.APPLICATION_JSON)
-    public String disconnect(@PathParam("channel") String channel, @PathParam("user") String user) {
-        refuseCrossSiteWrite();
-        requireRole(ADMIN_ROLE);
+    public String disconnect(@PathParam("channel") String channel, @PathParam("user") String user,
+                             @BeanParam EndpointRequest request) {
+        request.refuseCrossSiteWrite(settings);
+        request.requireRole(ADMIN_ROLE);
         checkChannel(channel);
         return Json.createObjectBuilder().add("closed", registry.disconnect(channel, user)).build().toString();
     }
@@ -161,8 +164,8 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @GET
     @Path("status")
     @Produces(MediaType.APPLICATION_JSON)
-    public String status() {
-        requireRole(ADMIN_ROLE);
+    public String status(@BeanParam EndpointRequest request) {
+        request.requireRole(ADMIN_ROLE);
         List<ChannelInfo> channels = registry.channels();
         RegistryStats stats = registry.stats();
         JsonObjectBuilder perChannel = Json.createObjectBuilder();
@@ -193,8 +196,8 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @GET
     @Path("admin")
     @Produces(MediaType.TEXT_HTML)
-    public Response adminPage() {
-        requireRole(ADMIN_ROLE);
+    public Response adminPage(@BeanParam EndpointRequest request) {
+        request.requireRole(ADMIN_ROLE);
         return Response.ok(AdminPage.html(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
                 .header("Cache-Control", "no-store")
                 .header("X-Content-Type-Options", "nosniff")
@@ -207,10 +210,10 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
     @GET
     @Path("admin/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void adminEvents(@Context SseEventSink sink, @Context Sse sse) {
-        refuseCrossSiteStream();
-        requireRole(ADMIN_ROLE);
-        registry.connectAdmin(security, sink, sse);
+    public void adminEvents(@Context SseEventSink sink, @Context Sse sse, @BeanParam EndpointRequest request) {
+        request.refuseCrossSiteStream(settings);
+        request.requireRole(ADMIN_ROLE);
+        registry.connectAdmin(request.security(), sink, sse);
     }
 
     private static JsonObjectBuilder channelJson(ChannelInfo info) {
@@ -222,25 +225,6 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
         JsonArrayBuilder array = Json.createArrayBuilder();
         values.forEach(array::add);
         return array;
-    }
-
-    /** The declared {@code Content-Length}, or -1 (absent, chunked or unreadable). */
-    private long declaredLength() {
-        try {
-            String length = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-            return length == null ? -1 : Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private void requireRole(String role) {
-        if (security.getUserPrincipal() == null) {
-            throw Refusals.unauthenticated();
-        }
-        if (!security.isUserInRole(role)) {
-            throw Refusals.forbidden("Requires role " + role);
-        }
     }
 
     /** A malformed name is 400; a reserved one ({@code broadcaster:…}, the library's own) is 403. */

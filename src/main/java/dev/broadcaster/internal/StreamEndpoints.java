@@ -1,13 +1,14 @@
 package dev.broadcaster.internal;
 
 import dev.broadcaster.ConnectOptions;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -30,7 +31,7 @@ import java.util.List;
  * stream that {@code client.js} shares between a browser's tabs, {@code POST {base}/stream/tabs}.
  */
 @Path(BroadcasterEndpoints.ROOT + "/stream")
-@RequestScoped
+@ApplicationScoped
 public class StreamEndpoints extends BuiltInEndpoint {
 
     /** The largest tab-count body read. */
@@ -45,13 +46,14 @@ public class StreamEndpoints extends BuiltInEndpoint {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void stream(@QueryParam("channel") List<String> channels, @HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("lastEventId") String lastEventIdParameter, @QueryParam("tabs") String tabs,
-                       @QueryParam("client") String client, @Context SseEventSink sink, @Context Sse sse) {
-        refuseCrossSiteStream();
-        ConnectOptions options = streamOptions(lastEventId, lastEventIdParameter);
+                       @QueryParam("client") String client, @Context SseEventSink sink, @Context Sse sse,
+                       @BeanParam EndpointRequest request) {
+        request.refuseCrossSiteStream(settings);
+        ConnectOptions options = request.streamOptions(lastEventId, lastEventIdParameter);
         if (client != null || tabs != null) {
             options = options.sharedByTabs(sharedKey(client), tabCount(tabs));
         }
-        registry.connect(channels, security, sink, sse, options);
+        registry.connect(channels, request.security(), sink, sse, options);
     }
 
     /**
@@ -61,13 +63,13 @@ public class StreamEndpoints extends BuiltInEndpoint {
     @POST
     @Path("tabs")
     @Consumes(MediaType.WILDCARD)
-    public Response tabs(InputStream body) {
-        refuseCrossSiteWrite();
-        String user = Admission.anonymous(security) ? null : security.getUserPrincipal().getName();
+    public Response tabs(InputStream body, @BeanParam EndpointRequest request) {
+        request.refuseCrossSiteWrite(settings);
+        String user = request.user();
         if (user == null && !settings.allowAnonymous()) {
             throw Refusals.unauthenticated();
         }
-        String text = PublishBody.read(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), -1, body, MAX_TABS_BODY);
+        String text = PublishBody.read(request.header(HttpHeaders.CONTENT_TYPE), -1, body, MAX_TABS_BODY);
         JsonObject json;
         try {
             JsonValue value = Json.createReader(new StringReader(text)).readValue();
