@@ -12,7 +12,11 @@ import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.SecurityContext;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @InProcessServer(beans = SecurityTest.OwnChannelsAuthorizer.class)
@@ -106,6 +110,37 @@ class SecurityTest {
         }
         assertEquals(403, HttpCalls.delete(server.uri("sse/channels/lobby"), "bob").statusCode());
         assertEquals(403, HttpCalls.delete(server.uri("sse/channels/lobby/users/carol"), "bob").statusCode());
+    }
+
+    @Test
+    void eachCallIsJudgedAsItsOwnCallerWhileOtherUsersCallAtTheSameTime() throws Exception {
+        // the built-in endpoints are one instance for every call: who calls must come from each call's own request
+        String body = "{\"type\":\"event\",\"event\":\"e\",\"data\":\"d\"}";
+        List<String> callers = List.of("alice", "bob", "anonymous");
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        for (int round = 0; round < 20; round++) {
+            for (String caller : callers) {
+                String user = caller.equals("anonymous") ? null : caller;
+                int expected = switch (caller) {
+                    case "alice" -> 202;
+                    case "bob" -> 403;
+                    default -> 401;
+                };
+                calls.add(HttpCalls.sendAsync(HttpCalls.request(server.channel("crowd"), user)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build())
+                        .thenApply(response -> response.statusCode() == expected ? ""
+                                : caller + " got " + response.statusCode() + ", not " + expected));
+            }
+        }
+        List<String> wrong = new ArrayList<>();
+        for (CompletableFuture<String> call : calls) {
+            String outcome = call.get(30, TimeUnit.SECONDS);
+            if (!outcome.isEmpty()) {
+                wrong.add(outcome);
+            }
+        }
+        assertEquals(List.of(), wrong);
     }
 
     @Test
