@@ -67,6 +67,14 @@ async function allShow(pages, list, expected) {
     }
 }
 
+/** Publishes "room i" for i from {@code from} to {@code to} to {@code room}, adding each to {@code messages}. */
+async function sendRoom(room, messages, from, to) {
+    for (let i = from; i <= to; i++) {
+        messages.push(`room ${i}`);
+        await publish(room, 'message', `<li>room ${i}</li>`);
+    }
+}
+
 /** The tabs' view of the shared stream of {@code url}: each page's Broadcaster.info. */
 function infos(pages, url) {
     return Promise.all(pages.map(page => page.evaluate(url => Broadcaster.info(url), url)));
@@ -225,13 +233,7 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             const holder = await holderOf(tabs, stream);
             const others = tabs.filter(tab => tab !== holder);
             const messages = [];
-            const send = async (from, to) => {
-                for (let i = from; i <= to; i++) {
-                    messages.push(`room ${i}`);
-                    await publish(room, 'message', `<li>room ${i}</li>`);
-                }
-            };
-            await send(1, 3);
+            await sendRoom(room, messages, 1, 3);
             await allShow(tabs, 'messages', messages);
 
             // the holder's page hangs for 10 s (a long task): it relays nothing, its heartbeat stops. (A page frozen
@@ -244,18 +246,18 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
                 }, 0);
             });
             const hungAt = Date.now();
-            await send(4, 6);
+            await sendRoom(room, messages, 4, 6);
             const next = await holderOf(others, stream);
             await until('the new stream open', () => opens.length, n => n === 2);
             console.log(`takeover from a hung holder: new stream open ${opens[1] - hungAt} ms after it hung`);
-            await send(7, 9);
+            await sendRoom(room, messages, 7, 9);
             await allShow(others, 'messages', messages);
             assert.ok(Date.now() - hungAt < 10_000, 'the old holder woke before the check: the test proves less');
 
             // it wakes: it closes its stream and follows, and shows everything once too
             await until('the old holder following', () => holder.evaluate(url => Broadcaster.info(url).holder, stream),
                 holding => holding === false);
-            await send(10, 10);
+            await sendRoom(room, messages, 10, 10);
             await allShow(tabs, 'messages', messages);
             assert.equal(await holderOf(tabs, stream), next);
             await until('one connection on the server again', () => roomConnections(room), n => n === 1);
@@ -278,13 +280,7 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             const holder = await holderOf(tabs, stream);
             assert.equal(holder, tabs[0], 'the first tab opened the stream');
             const messages = [];
-            const send = async (from, to) => {
-                for (let i = from; i <= to; i++) {
-                    messages.push(`room ${i}`);
-                    await publish(room, 'message', `<li>room ${i}</li>`);
-                }
-            };
-            await send(1, 2);
+            await sendRoom(room, messages, 1, 2);
             await allShow(tabs, 'messages', messages);
 
             // the next tab in the lock's queue (the second opened) is busy for 6 s, a long task, when the holder
@@ -301,11 +297,11 @@ describe('one stream shared by the tabs of a browser (client.js)', () => {
             const busyAt = Date.now();
             await holder.close();
             const remaining = tabs.slice(1);
-            await send(3, 5);
+            await sendRoom(room, messages, 3, 5);
             await until('the busy tab holding the open stream', () => infos(remaining, stream),
                 all => all.filter(info => info?.holder && info.state === 1).length === 1 && all[0].holder);
             console.log(`handover to a busy tab: ${Date.now() - busyAt} ms after it became busy`);
-            await send(6, 7);
+            await sendRoom(room, messages, 6, 7);
             await allShow(remaining, 'messages', messages);
             assert.deepEqual(streams.length, 2, `one new stream request: ${streams}`);
             assert.equal(await holderOf(remaining, stream), next);

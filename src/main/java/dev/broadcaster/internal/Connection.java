@@ -90,13 +90,6 @@ final class Connection {
     static final int MAX_JOINED_BYTES = 32 * 1024;
     /** A write that takes longer than this (10 ms; healthy ones take microseconds) marks its connection as blocking. */
     static final long BLOCKED_WRITE = Workers.STUCK_AFTER.toNanos() / 2;
-    /**
-     * After this many writes in a row faster than {@link #BLOCKED_WRITE}, a connection that blocked is drained in the
-     * fan-outs' chunks again: on a busy machine a healthy client's write sometimes takes that long (a GC pause, a
-     * preempted thread), and drained alone on the aside pool for good, such clients cost a task each per event
-     * (in-process, 1,000 connections, mode max: 850-1,150 of them within a run; {@code benchmarks/PROFILE.md}).
-     */
-    static final int FAST_WRITES_TO_REJOIN = 8;
     /** Written as an {@code id:}-only frame of the stream's position (multi-channel streams). */
     private static final Object STREAM_POSITION = new Object();
 
@@ -143,10 +136,7 @@ final class Connection {
     // take longer than a short send timeout, and a connection that was just accepted has not fallen behind
     private volatile long writeDeadlineNanos;
     private volatile long lastWriteDoneNanos = System.nanoTime();
-    // a write of its took longer than BLOCKED_WRITE, and FAST_WRITES_TO_REJOIN fast ones have not followed yet:
-    // drained alone, aside
-    private volatile boolean blockedRecently;
-    private int fastWrites; // writes in a row faster than BLOCKED_WRITE since it blocked; one write at a time
+    private volatile boolean blockedOnce; // a write of its took longer than BLOCKED_WRITE: drained alone, aside, since
     private volatile long lastQueuedNanos = System.nanoTime();
     // written by the watchdog thread only; read by deliver to tell a slow connection from a lagging one
     private volatile long watchedWrite; // start of the write the watchdog saw last
@@ -590,7 +580,7 @@ final class Connection {
         lastQueuedNanos = now;
         if (!draining) {
             draining = true;
-            if (starts != null && !blockedRecently) { // one that blocked runs alone: its chunk-mates never wait on it
+            if (starts != null && !blockedOnce) { // one that blocked runs alone: its chunk-mates never wait on it
                 starts.add(drainTask, workers);
             } else {
                 startDrain();
@@ -616,11 +606,11 @@ final class Connection {
     }
 
     /**
-     * Runs the drain task: on the pool kept for connections whose write blocked if this one's did lately, so that a
+     * Runs the drain task: on the pool kept for connections whose write once blocked if this one's did, so that a
      * client that stopped reading holds none of the threads the others are written on ({@link Workers#executeAside}).
      */
     private void startDrain() {
-        if (blockedRecently) {
+        if (blockedOnce) {
             workers.executeAside(drainTask);
         } else {
             workers.execute(drainTask);
@@ -709,7 +699,7 @@ final class Connection {
                 });
                 return;
             }
-            boolean blockedBefore = blockedRecently;
+            boolean blockedBefore = blockedOnce;
             finish(counted); // delivery latency
             noteWriteDone(System.nanoTime());
             writeStartedNanos = 0;
@@ -718,7 +708,7 @@ final class Connection {
                 lost();
                 return;
             }
-            if (blockedRecently && !blockedBefore) {
+            if (blockedOnce && !blockedBefore) {
                 // this write blocked: the rest is written aside, not on a thread a fan-out's chunk waits for
                 workers.executeAside(drainTask);
                 return;
@@ -729,16 +719,12 @@ final class Connection {
     /**
      * A write ended at {@code now}: remembers it, and whether it took longer than {@link #BLOCKED_WRITE} (the client
      * stopped reading, or the container held the call), after which this connection's drains run alone rather than
-     * in a fan-out's chunk ({@link DrainStarts}), until {@link #FAST_WRITES_TO_REJOIN} writes in a row were fast.
-     * Called by the thread that saw the write end.
+     * in a fan-out's chunk ({@link DrainStarts}). Called by the thread that saw the write end.
      */
     private void noteWriteDone(long now) {
         long started = writeStartedNanos;
         if (started != 0 && now - started > BLOCKED_WRITE) {
-            blockedRecently = true;
-            fastWrites = 0;
-        } else if (started != 0 && blockedRecently && ++fastWrites >= FAST_WRITES_TO_REJOIN) {
-            blockedRecently = false;
+            blockedOnce = true;
         }
         lastWriteDoneNanos = now;
     }

@@ -6,7 +6,7 @@ package dev.broadcaster.internal;
  * connection of a channel starts a drain for every event, and handing each to the executor was about a seventh of
  * the server's CPU. A chunk's connections are claimed one at a time ({@link Workers#executeChunk}), so the rest of a
  * chunk whose thread is stuck in a write to a client that does not read is taken over by another thread; and a
- * connection whose write blocked lately ({@link Connection#BLOCKED_WRITE}) is not added here but drained alone, on
+ * connection whose write once blocked ({@link Connection#BLOCKED_WRITE}) is not added here but drained alone, on
  * the pool kept for those ({@link Workers#executeAside}).
  *
  * <p>Not thread-safe: used by one fan-out (holding each connection's lock in turn while it adds).

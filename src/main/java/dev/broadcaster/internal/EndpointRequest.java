@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.UriInfo;
  * One call of a built-in endpoint as the endpoint reads it: who sent it, its headers and its URI. A
  * {@code @BeanParam}, made for each call and kept by nobody, so that the endpoints themselves are application-scoped:
  * a request-scoped endpoint (its CDI instance and the container's proxies for its {@code @Context} fields) lived as
- * long as each stream it opened, 0.9-1.5 KiB per open stream ({@code benchmarks/PROFILE.md}).
+ * long as each stream it opened, 0.9-1.4 KiB per open stream ({@code benchmarks/PROFILE.md}).
  */
 public class EndpointRequest {
 

@@ -33,7 +33,7 @@ import javax.naming.NamingException;
  *
  * <p>Threads: the pool has {@link #baseThreads} threads, plus one for each call stuck in the container for
  * longer than {@link #STUCK_AFTER} ({@link #replaceStuckThreads}). A second pool, {@code broadcaster-aside-N}
- * ({@link #ASIDE_THREADS} threads, sized the same way), runs the writes of connections whose write blocked lately
+ * ({@link #ASIDE_THREADS} threads, sized the same way), runs the writes of connections whose write once blocked
  * ({@link #executeAside}): clients that stopped reading block a thread in every write (Open Liberty's RESTEasy
  * flushes with a blocking socket write), and a few of them at once would otherwise hold every thread of the pool,
  * and every other connection's delivery, until the stuck threads are replaced. One {@code broadcaster-stop-watch} thread
@@ -66,11 +66,11 @@ final class Workers implements AutoCloseable {
     /** A container call that has not returned after this long counts as stuck (a write to a client not reading). */
     static final Duration STUCK_AFTER = Duration.ofMillis(20);
 
-    /** The threads of the pool for connections whose write blocked lately, before any is stuck. */
+    /** The threads of the pool for connections whose write once blocked, before any is stuck. */
     static final int ASIDE_THREADS = 2;
 
     private final ExecutorService executor; // runs the library's tasks: its own pool, except in tests (on)
-    private final ExecutorService aside; // writes of connections whose write blocked lately; the executor in tests
+    private final ExecutorService aside; // writes of connections whose write once blocked; the executor in tests
     private final ExecutorService probed; // asked whether it still takes tasks: the server's, if not the library's
     private final int baseThreads;
     // the library's own pool threads, each with when its current container call started
@@ -287,7 +287,7 @@ final class Workers implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task}, a write or close of a connection whose write blocked lately, on the pool kept for those
+     * Runs {@code task}, a write or close of a connection whose write once blocked, on the pool kept for those
      * (on the executor in tests), so that its client, if it stopped reading, holds none of the threads the other
      * connections are written on. Refused as {@link #execute} is.
      */
@@ -496,7 +496,7 @@ final class Workers implements AutoCloseable {
 
     /** When a pool thread's current container call started (0: none); written by that thread, read by the timer. */
     private static final class CallClock {
-        final boolean aside; // a thread of the pool for connections whose write blocked lately
+        final boolean aside; // a thread of the pool for connections whose write once blocked
         volatile long callStartedNanos;
         volatile Connection writer; // whose write the call is, if it is one
         volatile Chunk chunk; // the chunk of tasks the thread is running, if it is one
@@ -557,7 +557,7 @@ final class Workers implements AutoCloseable {
     /**
      * Threads named {@code prefix-N}: from {@code managed} (the server's thread factory) if given, otherwise daemon
      * threads of the library's own; with {@code pool}, each listed there with its call clock while it runs
-     * ({@code aside}: a thread of the pool for connections whose write blocked lately).
+     * ({@code aside}: a thread of the pool for connections whose write once blocked).
      */
     private static ThreadFactory named(String prefix, ThreadFactory managed, Map<Thread, CallClock> pool,
                                        boolean aside) {

@@ -1,6 +1,5 @@
 package dev.broadcaster.internal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +8,6 @@ import dev.broadcaster.SseEvent;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -24,11 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A fan-out's drains run several to a task ({@link DrainStarts}); a write to a client that does not read, stuck in
- * the container, must not hold up the drains queued after it in the same task: a connection whose write took
- * longer than {@link Connection#BLOCKED_WRITE} is drained alone from then on (until enough fast writes followed), and
- * once a call has been stuck for {@link Workers#STUCK_AFTER}, the pool's sizing timer hands the rest of that chunk to
- * another thread. Those drained alone run on a pool of their own, so however many of them block, the others are
- * written at once.
+ * the container, must not hold up the drains queued after it in the same task: a connection whose write once took
+ * longer than {@link Connection#BLOCKED_WRITE} is drained alone from then on, and once a call has been stuck for
+ * {@link Workers#STUCK_AFTER}, the pool's sizing timer hands the rest of that chunk to another thread. Those drained
+ * alone run on a pool of their own, so however many of them block, the others are written at once.
  */
 class StuckChunkTest {
 
@@ -142,28 +137,6 @@ class StuckChunkTest {
         }
     }
 
-    @Test
-    void aConnectionWhoseWriteBlockedOnceRejoinsTheChunksAfterEnoughFastWrites() {
-        // a healthy client's write can take over 10 ms once (a GC pause, a preempted thread on a busy machine):
-        // drained alone and aside for good, every such client would cost a task per event on the small aside pool
-        List<String> writers = Collections.synchronizedList(new ArrayList<>());
-        Connection once = connection("slow-once", client(write -> {
-            writers.add(Thread.currentThread().getName());
-            if (write == 1) {
-                LockSupport.parkNanos(2 * Connection.BLOCKED_WRITE); // part of the case, not a wait
-            }
-        }));
-        int events = 1 + Connection.FAST_WRITES_TO_REJOIN + 1;
-        for (int i = 1; i <= events; i++) {
-            fanOut(SseEncoder.encode(SseEvent.data(Integer.toString(i))), once);
-            awaitIdle(once, "event " + i + " written");
-        }
-        assertEquals(events, writers.size(), "one write per event: " + writers);
-        assertTrue(writers.get(1).startsWith("broadcaster-aside"), "after the slow write, aside: " + writers);
-        assertTrue(writers.get(events - 1).startsWith("broadcaster-worker"),
-                "after " + Connection.FAST_WRITES_TO_REJOIN + " fast writes, in the chunks again: " + writers);
-    }
-
     /** A client that stays connected; each write (numbered from 1) runs {@code write}, then completes. */
     private static SseEventSink client(IntConsumer write) {
         return new SseEventSink() {
@@ -200,16 +173,12 @@ class StuckChunkTest {
                 (conn, evicted) -> { });
         connection.start();
         // its first drain ran, so a fan-out's drains of it start in the fan-out's chunk, as a live connection's do
-        awaitIdle(connection, "connection " + id + " started");
-        return connection;
-    }
-
-    private static void awaitIdle(Connection connection, String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (!connection.idle()) {
-            assertTrue(System.nanoTime() < deadline, what + " within 2 s");
+            assertTrue(System.nanoTime() < deadline, "connection " + id + " started within 2 s");
             Thread.onSpinWait();
         }
+        return connection;
     }
 
     /** Queues {@code frame} to {@code members} as a fan-out does, their drains in one chunk, in this order. */
