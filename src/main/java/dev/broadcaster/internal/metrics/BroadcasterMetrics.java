@@ -1,6 +1,5 @@
 package dev.broadcaster.internal.metrics;
 
-import jakarta.enterprise.inject.spi.CDI;
 import dev.broadcaster.RegistryStats;
 import dev.broadcaster.internal.DefaultChannelRegistry;
 import dev.broadcaster.internal.Latencies;
@@ -9,11 +8,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.CDI;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -83,39 +82,16 @@ public class BroadcasterMetrics {
             return;
         }
         metrics = metricRegistries.get();
-        gauge(CONNECTIONS, "Open SSE connections", RegistryStats::connections);
-        gauge(CHANNELS, "Listed channels", RegistryStats::channels);
-        gauge(EVENTS_PUBLISHED, "Events broadcast to channels since start", RegistryStats::eventsPublished);
-        gauge(FRAMES_QUEUED, "Events queued to connections by broadcasts and sends since start",
-                RegistryStats::framesQueued);
-        gauge(EVICTIONS, "Connections evicted for not keeping up since start", RegistryStats::evictions);
-        gauge(RESYNCS, "resync events sent to reconnecting clients since start", RegistryStats::resyncs);
-        gauge(PRESENCE_RENDERS, "Presence renderer calls since start", RegistryStats::presenceRenders);
-        gauge(REFUSED_CONNECTIONS, "Subscriptions refused (429) by the per-user or per-node connection limit since start",
-                RegistryStats::refusedConnections);
-        gauge(REFUSED_CHANNELS, "Subscriptions and creates refused (429) by the channel limit since start",
-                RegistryStats::refusedChannels);
-        gauge(OVERSIZED_PRESENCE, "Presence renders not sent because larger than the largest message since start",
-                RegistryStats::oversizedPresence);
-        gauge(LAGGING, "Connections whose oldest waiting event waited longer than the send timeout (the server is"
-                + " behind)", RegistryStats::laggingConnections);
-        gauge(LAG_RESYNCS, "resync events sent to lagging connections instead of what they waited for, since start",
-                RegistryStats::lagResyncs);
-        gauge(PUBLISHES_REFUSED, "Publishes refused because the channel's fan-out queue was full, since start",
-                RegistryStats::publishesRefused);
-        gauge(CONFLATED_EVENTS, "Waiting events of conflating channels that a newer event made useless, dropped"
-                + " unsent, since start", RegistryStats::conflatedEvents);
-        gauge(CONFLATED_BYTES, "The bytes of those events, since start", RegistryStats::conflatedBytes);
+        for (RegistryFigures.Figure figure : RegistryFigures.FROM_STATS) {
+            gauge(figure);
+        }
         if (registry.clustered()) {
-            metrics.gauge(Metadata.builder().withName(CLUSTER_REJECTED).withDescription("Bus messages and stored events"
-                    + " the cluster engine refused from the backplane since start (not signed with the cluster's secret,"
-                    + " or not in its format)").withUnit(MetricUnits.NONE).build(), registry::clusterRejected);
+            metrics.gauge(Metadata.builder().withName(CLUSTER_REJECTED).withDescription(RegistryFigures.CLUSTER_REJECTED)
+                    .withUnit(MetricUnits.NONE).build(), registry::clusterRejected);
             registered.add(CLUSTER_REJECTED);
         }
-        timer(BROADCAST_LATENCY, "Time to encode one broadcast and queue it to every connection of its channel",
-                registry.broadcastLatency());
-        timer(DELIVERY_LATENCY, "Per broadcast reaching a connection: time from its channel taking it to the last"
-                + " connection it was queued to writing it (or dropping it unsent)", registry.deliveryLatency());
+        timer(BROADCAST_LATENCY, RegistryFigures.BROADCAST_LATENCY, registry.broadcastLatency());
+        timer(DELIVERY_LATENCY, RegistryFigures.DELIVERY_LATENCY, registry.deliveryLatency());
         LOG.log(System.Logger.Level.DEBUG, "Registered broadcaster.* metrics");
     }
 
@@ -127,10 +103,10 @@ public class BroadcasterMetrics {
         listening.add(listener);
     }
 
-    private void gauge(String name, String description, Function<RegistryStats, Number> value) {
-        metrics.gauge(Metadata.builder().withName(name).withDescription(description).withUnit(MetricUnits.NONE).build(),
-                () -> value.apply(reading()));
-        registered.add(name);
+    private void gauge(RegistryFigures.Figure figure) {
+        metrics.gauge(Metadata.builder().withName(figure.name()).withDescription(figure.description())
+                .withUnit(MetricUnits.NONE).build(), () -> figure.reading().applyAsLong(reading()));
+        registered.add(figure.name());
     }
 
     /** The registry's figures as read at most {@link #READING_LIFETIME} ago. */

@@ -23,7 +23,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * Registers the library's metrics as OpenTelemetry instruments on the application's {@link Meter} (MicroProfile
- * Telemetry 2.x) when the application starts: the same names as {@link BroadcasterMetrics}. Figures that only grow
+ * Telemetry 2.x) when the application starts: the same figures as {@link BroadcasterMetrics} ({@link RegistryFigures}). Figures that only grow
  * are asynchronous counters, the others asynchronous gauges; all of them are observed by one batch callback, so one
  * collection reads {@link DefaultChannelRegistry#stats()} once. The two latencies are histograms in seconds, fed
  * through the registry's {@link Latencies}.
@@ -67,36 +67,12 @@ public class BroadcasterTelemetry {
     public synchronized void start(Meter meter, DefaultChannelRegistry channels) {
         registry = channels;
         Map<ObservableLongMeasurement, ToLongFunction<RegistryStats>> figures = new LinkedHashMap<>();
-        figures.put(gauge(meter, BroadcasterMetrics.CONNECTIONS, "Open SSE connections"), RegistryStats::connections);
-        figures.put(gauge(meter, BroadcasterMetrics.CHANNELS, "Listed channels"), RegistryStats::channels);
-        figures.put(gauge(meter, BroadcasterMetrics.LAGGING, "Connections whose oldest waiting event waited longer"
-                + " than the send timeout (the server is behind)"), RegistryStats::laggingConnections);
-        figures.put(counter(meter, BroadcasterMetrics.EVENTS_PUBLISHED, "Events broadcast to channels"),
-                RegistryStats::eventsPublished);
-        figures.put(counter(meter, BroadcasterMetrics.FRAMES_QUEUED, "Events queued to connections by broadcasts and"
-                + " sends"), RegistryStats::framesQueued);
-        figures.put(counter(meter, BroadcasterMetrics.EVICTIONS, "Connections evicted for not keeping up"),
-                RegistryStats::evictions);
-        figures.put(counter(meter, BroadcasterMetrics.RESYNCS, "resync events sent to reconnecting clients"),
-                RegistryStats::resyncs);
-        figures.put(counter(meter, BroadcasterMetrics.PRESENCE_RENDERS, "Presence renderer calls"),
-                RegistryStats::presenceRenders);
-        figures.put(counter(meter, BroadcasterMetrics.REFUSED_CONNECTIONS, "Subscriptions refused (429) by the"
-                + " per-user or per-node connection limit"), RegistryStats::refusedConnections);
-        figures.put(counter(meter, BroadcasterMetrics.REFUSED_CHANNELS, "Subscriptions and creates refused (429) by"
-                + " the channel limit"), RegistryStats::refusedChannels);
-        figures.put(counter(meter, BroadcasterMetrics.OVERSIZED_PRESENCE, "Presence renders not sent because larger"
-                + " than the largest message"), RegistryStats::oversizedPresence);
-        figures.put(counter(meter, BroadcasterMetrics.LAG_RESYNCS, "resync events sent to lagging connections"
-                + " instead of what they waited for"), RegistryStats::lagResyncs);
-        figures.put(counter(meter, BroadcasterMetrics.PUBLISHES_REFUSED, "Publishes refused because the channel's"
-                + " fan-out queue was full"), RegistryStats::publishesRefused);
-        figures.put(counter(meter, BroadcasterMetrics.CONFLATED_EVENTS, "Waiting events of conflating channels that"
-                + " a newer event made useless, dropped unsent"), RegistryStats::conflatedEvents);
-        figures.put(counter(meter, BroadcasterMetrics.CONFLATED_BYTES, "The bytes of those events"),
-                RegistryStats::conflatedBytes);
+        for (RegistryFigures.Figure figure : RegistryFigures.FROM_STATS) {
+            figures.put(figure.cumulative() ? counter(meter, figure.name(), figure.description())
+                    : gauge(meter, figure.name(), figure.description()), figure.reading());
+        }
         ObservableLongMeasurement rejected = channels.clustered() ? counter(meter, BroadcasterMetrics.CLUSTER_REJECTED,
-                "Bus messages and stored events the cluster engine refused from the backplane") : null;
+                RegistryFigures.CLUSTER_REJECTED) : null;
         List<ObservableLongMeasurement> all = new ArrayList<>(figures.keySet());
         if (rejected != null) {
             all.add(rejected);
@@ -108,10 +84,9 @@ public class BroadcasterTelemetry {
                 rejected.record(channels.clusterRejected());
             }
         }, all.get(0), all.subList(1, all.size()).toArray(ObservableLongMeasurement[]::new));
-        histogram(meter, BroadcasterMetrics.BROADCAST_LATENCY, "Time to encode one broadcast and queue it to every"
-                + " connection of its channel", channels.broadcastLatency());
-        histogram(meter, BroadcasterMetrics.DELIVERY_LATENCY, "Per broadcast reaching a connection: time from its"
-                + " channel taking it to the last connection it was queued to writing it (or dropping it unsent)",
+        histogram(meter, BroadcasterMetrics.BROADCAST_LATENCY, RegistryFigures.BROADCAST_LATENCY,
+                channels.broadcastLatency());
+        histogram(meter, BroadcasterMetrics.DELIVERY_LATENCY, RegistryFigures.DELIVERY_LATENCY,
                 channels.deliveryLatency());
         LOG.log(System.Logger.Level.DEBUG, "Registered broadcaster.* OpenTelemetry instruments");
     }
@@ -121,8 +96,7 @@ public class BroadcasterTelemetry {
     }
 
     private static ObservableLongMeasurement counter(Meter meter, String name, String description) {
-        return meter.counterBuilder(name).setDescription(description + ", since start").setUnit("{count}")
-                .buildObserver();
+        return meter.counterBuilder(name).setDescription(description).setUnit("{count}").buildObserver();
     }
 
     private void histogram(Meter meter, String name, String description, Latencies latencies) {
