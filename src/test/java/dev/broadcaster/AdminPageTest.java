@@ -152,6 +152,22 @@ class AdminPageTest {
     }
 
     @Test
+    void aSnapshotShowsEveryFigureTheStatusEndpointGives() {
+        try (SseStream admin = SseStream.connect(adminEvents(), "alice")) {
+            JsonObject snapshot = awaitSnapshot(admin, s -> true, "the current snapshot");
+            var status = HttpCalls.get(server.uri("sse/status"), "alice");
+            assertEquals(200, status.statusCode(), status.body());
+            JsonObject figures = parse(status.body());
+            for (String key : figures.keySet()) {
+                if (figures.get(key).getValueType() == JsonValue.ValueType.NUMBER && !key.equals("channels")) {
+                    assertTrue(snapshot.containsKey(key), "the snapshot shows " + key + ": " + snapshot);
+                }
+            }
+            assertEquals(figures.getInt("channels"), snapshot.getInt("channelCount"), snapshot.toString());
+        }
+    }
+
+    @Test
     void theReservedChannelIsNeitherJoinableNorListed() {
         try (SseStream admin = SseStream.connect(adminEvents(), "alice")) {
             JsonObject snapshot = awaitSnapshot(admin, s -> true, "the current snapshot");

@@ -62,20 +62,8 @@ final class AdminSnapshot {
             list.add(row);
             shown++;
         }
-        return Json.createObjectBuilder()
-                .add("time", Instant.now().toString())
-                .add("connections", stats.connections())
+        return StatsJson.addFigures(Json.createObjectBuilder().add("time", Instant.now().toString()), stats)
                 .add("channelCount", channels.size())
-                .add("eventsPublished", stats.eventsPublished())
-                .add("framesQueued", stats.framesQueued())
-                .add("evictions", stats.evictions())
-                .add("resyncs", stats.resyncs())
-                .add("presenceRenders", stats.presenceRenders())
-                .add("refusedConnections", stats.refusedConnections())
-                .add("refusedChannels", stats.refusedChannels())
-                .add("oversizedPresence", stats.oversizedPresence())
-                .add("conflatedEvents", stats.conflatedEvents())
-                .add("conflatedBytes", stats.conflatedBytes())
                 .add("moreChannels", channels.size() - shown)
                 .add("channels", list)
                 .build().toString();

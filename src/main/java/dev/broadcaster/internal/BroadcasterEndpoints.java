@@ -172,22 +172,8 @@ public class BroadcasterEndpoints extends BuiltInEndpoint {
         channels.forEach(info -> perChannel.add(info.name(), Json.createObjectBuilder()
                 .add("connections", info.connections()).add("users", info.users())
                 .add("history", registry.historySize(info.name()))));
-        return Json.createObjectBuilder()
-                .add("connections", stats.connections())
+        return StatsJson.addFigures(Json.createObjectBuilder(), stats)
                 .add("channels", channels.size())
-                .add("eventsPublished", stats.eventsPublished())
-                .add("framesQueued", stats.framesQueued())
-                .add("evictions", stats.evictions())
-                .add("resyncs", stats.resyncs())
-                .add("presenceRenders", stats.presenceRenders())
-                .add("refusedConnections", stats.refusedConnections())
-                .add("refusedChannels", stats.refusedChannels())
-                .add("oversizedPresence", stats.oversizedPresence())
-                .add("laggingConnections", stats.laggingConnections())
-                .add("lagResyncs", stats.lagResyncs())
-                .add("publishesRefused", stats.publishesRefused())
-                .add("conflatedEvents", stats.conflatedEvents())
-                .add("conflatedBytes", stats.conflatedBytes())
                 .add("perChannel", perChannel)
                 .build().toString();
     }
