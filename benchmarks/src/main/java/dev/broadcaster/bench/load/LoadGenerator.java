@@ -112,6 +112,7 @@ public final class LoadGenerator {
             sampler.start();
 
             long start = System.nanoTime();
+            Instant startedAt = Instant.now();
             Publisher publisher = new Publisher(o, tracker, start);
             Thread publisherThread = new Thread(publisher, "publisher");
             publisherThread.start();
@@ -152,7 +153,7 @@ public final class LoadGenerator {
                     .put("stalledPercent", o.stalledPercent())
                     .put("window", o.window())
                     .put("run", o.run())
-                    .put("startedAt", Instant.now().toString())
+                    .put("startedAt", startedAt.toString())
                     .put("published", published)
                     .put("deliveries", deliveries)
                     .put("elapsedS", elapsedS)
