@@ -19,8 +19,8 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where a benchmark server's CPU goes, from JFR recordings made with {@code benchmarks/profile/cpu.jfc}
  * (see {@code benchmarks/PROFILE.md}). Only the samples inside a measured window of the load generator
- * count: the windows are read from {@code results.jsonl} ({@code startedAt} is written when the window
- * has ended; it lasted {@code elapsedS}), so warm-up, connecting and stopping are left out.
+ * count: the windows are read from {@code results.jsonl} (each starts at {@code startedAt}, when publishing
+ * started, and lasts {@code elapsedS}), so warm-up, connecting and stopping are left out.
  *
  * <p>Usage: {@code java benchmarks/profile/JfrBreakdown.java --results results.jsonl --target T
  * --connections N --mode rate|max file.jfr...}. Prints, for the CPU samples (threads in Java code, and
@@ -335,8 +335,8 @@ public final class JfrBreakdown {
                     || num(line, "stalledPercent") != 0 || str(line, "startedAt") == null) {
                 continue;
             }
-            Instant end = Instant.parse(str(line, "startedAt"));
-            Instant start = end.minus(Duration.ofMillis((long) (num(line, "elapsedS") * 1000)));
+            Instant start = Instant.parse(str(line, "startedAt"));
+            Instant end = start.plus(Duration.ofMillis((long) (num(line, "elapsedS") * 1000)));
             out.add(new Window(start, end, (long) num(line, "deliveries"), num(line, "cpuMsPublishing"), target,
                     connections, mode));
         }
