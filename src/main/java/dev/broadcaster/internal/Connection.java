@@ -289,6 +289,14 @@ final class Connection {
         return deliver(-1, frame);
     }
 
+    /**
+     * As {@link #deliver(Frame)}; if this starts the connection's drain, the drain task is added to {@code starts}
+     * (a heartbeat's, handed to the executor several to a task) instead of being handed to the executor alone.
+     */
+    boolean deliver(Frame frame, DrainStarts starts) {
+        return deliver(-1, frame, false, starts);
+    }
+
     /** As {@link #deliver(Frame)}, for a frame of {@code channel} (a member channel of this connection). */
     boolean deliver(String channel, Frame frame) {
         return deliver(channel, frame, false);

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>Heartbeat, every {@code broadcaster.heartbeat-interval}: a comment to every connection that has been quiet
  *       for half an interval (proxies keep the stream open; a client that went away is noticed by the failed
- *       write); eviction of a connection with a write in progress that completed no write for two intervals, or the
+ *       write), their drains handed to the pool a chunk at a time ({@link DrainStarts}); eviction of a connection with a write in progress that completed no write for two intervals, or the
  *       replay timeout if that is longer ({@link Connection#checkProgress}); removal of channels whose linger is
  *       over.</li>
  *   <li>Write watchdog, every quarter of the send timeout (5 to 25 ms): evicts connections whose write has been
@@ -77,24 +77,32 @@ final class Housekeeping {
 
     private void beat() {
         try {
-            long now = System.nanoTime();
-            beat(channels.connections(), now);
-            beat(adminConnections.get(), now);
-            channels.removeExpired(now);
+            beat(System.nanoTime());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Heartbeat failed", e);
         }
     }
 
+    /** One heartbeat at {@code nowNanos}: the timer's, every interval (tests call it with a time of their own). */
+    void beat(long nowNanos) {
+        beat(channels.connections(), nowNanos);
+        beat(adminConnections.get(), nowNanos);
+        channels.removeExpired(nowNanos);
+    }
+
     private void beat(Collection<Connection> connections, long now) {
         long interval = settings.heartbeatInterval().toNanos();
+        // the drains the comments start, several to a task as a fan-out's: on a quiet server nearly every
+        // connection gets one, and after a mass disconnect every client gone is found by this write
+        DrainStarts starts = new DrainStarts();
         for (Connection connection : connections) {
             connection.checkProgress(now, noProgressNanos);
             // half an interval of slack: the timer and the last write are never exactly aligned
             if (now - connection.lastQueuedNanos() >= interval / 2) {
-                connection.deliver(ControlEvents.heartbeat());
+                connection.deliver(ControlEvents.heartbeat(), starts);
             }
         }
+        starts.start();
     }
 
     private void watchWrites() {

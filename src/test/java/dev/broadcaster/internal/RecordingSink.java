@@ -33,6 +33,11 @@ final class RecordingSink implements SseEventSink {
         closed = true;
     }
 
+    /** Every frame written so far, comments included. */
+    synchronized List<Frame> frames() {
+        return List.copyOf(frames);
+    }
+
     /** The events written so far (comments such as {@code connected} left out). */
     synchronized List<SseEvent> events() {
         return frames.stream().filter(frame -> frame.event() != null).map(Frame::event).toList();
