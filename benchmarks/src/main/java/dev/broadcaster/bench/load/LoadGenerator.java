@@ -15,7 +15,8 @@ import java.util.Map;
  * GCs, threads and heap (see {@link ServerProbe}), and appends ONE flat JSON object to {@code --out} (also
  * printing a one-line summary).
  *
- * <p>Sequence: server threads and heap (after a forced GC) with 0 connections; connect and wait until all
+ * <p>Sequence: with {@code --settle}, wait until the server has closed the connections earlier runs' clients closed
+ * ({@link ClosedClients}), at most that long; server threads and heap (after a forced GC) with 0 connections; connect and wait until all
  * are subscribed (at most 60 s + N/100 s); threads and heap again; GC counters and CPU time; publish;
  * wait until every healthy connection received every event (at most 15 s after the last POST); CPU time
  * (the measured window ends here), thread maximum and GC counters; drain the stalled readers (at most 10 s)
@@ -83,6 +84,11 @@ public final class LoadGenerator {
         int n = o.connections();
         int healthy = n - o.stalledCount();
         ServerProbe probe = new ServerProbe(o.pid());
+        ClosedClients closedClients = new ClosedClients(o.subscribeUrl().getPort());
+        long settleStart = System.nanoTime();
+        int closedAtStart = o.settleS() > 0
+                ? closedClients.awaitNone(settleStart + (long) (o.settleS() * SECOND)) : closedClients.count();
+        double settleWaitS = (System.nanoTime() - settleStart) / 1e9;
 
         int threadsIdle = probe.threads();
         long heapBaseline = probe.heapUsedAfterGcKiB();
@@ -163,7 +169,9 @@ public final class LoadGenerator {
                     .put("duplicates", duplicates)
                     .put("allDelivered", allDelivered)
                     .put("windowTimedOut", publisher.windowTimedOut())
-                    .put("healthyClosed", clients.healthyClosed());
+                    .put("healthyClosed", clients.healthyClosed())
+                    .put("settleWaitS", settleWaitS)
+                    .put("closedClientsAtStart", closedAtStart);
             long otherTotal = 0;
             for (long count : clients.otherEvents().values()) {
                 otherTotal += count;

@@ -20,14 +20,18 @@ import java.nio.file.Path;
  * @param run            the run's number, copied into the result
  * @param out            the JSONL file the result is appended to
  * @param trace          a text file every event's fan-out is appended to, or null ({@link DeliveryTracker#writeTrace})
+ * @param settleS        before connecting, wait at most this long for the server to close the connections earlier
+ *                       runs' clients closed ({@link ClosedClients}), so their departures fall outside this run; 0
+ *                       not to wait
  */
 public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long pid, int connections, String mode,
                           double rate, double durationS, int payloadBytes, double stalledPercent, int window,
-                          int run, Path out, Path trace) {
+                          int run, Path out, Path trace, double settleS) {
 
     static final String USAGE = "usage: LoadGenerator --target NAME --subscribe-url URL --publish-url URL"
             + " [--pid PID] --connections N --mode max|rate [--rate R] --duration S [--payload-bytes 500]"
-            + " [--stalled-percent 0] [--window 8] [--run 1] --out results.jsonl [--trace events.txt]";
+            + " [--stalled-percent 0] [--window 8] [--run 1] --out results.jsonl [--trace events.txt]"
+            + " [--settle 0]";
 
     /** The smallest payload that still holds {@code seq=<n> t=<nanos> s=<nanos> }. */
     static final int MIN_PAYLOAD_BYTES = 64;
@@ -52,6 +56,7 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
         int run = 1;
         Path out = null;
         Path trace = null;
+        double settle = 0;
         for (int i = 0; i < args.length; i += 2) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -73,6 +78,7 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
                 case "--run" -> run = Integer.parseInt(v);
                 case "--out" -> out = Path.of(v);
                 case "--trace" -> trace = Path.of(v);
+                case "--settle" -> settle = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown flag " + flag + "; " + USAGE);
             }
         }
@@ -89,8 +95,9 @@ public record LoadOptions(String target, URI subscribeUrl, URI publishUrl, long 
         require(stalled >= 0 && stalled <= 100, "--stalled-percent must be in 0..100");
         require(window > 0, "--window must be > 0");
         require(out != null, "--out is required");
+        require(settle >= 0 && settle <= MAX_DURATION_SECONDS, "--settle must be in 0.." + MAX_DURATION_SECONDS);
         return new LoadOptions(target, subscribe, publish, pid, connections, mode, rate, duration, payload, stalled,
-                window, run, out, trace);
+                window, run, out, trace, settle);
     }
 
     /** At most this many connections: the generator is for a benchmark on one machine. */

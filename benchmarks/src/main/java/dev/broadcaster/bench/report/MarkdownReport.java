@@ -60,7 +60,10 @@ final class MarkdownReport {
                 + " measured, every server start runs its case once unrecorded (4 s in mode max, 6 s at a rate, at most"
                 + " 5,000 connections), so the"
                 + " JIT compiler is mostly done (a shorter warm-up left it at 20-45% of the CPU measured:"
-                + " `benchmarks/PROFILE.md`).");
+                + " `benchmarks/PROFILE.md`). In the stalled-reader group, each of its two cases first waits until"
+                + " the server has closed the connections the one before it left (a server finds a closed client"
+                + " when it next writes to it, the library at its next heartbeat; the naive app never does, so it is"
+                + " not waited for).");
         md.add("");
         md.add("Each figure is the median over the runs of a point; `(a–b)` is the range over the runs. Delivered/s:"
                 + " events received by healthy connections per second from the first publish to the last delivery."
