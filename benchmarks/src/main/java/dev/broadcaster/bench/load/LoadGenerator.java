@@ -84,7 +84,7 @@ public final class LoadGenerator {
         int n = o.connections();
         int healthy = n - o.stalledCount();
         ServerProbe probe = new ServerProbe(o.pid());
-        ClosedClients closedClients = new ClosedClients(o.subscribeUrl().getPort());
+        ClosedClients closedClients = new ClosedClients(o.pid(), o.subscribeUrl().getPort());
         long settleStart = System.nanoTime();
         int closedAtStart = o.settleS() > 0
                 ? closedClients.awaitNone(settleStart + (long) (o.settleS() * SECOND)) : closedClients.count();
