@@ -15,8 +15,8 @@ import java.util.Map;
  * GCs, threads and heap (see {@link ServerProbe}), and appends ONE flat JSON object to {@code --out} (also
  * printing a one-line summary).
  *
- * <p>Sequence: with {@code --settle}, wait until the server has closed the connections earlier runs' clients closed
- * ({@link ClosedClients}), at most that long; server threads and heap (after a forced GC) with 0 connections; connect and wait until all
+ * <p>Sequence: with {@code --settle}, wait until the server has closed the connections earlier runs' clients
+ * closed ({@link ClosedClients}), at most that long; server threads and heap (after a forced GC) with 0 connections; connect and wait until all
  * are subscribed (at most 60 s + N/100 s); threads and heap again; GC counters and CPU time; publish;
  * wait until every healthy connection received every event (at most 15 s after the last POST); CPU time
  * (the measured window ends here), thread maximum and GC counters; drain the stalled readers (at most 10 s)

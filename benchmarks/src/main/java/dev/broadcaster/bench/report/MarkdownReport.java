@@ -62,8 +62,8 @@ final class MarkdownReport {
                 + " JIT compiler is mostly done (a shorter warm-up left it at 20-45% of the CPU measured:"
                 + " `benchmarks/PROFILE.md`). In the stalled-reader group, each of its two cases first waits until"
                 + " the server has closed the connections the one before it left (a server finds a closed client"
-                + " when a write to it fails, the library at its second heartbeat after; the naive app never does, so it is"
-                + " not waited for).");
+                + " when a write to it fails, the library at its second heartbeat after; the naive app never does,"
+                + " so it is not waited for).");
         md.add("");
         md.add("Each figure is the median over the runs of a point; `(a–b)` is the range over the runs. Delivered/s:"
                 + " events received by healthy connections per second from the first publish to the last delivery."
