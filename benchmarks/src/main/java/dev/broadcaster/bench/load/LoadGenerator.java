@@ -16,8 +16,9 @@ import java.util.Map;
  * printing a one-line summary).
  *
  * <p>Sequence: with {@code --settle}, wait until the server has closed the connections earlier runs' clients
- * closed ({@link ClosedClients}), at most that long; server threads and heap (after a forced GC) with 0 connections; connect and wait until all
- * are subscribed (at most 60 s + N/100 s); threads and heap again; GC counters and CPU time; publish;
+ * closed ({@link ClosedClients}), at most that long; server threads and heap (after a forced GC) with 0
+ * connections; connect and wait until all are subscribed (at most 60 s + N/100 s); threads and heap again; GC
+ * counters and CPU time; publish;
  * wait until every healthy connection received every event (at most 15 s after the last POST); CPU time
  * (the measured window ends here), thread maximum and GC counters; drain the stalled readers (at most 10 s)
  * to count those the server closed; close everything.
