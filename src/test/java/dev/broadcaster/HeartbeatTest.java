@@ -8,6 +8,8 @@ import dev.broadcaster.support.PresenceRecorder;
 import dev.broadcaster.support.RawSseClient;
 import dev.broadcaster.support.SseStream;
 import dev.broadcaster.support.TestServer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,18 +29,49 @@ class HeartbeatTest {
     }
 
     @Test
+    void quietConnectionsGetTheirHeartbeatsSpreadOverTheIntervalNotAllAtOnce() {
+        long intervalMs = 1600;
+        try (TestServer server = TestServer.builder()
+                .config("broadcaster.heartbeat-interval", intervalMs + "ms").start()) {
+            List<SseStream> tabs = new ArrayList<>();
+            try {
+                for (int i = 0; i < 16; i++) {
+                    tabs.add(SseStream.connect(server.uri("sse/channels/idle-" + i), "bob"));
+                }
+                // when each tab first saw a heartbeat: all at one tick, or spread by the timer's slices
+                long[] firstSeen = new long[tabs.size()];
+                Eventually.equalTo(true, () -> {
+                    for (int i = 0; i < tabs.size(); i++) {
+                        if (firstSeen[i] == 0 && heartbeats(tabs.get(i)) > 0) {
+                            firstSeen[i] = System.nanoTime();
+                        }
+                    }
+                    return Arrays.stream(firstSeen).allMatch(seen -> seen != 0);
+                }, "every quiet tab got a heartbeat");
+                long spreadMs = (Arrays.stream(firstSeen).max().getAsLong()
+                        - Arrays.stream(firstSeen).min().getAsLong()) / 1_000_000;
+                assertTrue(spreadMs > intervalMs / 4, "16 quiet tabs' first heartbeats came within " + spreadMs
+                        + " ms of each other: one burst, not spread over the " + intervalMs + " ms interval");
+            } finally {
+                tabs.forEach(SseStream::close);
+            }
+        }
+    }
+
+    @Test
     void vanishedClientIsNoticedWithinTwoHeartbeatsAndLeavesPresenceOnce() {
         try (TestServer server = TestServer.builder().config("broadcaster.heartbeat-interval", "400ms")
                 .beans(PresenceRecorder.class).start()) {
             ChannelRegistry registry = server.bean(ChannelRegistry.class);
             PresenceRecorder recorder = server.bean(PresenceRecorder.class);
             var uri = server.uri("sse/channels/fragile-net");
-            // the witness shares the heartbeat timer: its heartbeat comments count the timer's ticks
+            // the witness's heartbeat comments count the intervals (each connection is visited once an interval)
             try (SseStream witness = SseStream.connect(uri, "bob")) {
                 RawSseClient crashed = RawSseClient.stalled(uri, "carol");
                 Eventually.equalTo(List.of("bob", "carol"), () -> registry.users("fragile-net"), "carol joined");
-                // vanish just after a tick: a tick in flight to the witness, or one that skipped carol (written to
-                // less than half an interval before), would count without being a chance to notice her
+                // vanish just after the witness's heartbeat: one in flight to the witness, or an interval that
+                // skipped carol (written to less than half an interval before), would count without being a chance
+                // to notice her
                 long seen = heartbeats(witness);
                 Eventually.equalTo(true, () -> heartbeats(witness) > seen, "a tick after carol joined");
                 crashed.vanish();

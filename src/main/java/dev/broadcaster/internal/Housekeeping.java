@@ -12,11 +12,15 @@ import java.util.function.Supplier;
 /**
  * The registry's timers, and the close of every stream when the server stops.
  * <ul>
- *   <li>Heartbeat, every {@code broadcaster.heartbeat-interval}: a comment to every connection that has been quiet
- *       for half an interval (proxies keep the stream open; a client that went away is noticed by the failed
- *       write), their drains handed to the pool a chunk at a time ({@link DrainStarts}); eviction of a connection with a write in progress that completed no write for two intervals, or the
- *       replay timeout if that is longer ({@link Connection#checkProgress}); removal of channels whose linger is
- *       over.</li>
+ *   <li>Heartbeat, every {@code broadcaster.heartbeat-interval} for each connection: a comment to a connection
+ *       that has been quiet for half an interval (proxies keep the stream open; a client that went away is noticed
+ *       by the failed write), their drains handed to the pool a chunk at a time ({@link DrainStarts}); eviction of a
+ *       connection with a write in progress that completed no write for two intervals, or the replay timeout if
+ *       that is longer ({@link Connection#checkProgress}). The timer ticks {@link #SLICES} times an interval and
+ *       each tick visits the connections of one slice (by a hash of their random id): a heartbeat's writes, and the
+ *       failed writes of a mass disconnect (about four times a live write's CPU each in Grizzly), are spread over
+ *       the interval instead of landing on the live channels' fan-outs all at once ({@code benchmarks/PROFILE.md}).
+ *       Channels whose linger is over are removed once an interval.</li>
  *   <li>Write watchdog, every quarter of the send timeout (5 to 25 ms): evicts connections whose write has been
  *       seen in progress for longer than the send timeout ({@link Connection#checkWriteTimeout}). It looks only at
  *       the connections writing at that moment ({@link Workers#writing}), not at every connection: a walk of all
@@ -34,6 +38,12 @@ final class Housekeeping {
     private static final System.Logger LOG = System.getLogger(Housekeeping.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Heartbeat ticks per interval, each visiting one slice of the connections. */
+    static final int SLICES = 16;
+
+    /** For {@link #tick}: every connection at once, a whole interval's heartbeat in one pass. */
+    static final int ALL_SLICES = -1;
+
     private final BroadcasterSettings settings;
     private final Workers workers;
     private final Channels channels;
@@ -42,6 +52,7 @@ final class Housekeeping {
     private final long noProgressNanos;
     private final long watchTickNanos;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>(); // written by start and stop only
+    private int nextSlice; // the slice the next heartbeat tick visits; the timer thread's only
 
     /**
      * @param adminConnections the admin pages' connections (not in {@code channels})
@@ -60,8 +71,8 @@ final class Housekeeping {
     }
 
     void start() {
-        long beat = settings.heartbeatInterval().toMillis();
-        timers.add(workers.scheduler().scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS));
+        long tick = Math.max(1, settings.heartbeatInterval().toNanos() / SLICES);
+        timers.add(workers.scheduler().scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.NANOSECONDS));
         timers.add(workers.scheduler().scheduleWithFixedDelay(this::watchWrites, watchTickNanos, watchTickNanos,
                 TimeUnit.NANOSECONDS));
         if (workers.ownsPool()) { // a test's executor is sized by the test
@@ -75,27 +86,42 @@ final class Housekeeping {
         timers.forEach(timer -> timer.cancel(false));
     }
 
-    private void beat() {
+    private void tick() {
         try {
-            beat(System.nanoTime());
+            int slice = nextSlice;
+            nextSlice = (slice + 1) % SLICES;
+            tick(slice, System.nanoTime());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Heartbeat failed", e);
         }
     }
 
-    /** One heartbeat at {@code nowNanos}: the timer's, every interval (tests call it with a time of their own). */
-    void beat(long nowNanos) {
-        beat(channels.connections(), nowNanos);
-        beat(adminConnections.get(), nowNanos);
-        channels.removeExpired(nowNanos);
+    /**
+     * One heartbeat tick at {@code nowNanos}: the connections of {@code slice}, or of every slice if it is
+     * {@link #ALL_SLICES} (tests call it with a time of their own).
+     */
+    void tick(int slice, long nowNanos) {
+        beat(channels.connections(), slice, nowNanos);
+        beat(adminConnections.get(), slice, nowNanos);
+        if (slice == 0 || slice == ALL_SLICES) {
+            channels.removeExpired(nowNanos);
+        }
     }
 
-    private void beat(Collection<Connection> connections, long now) {
+    /** The heartbeat slice of {@code connection}: its random id spreads the connections evenly over the slices. */
+    static int slice(Connection connection) {
+        return Math.floorMod(connection.id().hashCode(), SLICES);
+    }
+
+    private void beat(Collection<Connection> connections, int slice, long now) {
         long interval = settings.heartbeatInterval().toNanos();
         // the drains the comments start, several to a task as a fan-out's: on a quiet server nearly every
         // connection gets one, and after a mass disconnect every client gone is found by this write
         DrainStarts starts = new DrainStarts();
         for (Connection connection : connections) {
+            if (slice != ALL_SLICES && slice(connection) != slice) {
+                continue;
+            }
             connection.checkProgress(now, noProgressNanos);
             // half an interval of slack: the timer and the last write are never exactly aligned
             if (now - connection.lastQueuedNanos() >= interval / 2) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A heartbeat reaches every quiet connection, and hands their writes to the pool a chunk at a time, as a fan-out
  * does ({@link DrainStarts}): on a quiet server nearly every connection gets one, and after a mass disconnect every
- * client gone is found by it; one task per connection was one executor hand-off each.
+ * client gone is found by it; one task per connection was one executor hand-off each. Each of the timer's ticks
+ * reaches one slice of the connections, so those writes are spread over the interval.
  */
 class HeartbeatChunksTest {
 
@@ -50,7 +51,8 @@ class HeartbeatChunksTest {
         Housekeeping housekeeping = new Housekeeping(settings, workers, none, () -> connections, () -> { });
         int tasksBefore = pool.tasks.get();
 
-        housekeeping.beat(System.nanoTime() + settings.heartbeatInterval().toNanos()); // all quiet for an interval
+        // every slice at once, all quiet for an interval
+        housekeeping.tick(Housekeeping.ALL_SLICES, System.nanoTime() + settings.heartbeatInterval().toNanos());
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (RecordingSink client : clients) {
@@ -61,6 +63,48 @@ class HeartbeatChunksTest {
         }
         assertEquals(quiet / DrainStarts.CHUNK, pool.tasks.get() - tasksBefore,
                 "tasks handed to the pool for " + quiet + " heartbeats");
+    }
+
+    @Test
+    void eachTimerTickReachesOneSliceOfTheQuietConnectionsAndAnIntervalOfTicksReachesEachOnce() {
+        List<RecordingSink> clients = new ArrayList<>();
+        List<Connection> connections = new ArrayList<>();
+        for (int i = 0; i < 4 * Housekeeping.SLICES; i++) {
+            RecordingSink client = new RecordingSink();
+            clients.add(client);
+            connections.add(started("c" + i, client));
+        }
+        Channels none = new Channels(settings, workers, new Counters(), limits(), new LocalTopology(),
+                new Channels.Listeners(joined -> { }, left -> { }), () -> { });
+        Housekeeping housekeeping = new Housekeeping(settings, workers, none, () -> connections, () -> { });
+        long now = System.nanoTime() + settings.heartbeatInterval().toNanos(); // all quiet for an interval
+        int largestSlice = 0;
+        for (int slice = 0; slice < Housekeeping.SLICES; slice++) {
+            housekeeping.tick(slice, now);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            int reached = 0;
+            for (int i = 0; i < clients.size(); i++) {
+                if (Housekeeping.slice(connections.get(i)) == slice) {
+                    reached++;
+                    while (heartbeats(clients.get(i)) == 0) {
+                        assertTrue(System.nanoTime() < deadline, "connection c" + i + " got its tick's heartbeat");
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            largestSlice = Math.max(largestSlice, reached);
+            for (int i = 0; i < clients.size(); i++) {
+                int expected = Housekeeping.slice(connections.get(i)) <= slice ? 1 : 0;
+                assertEquals(expected, heartbeats(clients.get(i)), "heartbeats of c" + i + " after the tick of slice "
+                        + slice + " (its slice: " + Housekeeping.slice(connections.get(i)) + ")");
+            }
+        }
+        assertTrue(largestSlice < clients.size() / 4, "the largest tick reached " + largestSlice + " of "
+                + clients.size() + " quiet connections");
+    }
+
+    private static long heartbeats(RecordingSink client) {
+        return client.frames().stream().filter(ControlEvents.heartbeat()::equals).count();
     }
 
     private Connection.Limits limits() {
