@@ -5,8 +5,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -76,7 +78,7 @@ final class ClosedClients {
 
     /** The server's open sockets that no {@code /proc/net} table lists (0 if its descriptors cannot be read). */
     private int unlistedSockets(Map<String, String> tcpStates) {
-        java.util.Set<String> listed = new java.util.HashSet<>(tcpStates.keySet());
+        Set<String> listed = new HashSet<>(tcpStates.keySet());
         for (String table : OTHER_SOCKETS) {
             try {
                 for (String line : Files.readAllLines(Path.of(table))) {
