@@ -41,14 +41,7 @@ class HeartbeatChunksTest {
         int quiet = 4 * DrainStarts.CHUNK;
         List<RecordingSink> clients = new ArrayList<>();
         List<Connection> connections = new ArrayList<>();
-        for (int i = 0; i < quiet; i++) {
-            RecordingSink client = new RecordingSink();
-            clients.add(client);
-            connections.add(started("c" + i, client));
-        }
-        Channels none = new Channels(settings, workers, new Counters(), limits(), new LocalTopology(),
-                new Channels.Listeners(joined -> { }, left -> { }), () -> { });
-        Housekeeping housekeeping = new Housekeeping(settings, workers, none, () -> connections, () -> { });
+        Housekeeping housekeeping = housekeepingOf(quiet, clients, connections);
         int tasksBefore = pool.tasks.get();
 
         // every slice at once, all quiet for an interval
@@ -69,14 +62,7 @@ class HeartbeatChunksTest {
     void eachTimerTickReachesOneSliceOfTheQuietConnectionsAndAnIntervalOfTicksReachesEachOnce() {
         List<RecordingSink> clients = new ArrayList<>();
         List<Connection> connections = new ArrayList<>();
-        for (int i = 0; i < 4 * Housekeeping.SLICES; i++) {
-            RecordingSink client = new RecordingSink();
-            clients.add(client);
-            connections.add(started("c" + i, client));
-        }
-        Channels none = new Channels(settings, workers, new Counters(), limits(), new LocalTopology(),
-                new Channels.Listeners(joined -> { }, left -> { }), () -> { });
-        Housekeeping housekeeping = new Housekeeping(settings, workers, none, () -> connections, () -> { });
+        Housekeeping housekeeping = housekeepingOf(4 * Housekeeping.SLICES, clients, connections);
         long now = System.nanoTime() + settings.heartbeatInterval().toNanos(); // all quiet for an interval
         int largestSlice = 0;
         for (int slice = 0; slice < Housekeeping.SLICES; slice++) {
@@ -101,6 +87,18 @@ class HeartbeatChunksTest {
         }
         assertTrue(largestSlice < clients.size() / 4, "the largest tick reached " + largestSlice + " of "
                 + clients.size() + " quiet connections");
+    }
+
+    /** The housekeeping of {@code count} started connections (c0, c1, ...) and their clients, added to the lists. */
+    private Housekeeping housekeepingOf(int count, List<RecordingSink> clients, List<Connection> connections) {
+        for (int i = 0; i < count; i++) {
+            RecordingSink client = new RecordingSink();
+            clients.add(client);
+            connections.add(started("c" + i, client));
+        }
+        Channels none = new Channels(settings, workers, new Counters(), limits(), new LocalTopology(),
+                new Channels.Listeners(joined -> { }, left -> { }), () -> { });
+        return new Housekeeping(settings, workers, none, () -> connections, () -> { });
     }
 
     private static long heartbeats(RecordingSink client) {
