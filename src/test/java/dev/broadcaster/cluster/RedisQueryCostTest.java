@@ -12,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisMonitor;
+import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 
 /**
@@ -66,11 +69,36 @@ class RedisQueryCostTest {
         }
     }
 
-    /** The other node dies: the node reaps its connections, as it would a crashed node's. */
+    /**
+     * The other node dies: the node reaps its connections, as it would a crashed node's, and announces each of its
+     * channels' presence change on the bus. The reaping is one script, the announcements a command each after it;
+     * the next test starts when the last is out, or its count would see some of them.
+     */
     @AfterEach
-    void otherNodeDies() {
-        redis.zadd(PREFIX + ":nodes", 0, OTHER_NODE);
-        Eventually.equalTo(0L, () -> redis.scard(PREFIX + ":channels"), "the other node's channels reaped");
+    void otherNodeDies() throws InterruptedException {
+        Set<String> announced = ConcurrentHashMap.newKeySet();
+        JedisPubSub listener = new JedisPubSub() {
+            @Override
+            public void onMessage(String bus, String message) {
+                announced.add(message.substring(message.lastIndexOf('\t') + 1)); // presence, node, channel
+            }
+        };
+        Thread eavesdropper = new Thread(() -> {
+            try (Jedis jedis = cluster.redis.jedis()) {
+                jedis.subscribe(listener, PREFIX + ":bus");
+            }
+        }, "bus-eavesdropper");
+        eavesdropper.start();
+        try {
+            Eventually.equalTo(true, listener::isSubscribed, "listening to the bus");
+            redis.zadd(PREFIX + ":nodes", 0, OTHER_NODE);
+            Eventually.equalTo(0L, () -> redis.scard(PREFIX + ":channels"), "the other node's channels reaped");
+            Eventually.equalTo(true, () -> IntStream.range(0, registered)
+                    .allMatch(i -> announced.contains("room-" + i)), "the reaped channels announced");
+        } finally {
+            listener.unsubscribe();
+            eavesdropper.join();
+        }
         registered = 0;
     }
 
