@@ -37,8 +37,8 @@ final class Chart {
     private static final Map<String, Color> COLORS = Map.of(
             "library", new Color(0x1f77b4), "naive", new Color(0xd62728), "nio", new Color(0x7f7f7f),
             "vertx", new Color(0x2ca02c), "liberty-library", new Color(0x9467bd), "liberty-naive", new Color(0xff7f0e),
-            "liberty-servlet", new Color(0x17becf));
-    private static final Color[] OTHER_COLORS = {new Color(0x8c564b), new Color(0xe377c2), new Color(0xbcbd22)};
+            "liberty-servlet", new Color(0x17becf), "grizzly", new Color(0x8c564b));
+    private static final Color[] OTHER_COLORS = {new Color(0x393b79), new Color(0xe377c2), new Color(0xbcbd22)};
     private static final Color GRID = new Color(0xe4e4e4);
     private static final Color AXIS = new Color(0x333333);
 

@@ -13,7 +13,7 @@ import java.util.function.Function;
  */
 final class MarkdownReport {
     /** The ratio tables: a library target and the peer it is divided by. */
-    private static final String[][] RATIO_PAIRS = {{"library", "naive"}, {"library", "vertx"},
+    private static final String[][] RATIO_PAIRS = {{"library", "naive"}, {"library", "vertx"}, {"library", "grizzly"},
         {"liberty-library", "liberty-naive"}, {"liberty-library", "vertx"}, {"liberty-library", "liberty-servlet"}};
 
     private final Results results;
@@ -52,6 +52,9 @@ final class MarkdownReport {
                 + " shows (a vertx-web `Router`, one server instance, so one event loop holds the channel lists and"
                 + " writes the frame to every chunked response; it closes a client whose write queue is full; its"
                 + " heap figures leave out Netty's direct buffers);"
+                + " `grizzly` is the in-process container's own floor, a plain Grizzly `HttpHandler` without Jersey"
+                + " that writes the same bytes to every stream in turn on the publishing thread (what one SSE write"
+                + " through Grizzly costs; not run with stalled readers);"
                 + " `liberty-library` and `liberty-naive` are the library and the naive app on Open Liberty;"
                 + " `liberty-servlet` is Liberty's own floor, a plain asynchronous servlet without JAX-RS that writes"
                 + " the same bytes to every stream in turn on the publishing thread (what one SSE write through"

@@ -27,7 +27,7 @@ final class Results {
     static final String SIGNED = "heapPerConnectionKiB";
 
     /** The targets in the order the report shows them; others follow alphabetically. */
-    static final List<String> KNOWN_TARGETS = List.of("library", "naive", "nio", "vertx", "liberty-library",
+    static final List<String> KNOWN_TARGETS = List.of("library", "naive", "nio", "grizzly", "vertx", "liberty-library",
             "liberty-naive", "liberty-servlet");
 
     /** A table section: one mode / rate / stalled share. */

@@ -4,13 +4,15 @@ import java.net.URI;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 
 /**
- * What every in-process benchmark target shares: the {@code --port P} argument, a Jersey application on
- * Grizzly bound to {@code 127.0.0.1:P}, the single stdout line {@code READY http://127.0.0.1:P/} once it
+ * What every in-process benchmark target shares: the {@code --port P} argument, a Jersey application (or, for
+ * the floor, a plain Grizzly handler) on Grizzly bound to {@code 127.0.0.1:P}, the single stdout line {@code READY http://127.0.0.1:P/} once it
  * accepts connections, and a clean stop on SIGTERM (the application first, then Grizzly with a short
  * grace period).
  */
@@ -53,7 +55,21 @@ public final class ServerLauncher {
      * {@code stopApplication} and then stops Grizzly. Returns once the server accepts connections.
      */
     static HttpServer serve(URI base, ResourceConfig app, Runnable stopApplication) {
-        HttpServer http = GrizzlyHttpServerFactory.createHttpServer(base, app, false);
+        return start(GrizzlyHttpServerFactory.createHttpServer(base, app, false), base, stopApplication);
+    }
+
+    /**
+     * Starts a plain Grizzly {@code handler} (no Jersey) on {@code base}, with the same listener settings and the
+     * same READY line and stop as {@link #serve(URI, ResourceConfig, Runnable)}.
+     */
+    static HttpServer serve(URI base, HttpHandler handler, Runnable stopApplication) {
+        HttpServer http = new HttpServer();
+        http.addListener(new NetworkListener("grizzly", base.getHost(), base.getPort()));
+        http.getServerConfiguration().addHttpHandler(handler, "/");
+        return start(http, base, stopApplication);
+    }
+
+    private static HttpServer start(HttpServer http, URI base, Runnable stopApplication) {
         http.getListeners().forEach(listener -> {
             listener.getTransport().getAsyncQueueIO().getWriter().setMaxPendingBytesPerConnection(MAX_PENDING_WRITE_BYTES);
         });

@@ -65,6 +65,22 @@ public final class ReportSelfCheck {
                         && md.indexOf("| 3.00× |", vertx) >= 0,
                 "library vs vertx at 1000 connections, mode max: CPU 4.5 / 9 and 4.5 / 1.5 (nio):\n" + md);
 
+        // the performance issue's goals: the stalled-reader ratio at the size the group ran (here 500, with a
+        // p99 of 30 ms with stalled readers against 40 without), and the servlet floor as a note under goals 1a and 3
+        List<Map<String, Object>> distance = new ArrayList<>(withPeers);
+        for (int run = 1; run <= 3; run++) {
+            distance.add(run("library", 500, "rate", 30, 0, run, 40, 0));
+            distance.add(run("library", 500, "rate", 30, 1, run, 30, 0));
+        }
+        distance.add(run("liberty-servlet", 1000, "max", 0, 0, 1, 6, 0));
+        md = new MarkdownReport(new Results(distance), "2000-01-01", "cores: 2", "run", null).render();
+        check(md.contains("- `library` fan-out p99 with 1% stalled readers / without, 500 connections, 30 events/s:"
+                + " 30 vs 40 ms = 0.75× ✓"), "goal 4 read at the stalled-reader group's own size:\n" + md);
+        check(md.contains("the container's floor, `liberty-servlet` (no JAX-RS, no library) / `nio`, 1,000"
+                + " connections, max: 6 vs 1.50 µs = 4.00×")
+                && md.contains("`liberty-servlet` (no JAX-RS, no library) / `vertx`, 1,000 connections, max: 6 vs 9 µs"
+                + " = 0.67×"), "the servlet floor beside nio and vertx:\n" + md);
+
         runs.add(run("library", 1000, "max", 0, 0, 5, 10, 3));
         md = new MarkdownReport(new Results(runs), "2000-01-01", "cores: 2", "run", null).render();
         check(md.contains("**1. Correctness: no missing and no duplicate event in any run of the library (`library`,"
