@@ -1,5 +1,6 @@
 package dev.broadcaster.bench.servers;
 
+import dev.broadcaster.bench.servers.shared.DataFrame;
 import dev.broadcaster.bench.servers.shared.PublishTiming;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,7 +43,6 @@ public final class GrizzlyFloorServer extends HttpHandler {
     private static final String STREAM_PREFIX = "/bench/channels/";
     private static final String PUBLISH_PREFIX = "/publish/";
     private static final byte[] CONNECTED = ": connected\n\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] DATA_LEAD = "data: ".getBytes(StandardCharsets.UTF_8);
 
     private final ConcurrentMap<String, Set<Stream>> channels = new ConcurrentHashMap<>();
 
@@ -124,11 +124,7 @@ public final class GrizzlyFloorServer extends HttpHandler {
 
     private void publish(String channel, Request request, Response response) throws IOException {
         byte[] body = request.getInputStream().readAllBytes();
-        byte[] frame = new byte[DATA_LEAD.length + body.length + 2];
-        System.arraycopy(DATA_LEAD, 0, frame, 0, DATA_LEAD.length);
-        System.arraycopy(body, 0, frame, DATA_LEAD.length, body.length);
-        frame[frame.length - 2] = '\n';
-        frame[frame.length - 1] = '\n';
+        byte[] frame = DataFrame.of(body);
         Set<Stream> streams = channels.getOrDefault(channel, Set.of());
         PublishTiming.Took took = PublishTiming.time(() -> streams.forEach(stream -> stream.send(frame)));
         response.setStatus(204);

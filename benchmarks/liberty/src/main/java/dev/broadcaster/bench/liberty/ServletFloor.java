@@ -1,5 +1,6 @@
 package dev.broadcaster.bench.liberty;
 
+import dev.broadcaster.bench.servers.shared.DataFrame;
 import dev.broadcaster.bench.servers.shared.PublishTiming;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -34,7 +35,6 @@ public class ServletFloor extends HttpServlet {
     private static final String STREAM_PREFIX = "/bench/channels/";
     private static final String PUBLISH_PREFIX = "/publish/";
     private static final byte[] CONNECTED = ": connected\n\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] DATA_LEAD = "data: ".getBytes(StandardCharsets.UTF_8);
 
     private final ConcurrentMap<String, Set<Stream>> channels = new ConcurrentHashMap<>();
 
@@ -140,11 +140,7 @@ public class ServletFloor extends HttpServlet {
             return;
         }
         byte[] body = request.getInputStream().readAllBytes();
-        byte[] frame = new byte[DATA_LEAD.length + body.length + 2];
-        System.arraycopy(DATA_LEAD, 0, frame, 0, DATA_LEAD.length);
-        System.arraycopy(body, 0, frame, DATA_LEAD.length, body.length);
-        frame[frame.length - 2] = '\n';
-        frame[frame.length - 1] = '\n';
+        byte[] frame = DataFrame.of(body);
         Set<Stream> streams = channels.getOrDefault(channel, Set.of());
         PublishTiming.Took took = PublishTiming.time(() -> streams.forEach(stream -> stream.send(frame)));
         response.setStatus(HttpServletResponse.SC_NO_CONTENT);
