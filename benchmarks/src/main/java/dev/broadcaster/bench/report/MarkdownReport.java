@@ -65,8 +65,7 @@ final class MarkdownReport {
                 + " JIT compiler is less at work while it is measured (a shorter warm-up left it at 20-45% of the"
                 + " CPU measured; at 10 events/s and 1,000 connections this one still leaves about a fifth of the"
                 + " library's CPU per delivery to it; a 30 s warm-up lowered that figure by as much:"
-                + " `benchmarks/PROFILE.md`). In the"
-                + " stalled-reader group, each of its two cases first waits until"
+                + " `benchmarks/PROFILE.md`). In the stalled-reader group, each of its two cases first waits until"
                 + " the server has closed the connections the one before it left (a server finds a closed client"
                 + " when a write to it fails, the library at its second heartbeat after; the naive app never does,"
                 + " so it is not waited for).");

@@ -12,9 +12,9 @@ import org.glassfish.jersey.server.ResourceConfig;
 
 /**
  * What every in-process benchmark target shares: the {@code --port P} argument, a Jersey application (or, for
- * the floor, a plain Grizzly handler) on Grizzly bound to {@code 127.0.0.1:P}, the single stdout line {@code READY http://127.0.0.1:P/} once it
- * accepts connections, and a clean stop on SIGTERM (the application first, then Grizzly with a short
- * grace period).
+ * the floor, a plain Grizzly handler) on Grizzly bound to {@code 127.0.0.1:P}, the single stdout line
+ * {@code READY http://127.0.0.1:P/} once it accepts connections, and a clean stop on SIGTERM (the application
+ * first, then Grizzly with a short grace period).
  */
 public final class ServerLauncher {
 
